@@ -1,0 +1,352 @@
+//! An entry: one item for one group in one period, with the status of each step and the
+//! evidence that it was done.
+
+use super::completion::Completion;
+use super::date::{self, Date};
+use super::period::Period;
+use super::step::{Step, StepSet};
+use super::template::Item;
+use super::vote::{self, VoteCount, VoteVerdict};
+use super::ward::GroupId;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    #[default]
+    Todo,
+    Doing,
+    Done,
+    #[serde(rename = "na")]
+    NotApplicable,
+}
+
+impl StepStatus {
+    pub const ALL: [StepStatus; 4] = [
+        StepStatus::Todo,
+        StepStatus::Doing,
+        StepStatus::Done,
+        StepStatus::NotApplicable,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StepStatus::Todo => "todo",
+            StepStatus::Doing => "doing",
+            StepStatus::Done => "done",
+            StepStatus::NotApplicable => "na",
+        }
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            StepStatus::Todo => "chưa làm",
+            StepStatus::Doing => "đang làm",
+            StepStatus::Done => "đã xong",
+            StepStatus::NotApplicable => "không áp dụng",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            StepStatus::Todo => "to do",
+            StepStatus::Doing => "in progress",
+            StepStatus::Done => "done",
+            StepStatus::NotApplicable => "not applicable",
+        }
+    }
+
+    /// The next status when a user toggles a step: todo → doing → done → todo.
+    /// "Không áp dụng" is set deliberately, never reached by toggling.
+    pub fn toggled(self) -> StepStatus {
+        match self {
+            StepStatus::Todo => StepStatus::Doing,
+            StepStatus::Doing => StepStatus::Done,
+            StepStatus::Done | StepStatus::NotApplicable => StepStatus::Todo,
+        }
+    }
+
+    pub fn to_u8(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_u8(v: u8) -> Option<StepStatus> {
+        StepStatus::ALL.get(v as usize).copied()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status {0:?}")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for StepStatus {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = super::text::fold(s);
+        match k.trim() {
+            "todo" | "chua lam" | "chua" => Ok(StepStatus::Todo),
+            "doing" | "dang lam" | "dang" => Ok(StepStatus::Doing),
+            "done" | "da xong" | "xong" => Ok(StepStatus::Done),
+            "na" | "n/a" | "khong ap dung" | "kad" => Ok(StepStatus::NotApplicable),
+            _ => Err(UnknownStatus(s.to_string())),
+        }
+    }
+}
+
+/// What shows an item was carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    pub posted_from: Option<Date>,
+    pub posted_to: Option<Date>,
+    pub meeting_date: Option<Date>,
+    pub vote: Option<VoteCount>,
+    /// Số biên bản / văn bản.
+    pub minutes: String,
+    pub responsible: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub group: GroupId,
+    pub item: String,
+    pub period: Period,
+    /// Status of each of the six steps, indexed by [`Step::index`].
+    pub steps: [StepStatus; 6],
+    pub evidence: Evidence,
+    /// Bumped by every saved change; edits carry the version they were based on.
+    pub version: u64,
+}
+
+/// Something about an entry that needs a cadre's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Warning {
+    /// Posted for fewer days than the law asks.
+    PostingTooShort { days: i64, min: u16 },
+    /// The recorded vote does not reach its threshold.
+    VoteFails { summary_vi: String, summary_en: String },
+    /// A date lies outside the entry's period.
+    DateOutsidePeriod { date: Date },
+    /// The period is over and steps are not done.
+    Overdue { due: Date },
+}
+
+impl Warning {
+    pub fn message(&self, en: bool) -> String {
+        match (self, en) {
+            (Warning::PostingTooShort { days, min }, false) => {
+                format!("Niêm yết {days} ngày, luật yêu cầu ít nhất {min} ngày liên tục")
+            }
+            (Warning::PostingTooShort { days, min }, true) => {
+                format!("Posted {days} days; the law requires at least {min} consecutive days")
+            }
+            (Warning::VoteFails { summary_vi, .. }, false) => summary_vi.clone(),
+            (Warning::VoteFails { summary_en, .. }, true) => summary_en.clone(),
+            (Warning::DateOutsidePeriod { date: d }, false) => {
+                format!("Ngày {} nằm ngoài kỳ báo cáo", date::format_vi(*d))
+            }
+            (Warning::DateOutsidePeriod { date: d }, true) => {
+                format!("Date {} is outside the reporting period", date::format_vi(*d))
+            }
+            (Warning::Overdue { due }, false) => {
+                format!("Quá hạn (hạn {})", date::format_vi(*due))
+            }
+            (Warning::Overdue { due }, true) => format!("Overdue (due {})", date::format_vi(*due)),
+        }
+    }
+}
+
+/// A deadline the law sets, computed from the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub what_vi: String,
+    pub what_en: String,
+    pub date: Date,
+}
+
+impl Entry {
+    pub fn new(group: GroupId, item: &str, period: Period) -> Entry {
+        Entry {
+            group,
+            item: item.to_string(),
+            period,
+            steps: [StepStatus::Todo; 6],
+            evidence: Evidence::default(),
+            version: 0,
+        }
+    }
+
+    pub fn status(&self, step: Step) -> StepStatus {
+        self.steps[step.index()]
+    }
+
+    /// Done ÷ applicable over the item's steps that the ward tracks; "không áp dụng"
+    /// leaves the denominator.
+    pub fn completion(&self, item: &Item, set: StepSet) -> Completion {
+        let mut c = Completion::default();
+        for step in item.applicable_steps(set) {
+            c.add_status(self.status(step));
+        }
+        c
+    }
+
+    pub fn vote_verdict(&self, item: &Item) -> Option<VoteVerdict> {
+        let rule = item.vote?;
+        let count = self.evidence.vote?;
+        vote::verdict(rule, &count).ok()
+    }
+
+    /// The day the entry falls due: the end of its period.
+    pub fn due(&self) -> Date {
+        self.period.end()
+    }
+
+    pub fn is_overdue(&self, item: &Item, set: StepSet, today: Date) -> bool {
+        today > self.due() && !self.completion(item, set).is_complete()
+    }
+
+    pub fn warnings(&self, item: &Item, set: StepSet, today: Date) -> Vec<Warning> {
+        let mut w = Vec::new();
+        let e = &self.evidence;
+        if let (Some(min), Some(from), Some(to)) = (item.min_days, e.posted_from, e.posted_to) {
+            let days = (to - from).num_days() + 1;
+            if days < min as i64 {
+                w.push(Warning::PostingTooShort { days, min });
+            }
+        }
+        if let Some(v) = self.vote_verdict(item)
+            && !v.passes
+        {
+            w.push(Warning::VoteFails {
+                summary_vi: v.summary_vi(),
+                summary_en: v.summary_en(),
+            });
+        }
+        for d in [e.posted_from, e.meeting_date].into_iter().flatten() {
+            if !self.period.contains_date(d) {
+                w.push(Warning::DateOutsidePeriod { date: d });
+            }
+        }
+        if self.is_overdue(item, set, today) {
+            w.push(Warning::Overdue { due: self.due() });
+        }
+        w
+    }
+
+    /// Deadlines that follow from the dates recorded.
+    pub fn deadlines(&self, item: &Item) -> Vec<Deadline> {
+        let mut out = Vec::new();
+        let e = &self.evidence;
+        if let (Some(min), Some(from)) = (item.min_days, e.posted_from) {
+            out.push(Deadline {
+                what_vi: format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
+                what_en: format!("Keep posted/open for {min} days, not before"),
+                date: from + chrono::Days::new(min as u64 - 1),
+            });
+        }
+        if let Some(m) = e.meeting_date {
+            out.push(Deadline {
+                what_vi: "Thông báo họp chậm nhất (trước ≥ 2 ngày)".into(),
+                what_en: "Meeting notice at the latest (≥ 2 days before)".into(),
+                date: m - chrono::Days::new(2),
+            });
+            if item.vote.is_some() {
+                out.push(Deadline {
+                    what_vi: "Gửi kết quả cho UBND, UBMTTQ phường (5 ngày làm việc)".into(),
+                    what_en: "Send the decision to the ward UBND and MTTQ (5 working days)".into(),
+                    date: date::add_working_days(m, 5),
+                });
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::template::{Citation, Law, Pillar, Recurrence, Scope};
+
+    fn item(steps: Vec<Step>) -> Item {
+        Item {
+            code: "BQ-01".into(),
+            title: "Bàn mức đóng góp".into(),
+            title_en: String::new(),
+            pillar: Pillar::BanQuyetDinh,
+            steps,
+            recurrence: Recurrence::Event,
+            scope: Scope::Group,
+            evidence: vec![],
+            citation: Citation {
+                law: Law::Luat10_2022,
+                article: 15,
+                clause: Some(1),
+                text: "Điều 15 khoản 1".into(),
+            },
+            vote: Some(crate::domain::VoteRule::TwoThirds),
+            min_days: Some(30),
+            retired: false,
+        }
+    }
+
+    #[test]
+    fn not_applicable_leaves_the_denominator() {
+        let it = item(Step::ALL.to_vec());
+        let mut e = Entry::new(1, "BQ-01", Period::Year(2026));
+        e.steps[Step::Biet.index()] = StepStatus::Done;
+        e.steps[Step::Ban.index()] = StepStatus::NotApplicable;
+        let c = e.completion(&it, StepSet::Four);
+        assert_eq!((c.done, c.applicable), (1, 3));
+        let c6 = e.completion(&it, StepSet::Six);
+        assert_eq!((c6.done, c6.applicable), (1, 5));
+    }
+
+    #[test]
+    fn overdue_only_after_the_period_ends_and_while_incomplete() {
+        let it = item(vec![Step::Biet]);
+        let mut e = Entry::new(1, "BQ-01", Period::Quarter(2026, 3));
+        let oct = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let sep = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        assert!(e.is_overdue(&it, StepSet::Four, oct));
+        assert!(!e.is_overdue(&it, StepSet::Four, sep));
+        e.steps[0] = StepStatus::Done;
+        assert!(!e.is_overdue(&it, StepSet::Four, oct));
+    }
+
+    #[test]
+    fn short_posting_and_failed_vote_are_warned() {
+        let it = item(vec![Step::Biet, Step::Ban]);
+        let mut e = Entry::new(1, "BQ-01", Period::Quarter(2026, 3));
+        e.evidence.posted_from = date::parse("2026-07-01").ok();
+        e.evidence.posted_to = date::parse("2026-07-20").ok();
+        e.evidence.vote = Some(VoteCount {
+            total: 300,
+            present: 250,
+            agree: 199,
+            form: crate::domain::VoteForm::Meeting,
+        });
+        let w = e.warnings(&it, StepSet::Four, date::parse("2026-08-01").unwrap());
+        assert!(w.contains(&Warning::PostingTooShort { days: 20, min: 30 }));
+        assert!(w.iter().any(|w| matches!(w, Warning::VoteFails { .. })));
+    }
+
+    #[test]
+    fn toggling_cycles_without_reaching_not_applicable() {
+        let mut s = StepStatus::Todo;
+        for _ in 0..10 {
+            s = s.toggled();
+            assert_ne!(s, StepStatus::NotApplicable);
+        }
+        assert_eq!(StepStatus::NotApplicable.toggled(), StepStatus::Todo);
+    }
+
+    #[test]
+    fn statuses_parse_in_both_languages() {
+        assert_eq!("đã xong".parse::<StepStatus>().unwrap(), StepStatus::Done);
+        assert_eq!("na".parse::<StepStatus>().unwrap(), StepStatus::NotApplicable);
+        assert_eq!("Chưa làm".parse::<StepStatus>().unwrap(), StepStatus::Todo);
+        assert!("maybe".parse::<StepStatus>().is_err());
+    }
+}

@@ -1,0 +1,329 @@
+//! The checklist template: what the law asks of each group and of the ward.
+
+use super::period::Granularity;
+use super::step::{Step, StepSet};
+use super::vote::VoteRule;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The four pillars of Luật 10/2022/QH15, Chương II, Mục 1–4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pillar {
+    CongKhai,
+    BanQuyetDinh,
+    ThamGiaYKien,
+    KiemTraGiamSat,
+}
+
+impl Pillar {
+    pub const ALL: [Pillar; 4] = [
+        Pillar::CongKhai,
+        Pillar::BanQuyetDinh,
+        Pillar::ThamGiaYKien,
+        Pillar::KiemTraGiamSat,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Pillar::CongKhai => "cong-khai",
+            Pillar::BanQuyetDinh => "ban-quyet-dinh",
+            Pillar::ThamGiaYKien => "tham-gia-y-kien",
+            Pillar::KiemTraGiamSat => "kiem-tra-giam-sat",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Pillar> {
+        Pillar::ALL.into_iter().find(|p| p.code() == s)
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Pillar::CongKhai => "Công khai thông tin",
+            Pillar::BanQuyetDinh => "Dân bàn và quyết định",
+            Pillar::ThamGiaYKien => "Dân tham gia ý kiến",
+            Pillar::KiemTraGiamSat => "Dân kiểm tra, giám sát",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Pillar::CongKhai => "Public disclosure",
+            Pillar::BanQuyetDinh => "Residents discuss and decide",
+            Pillar::ThamGiaYKien => "Residents are consulted",
+            Pillar::KiemTraGiamSat => "Inspection and supervision",
+        }
+    }
+
+    /// Articles of Luật 10/2022/QH15 that make up the pillar.
+    pub fn articles(self) -> (u16, u16) {
+        match self {
+            Pillar::CongKhai => (11, 14),
+            Pillar::BanQuyetDinh => (15, 24),
+            Pillar::ThamGiaYKien => (25, 29),
+            Pillar::KiemTraGiamSat => (30, 45),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recurrence {
+    Continuous,
+    Quarterly,
+    HalfYearly,
+    Yearly,
+    Term,
+    Event,
+}
+
+impl Recurrence {
+    pub const ALL: [Recurrence; 6] = [
+        Recurrence::Continuous,
+        Recurrence::Quarterly,
+        Recurrence::HalfYearly,
+        Recurrence::Yearly,
+        Recurrence::Term,
+        Recurrence::Event,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Recurrence::Continuous => "continuous",
+            Recurrence::Quarterly => "quarterly",
+            Recurrence::HalfYearly => "half-yearly",
+            Recurrence::Yearly => "yearly",
+            Recurrence::Term => "term",
+            Recurrence::Event => "event",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Recurrence> {
+        Recurrence::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    /// The period an entry of this item is kept for. Continuous, per-term and per-event
+    /// duties are tracked once a year: "was it done (kept up, held) this year?".
+    pub fn granularity(self) -> Granularity {
+        match self {
+            Recurrence::Quarterly => Granularity::Quarter,
+            Recurrence::HalfYearly => Granularity::Half,
+            _ => Granularity::Year,
+        }
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Recurrence::Continuous => "thường xuyên",
+            Recurrence::Quarterly => "hằng quý",
+            Recurrence::HalfYearly => "6 tháng",
+            Recurrence::Yearly => "hằng năm",
+            Recurrence::Term => "theo nhiệm kỳ",
+            Recurrence::Event => "khi phát sinh",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Recurrence::Continuous => "continuous",
+            Recurrence::Quarterly => "quarterly",
+            Recurrence::HalfYearly => "half-yearly",
+            Recurrence::Yearly => "yearly",
+            Recurrence::Term => "per term",
+            Recurrence::Event => "per event",
+        }
+    }
+}
+
+/// Whether each group carries the item out, or the ward as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Group,
+    Ward,
+}
+
+/// The kind of evidence an item needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// Niêm yết: posted at the ward office and the group's nhà văn hóa.
+    Posting,
+    /// Loa truyền thanh.
+    Loudspeaker,
+    /// Passed on through the tổ trưởng.
+    Relay,
+    /// Cuộc họp cộng đồng dân cư.
+    Meeting,
+    /// Phiếu lấy ý kiến hộ gia đình.
+    Ballot,
+    /// A document: plan, decision, report, minutes.
+    Document,
+    /// A periodic report.
+    Report,
+}
+
+impl Evidence {
+    pub const ALL: [Evidence; 7] = [
+        Evidence::Posting,
+        Evidence::Loudspeaker,
+        Evidence::Relay,
+        Evidence::Meeting,
+        Evidence::Ballot,
+        Evidence::Document,
+        Evidence::Report,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Evidence::Posting => "posting",
+            Evidence::Loudspeaker => "loudspeaker",
+            Evidence::Relay => "relay",
+            Evidence::Meeting => "meeting",
+            Evidence::Ballot => "ballot",
+            Evidence::Document => "document",
+            Evidence::Report => "report",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Evidence> {
+        Evidence::ALL.into_iter().find(|e| e.code() == s)
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Evidence::Posting => "niêm yết",
+            Evidence::Loudspeaker => "loa truyền thanh",
+            Evidence::Relay => "thông báo qua tổ trưởng",
+            Evidence::Meeting => "họp cộng đồng",
+            Evidence::Ballot => "phiếu lấy ý kiến",
+            Evidence::Document => "văn bản",
+            Evidence::Report => "báo cáo",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Evidence::Posting => "posting",
+            Evidence::Loudspeaker => "loudspeaker",
+            Evidence::Relay => "relay via group leader",
+            Evidence::Meeting => "community meeting",
+            Evidence::Ballot => "household ballot",
+            Evidence::Document => "document",
+            Evidence::Report => "report",
+        }
+    }
+}
+
+/// The legal texts the template cites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Law {
+    /// Luật Thực hiện dân chủ ở cơ sở 10/2022/QH15.
+    #[serde(rename = "10/2022/QH15")]
+    Luat10_2022,
+    /// Nghị định 59/2023/NĐ-CP.
+    #[serde(rename = "59/2023/NĐ-CP")]
+    Nd59_2023,
+    /// Nghị định 61/2023/NĐ-CP (hương ước, quy ước).
+    #[serde(rename = "61/2023/NĐ-CP")]
+    Nd61_2023,
+}
+
+impl Law {
+    pub const ALL: [Law; 3] = [Law::Luat10_2022, Law::Nd59_2023, Law::Nd61_2023];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Law::Luat10_2022 => "10/2022/QH15",
+            Law::Nd59_2023 => "59/2023/NĐ-CP",
+            Law::Nd61_2023 => "61/2023/NĐ-CP",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Law> {
+        let k = crate::domain::text::fold(s).replace(' ', "");
+        Law::ALL
+            .into_iter()
+            .find(|l| crate::domain::text::fold(l.code()) == k)
+    }
+
+    pub fn short_vi(self) -> &'static str {
+        match self {
+            Law::Luat10_2022 => "Luật 10/2022/QH15",
+            Law::Nd59_2023 => "NĐ 59/2023/NĐ-CP",
+            Law::Nd61_2023 => "NĐ 61/2023/NĐ-CP",
+        }
+    }
+}
+
+/// Where an item comes from in the law.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    pub law: Law,
+    pub article: u16,
+    pub clause: Option<u16>,
+    /// The full reference as people write it, e.g. "Điều 11 khoản 2; Điều 13 khoản 2".
+    pub text: String,
+}
+
+impl fmt::Display for Citation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.text, self.law.short_vi())
+    }
+}
+
+/// One checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable code, e.g. "CK-01". Entries refer to items by it.
+    pub code: String,
+    pub title: String,
+    pub title_en: String,
+    pub pillar: Pillar,
+    /// The motto steps this item goes through, in motto order.
+    pub steps: Vec<Step>,
+    pub recurrence: Recurrence,
+    pub scope: Scope,
+    pub evidence: Vec<Evidence>,
+    pub citation: Citation,
+    /// For decisions (Điều 15): the validity rule of Điều 21.
+    pub vote: Option<VoteRule>,
+    /// Minimum duration in days (posting ≥ 30, consultation ≥ 20, loudspeaker ≥ 3).
+    pub min_days: Option<u16>,
+    /// A retired item keeps its history but no longer appears on new checklists.
+    pub retired: bool,
+}
+
+impl Item {
+    /// The steps that count for this item in a ward using `set`.
+    pub fn applicable_steps(&self, set: StepSet) -> impl Iterator<Item = Step> + '_ {
+        self.steps.iter().copied().filter(move |s| set.contains(*s))
+    }
+
+    pub fn title_in(&self, en: bool) -> &str {
+        if en && !self.title_en.is_empty() {
+            &self.title_en
+        } else {
+            &self.title
+        }
+    }
+}
+
+/// The whole template: items in display order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    pub items: Vec<Item>,
+}
+
+impl Template {
+    pub fn get(&self, code: &str) -> Option<&Item> {
+        let code = code.trim();
+        self.items
+            .iter()
+            .find(|i| i.code.eq_ignore_ascii_case(code))
+    }
+
+    pub fn active(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| !i.retired)
+    }
+}

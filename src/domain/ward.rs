@@ -1,0 +1,46 @@
+//! Ward → branches (chi bộ) → residential groups (tổ dân phố).
+
+use super::period::Period;
+use super::step::StepSet;
+use serde::{Deserialize, Serialize};
+
+pub type BranchId = u32;
+/// Group ids start at 1; [`WARD_GROUP`] stands for the ward itself (ward-scope items).
+pub type GroupId = u32;
+
+/// The pseudo-group that holds the entries of ward-scope items.
+pub const WARD_GROUP: GroupId = 0;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ward {
+    pub name: String,
+    pub steps: StepSet,
+    /// The period the ward is working on, when it is not today's quarter (the demo).
+    pub current_period: Option<Period>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    pub id: BranchId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: GroupId,
+    pub branch: BranchId,
+    pub name: String,
+    pub leader: String,
+    /// Trưởng ban công tác Mặt trận.
+    pub front_head: String,
+    /// Số hộ: the denominator of every vote.
+    pub households: u32,
+}
+
+/// Upper bound on households in one group: far above any real group, low enough that
+/// arithmetic on counts never overflows.
+pub const MAX_HOUSEHOLDS: u32 = 100_000;
+/// Upper bound on names typed by users.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Upper bound on notes.
+pub const MAX_NOTE_CHARS: usize = 2_000;
