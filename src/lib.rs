@@ -1,1 +1,13 @@
+//! qcdc: grassroots democracy (quy chế dân chủ ở cơ sở) checklists for a ward.
+//!
+//! Layers, dependencies pointing one way:
+//! `domain` ← `store` ← `service` ← { `cli`, `tui` }. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod data;
 pub mod domain;
+pub mod i18n;
+pub mod import;
+pub mod service;
+pub mod store;
+pub mod tui;

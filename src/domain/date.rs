@@ -69,7 +69,15 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected() {
-        for s in ["31/02/2026", "2026-13-01", "", "abc", "10/08", "1/1/99999", "-1/2/2026"] {
+        for s in [
+            "31/02/2026",
+            "2026-13-01",
+            "",
+            "abc",
+            "10/08",
+            "1/1/99999",
+            "-1/2/2026",
+        ] {
             assert!(parse(s).is_err(), "{s} should be rejected");
         }
     }
@@ -78,6 +86,9 @@ mod tests {
     fn five_working_days_skip_the_weekend() {
         // Friday 7 Aug 2026 + 5 working days = Friday 14 Aug.
         let fri = NaiveDate::from_ymd_opt(2026, 8, 7).unwrap();
-        assert_eq!(add_working_days(fri, 5), NaiveDate::from_ymd_opt(2026, 8, 14).unwrap());
+        assert_eq!(
+            add_working_days(fri, 5),
+            NaiveDate::from_ymd_opt(2026, 8, 14).unwrap()
+        );
     }
 }

@@ -126,7 +126,10 @@ pub enum Warning {
     /// Posted for fewer days than the law asks.
     PostingTooShort { days: i64, min: u16 },
     /// The recorded vote does not reach its threshold.
-    VoteFails { summary_vi: String, summary_en: String },
+    VoteFails {
+        summary_vi: String,
+        summary_en: String,
+    },
     /// A date lies outside the entry's period.
     DateOutsidePeriod { date: Date },
     /// The period is over and steps are not done.
@@ -148,7 +151,10 @@ impl Warning {
                 format!("Ngày {} nằm ngoài kỳ báo cáo", date::format_vi(*d))
             }
             (Warning::DateOutsidePeriod { date: d }, true) => {
-                format!("Date {} is outside the reporting period", date::format_vi(*d))
+                format!(
+                    "Date {} is outside the reporting period",
+                    date::format_vi(*d)
+                )
             }
             (Warning::Overdue { due }, false) => {
                 format!("Quá hạn (hạn {})", date::format_vi(*due))
@@ -264,6 +270,125 @@ impl Entry {
     }
 }
 
+/// The fields of an entry as the audit trail names them. Diff and undo both go through
+/// this one mapping, so whatever can be changed can be undone.
+pub fn fields(set_steps: &[Step]) -> Vec<String> {
+    let mut f: Vec<String> = set_steps
+        .iter()
+        .map(|s| format!("step:{}", s.code()))
+        .collect();
+    for name in [
+        "posted_from",
+        "posted_to",
+        "meeting_date",
+        "vote",
+        "minutes",
+        "responsible",
+        "note",
+    ] {
+        f.push(name.to_string());
+    }
+    f
+}
+
+fn fmt_date(d: Option<Date>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+impl Entry {
+    /// The value of a field as text ("" for empty).
+    pub fn field_value(&self, field: &str) -> String {
+        let e = &self.evidence;
+        if let Some(code) = field.strip_prefix("step:") {
+            return code
+                .parse::<Step>()
+                .map(|s| self.status(s).code().to_string())
+                .unwrap_or_default();
+        }
+        match field {
+            "posted_from" => fmt_date(e.posted_from),
+            "posted_to" => fmt_date(e.posted_to),
+            "meeting_date" => fmt_date(e.meeting_date),
+            "vote" => e
+                .vote
+                .map(|v| format!("{}/{}/{}/{}", v.total, v.present, v.agree, v.form.code()))
+                .unwrap_or_default(),
+            "minutes" => e.minutes.clone(),
+            "responsible" => e.responsible.clone(),
+            "note" => e.note.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Set a field from its text form (the inverse of [`Entry::field_value`]).
+    pub fn set_field(&mut self, field: &str, value: &str) -> Result<(), String> {
+        let date = |v: &str| -> Result<Option<Date>, String> {
+            if v.is_empty() {
+                Ok(None)
+            } else {
+                date::parse(v).map(Some).map_err(|e| e.to_string())
+            }
+        };
+        if let Some(code) = field.strip_prefix("step:") {
+            let step: Step = code
+                .parse()
+                .map_err(|e: super::step::UnknownStep| e.to_string())?;
+            let status: StepStatus = value.parse().map_err(|e: UnknownStatus| e.to_string())?;
+            self.steps[step.index()] = status;
+            return Ok(());
+        }
+        let e = &mut self.evidence;
+        match field {
+            "posted_from" => e.posted_from = date(value)?,
+            "posted_to" => e.posted_to = date(value)?,
+            "meeting_date" => e.meeting_date = date(value)?,
+            "vote" => {
+                e.vote = if value.is_empty() {
+                    None
+                } else {
+                    let p: Vec<&str> = value.split('/').collect();
+                    let n = |i: usize| -> Result<u32, String> {
+                        p.get(i)
+                            .and_then(|s| s.parse().ok())
+                            .ok_or_else(|| format!("bad vote {value:?}"))
+                    };
+                    let form = p
+                        .get(3)
+                        .and_then(|f| super::vote::VoteForm::from_code(f))
+                        .unwrap_or_default();
+                    Some(VoteCount {
+                        total: n(0)?,
+                        present: n(1)?,
+                        agree: n(2)?,
+                        form,
+                    })
+                }
+            }
+            "minutes" => e.minutes = value.to_string(),
+            "responsible" => e.responsible = value.to_string(),
+            "note" => e.note = value.to_string(),
+            other => return Err(format!("unknown field {other:?}")),
+        }
+        Ok(())
+    }
+
+    /// What changed from `old` to `self`, field by field.
+    pub fn diff(old: &Entry, new: &Entry) -> Vec<crate::domain::audit::Change> {
+        fields(&Step::ALL)
+            .into_iter()
+            .filter_map(|f| {
+                let (a, b) = (old.field_value(&f), new.field_value(&f));
+                (a != b).then_some(crate::domain::audit::Change {
+                    field: f,
+                    old: a,
+                    new: b,
+                })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,9 +468,38 @@ mod tests {
     }
 
     #[test]
+    fn every_field_round_trips_through_its_text_form() {
+        let mut e = Entry::new(1, "BQ-01", Period::Quarter(2026, 3));
+        e.steps[1] = StepStatus::Done;
+        e.evidence.posted_from = date::parse("2026-07-01").ok();
+        e.evidence.vote = Some(VoteCount {
+            total: 300,
+            present: 250,
+            agree: 205,
+            form: crate::domain::VoteForm::Ballot,
+        });
+        e.evidence.note = "Ghi chú".into();
+        let blank = Entry::new(1, "BQ-01", Period::Quarter(2026, 3));
+        let changes = Entry::diff(&blank, &e);
+        assert_eq!(changes.len(), 4);
+        let mut back = blank.clone();
+        for c in &changes {
+            back.set_field(&c.field, &c.new).unwrap();
+        }
+        assert_eq!(back, e);
+        for c in &changes {
+            back.set_field(&c.field, &c.old).unwrap();
+        }
+        assert_eq!(back, blank);
+    }
+
+    #[test]
     fn statuses_parse_in_both_languages() {
         assert_eq!("đã xong".parse::<StepStatus>().unwrap(), StepStatus::Done);
-        assert_eq!("na".parse::<StepStatus>().unwrap(), StepStatus::NotApplicable);
+        assert_eq!(
+            "na".parse::<StepStatus>().unwrap(),
+            StepStatus::NotApplicable
+        );
         assert_eq!("Chưa làm".parse::<StepStatus>().unwrap(), StepStatus::Todo);
         assert!("maybe".parse::<StepStatus>().is_err());
     }

@@ -3,6 +3,7 @@
 //! Pure code: no storage, no terminal. Everything here is plain data plus the rules of
 //! Luật 10/2022/QH15 and its decrees (vote thresholds, deadlines, completion).
 
+pub mod audit;
 pub mod completion;
 pub mod date;
 pub mod entry;

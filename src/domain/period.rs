@@ -254,8 +254,13 @@ mod tests {
         for s in ["2026", "2026-H1", "2026-H2", "2026-Q1", "2026-Q4"] {
             assert_eq!(s.parse::<Period>().unwrap().to_string(), s);
         }
-        assert_eq!("2026-q3".parse::<Period>().unwrap(), Period::Quarter(2026, 3));
-        for s in ["26", "2026-Q5", "2026-H3", "2026-", "abcd", "2026-Q", "1999", "2026-Q1x"] {
+        assert_eq!(
+            "2026-q3".parse::<Period>().unwrap(),
+            Period::Quarter(2026, 3)
+        );
+        for s in [
+            "26", "2026-Q5", "2026-H3", "2026-", "abcd", "2026-Q", "1999", "2026-Q1x",
+        ] {
             assert!(s.parse::<Period>().is_err(), "{s}");
         }
     }
@@ -266,8 +271,14 @@ mod tests {
         assert_eq!(q3.start(), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
         assert_eq!(q3.end(), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
         assert_eq!(q3.label_vi(), "Quý III/2026");
-        assert_eq!(Period::Half(2026, 1).end(), NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
-        assert_eq!(Period::Year(2026).end(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(
+            Period::Half(2026, 1).end(),
+            NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
+        );
+        assert_eq!(
+            Period::Year(2026).end(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
     }
 
     #[test]
@@ -285,8 +296,14 @@ mod tests {
 
     #[test]
     fn previous_wraps_years() {
-        assert_eq!(Period::Quarter(2026, 1).previous(), Some(Period::Quarter(2025, 4)));
-        assert_eq!(Period::Half(2026, 1).previous(), Some(Period::Half(2025, 2)));
+        assert_eq!(
+            Period::Quarter(2026, 1).previous(),
+            Some(Period::Quarter(2025, 4))
+        );
+        assert_eq!(
+            Period::Half(2026, 1).previous(),
+            Some(Period::Half(2025, 2))
+        );
         assert_eq!(Period::Year(2000).previous(), None);
     }
 

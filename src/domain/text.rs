@@ -30,6 +30,44 @@ pub fn strip_diacritics(s: &str) -> String {
         .collect()
 }
 
+/// For consoles without Vietnamese fonts ("không dấu"): no diacritics, and the few
+/// symbols qcdc draws replaced by ASCII. Anything else outside ASCII becomes '?'.
+pub fn to_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in strip_diacritics(s).chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '█' | '▉' | '▊' | '▋' | '▌' | '▍' | '▎' | '▏' => out.push('#'),
+            '░' | '▒' => out.push('-'),
+            '·' | '•' => out.push('.'),
+            '→' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '✓' | '✔' => out.push('x'),
+            '✗' | '✘' => out.push('!'),
+            '…' => out.push_str("..."),
+            '≥' => out.push_str(">="),
+            '≤' => out.push_str("<="),
+            '—' | '–' | '─' | '━' => out.push('-'),
+            '│' | '┃' => out.push('|'),
+            '▲' => out.push('^'),
+            '▼' => out.push('v'),
+            '◆' | '●' => out.push('*'),
+            '\u{a0}' => out.push(' '),
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+/// Spreadsheet formula injection: a cell starting with = + - @ (or tab/CR) is run as a
+/// formula by Excel. Prefix such text with an apostrophe so it stays text.
+pub fn neutralise_formula(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 /// The search key: no diacritics, no đ, lower case.
 pub fn fold(s: &str) -> String {
     strip_diacritics(s).to_lowercase()
@@ -59,6 +97,23 @@ mod tests {
     fn decomposed_input_is_stored_composed() {
         let nfd = "To\u{302}\u{309} da\u{302}n pho\u{302}\u{301}";
         assert_eq!(nfc(nfd), "Tổ dân phố");
+    }
+
+    #[test]
+    fn ascii_form_keeps_meaning() {
+        assert_eq!(
+            to_ascii("Đạt: 205/300 hộ — cần ≥ 2/3 ✓"),
+            "Dat: 205/300 ho - can >= 2/3 x"
+        );
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(
+            neutralise_formula("=cmd|' /C calc'!A0"),
+            "'=cmd|' /C calc'!A0"
+        );
+        assert_eq!(neutralise_formula("Tổ 1"), "Tổ 1");
     }
 
     #[test]

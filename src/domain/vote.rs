@@ -181,8 +181,16 @@ pub struct VoteVerdict {
 impl VoteVerdict {
     /// "Đạt: 205/300 hộ đồng ý, cần ≥ 2/3 tổng số hộ"
     pub fn summary_vi(&self) -> String {
-        let unit = if self.rule.counts_groups() { "tổ" } else { "hộ" };
-        let head = if self.passes { "Đạt" } else { "Không đạt" };
+        let unit = if self.rule.counts_groups() {
+            "tổ"
+        } else {
+            "hộ"
+        };
+        let head = if self.passes {
+            "Đạt"
+        } else {
+            "Không đạt"
+        };
         let mut s = format!(
             "{head}: {}/{} {unit} đồng ý, {} (tối thiểu {})",
             self.agree,
@@ -197,7 +205,11 @@ impl VoteVerdict {
     }
 
     pub fn summary_en(&self) -> String {
-        let unit = if self.rule.counts_groups() { "groups" } else { "households" };
+        let unit = if self.rule.counts_groups() {
+            "groups"
+        } else {
+            "households"
+        };
         let head = if self.passes { "Passes" } else { "Fails" };
         let mut s = format!(
             "{head}: {}/{} {unit} agree, {} (at least {})",
@@ -255,18 +267,38 @@ mod tests {
 
     #[test]
     fn two_thirds_of_all_households_needed_for_contributions() {
-        assert!(verdict(VoteRule::TwoThirds, &meeting(300, 250, 200)).unwrap().passes);
-        assert!(!verdict(VoteRule::TwoThirds, &meeting(300, 250, 199)).unwrap().passes);
+        assert!(
+            verdict(VoteRule::TwoThirds, &meeting(300, 250, 200))
+                .unwrap()
+                .passes
+        );
+        assert!(
+            !verdict(VoteRule::TwoThirds, &meeting(300, 250, 199))
+                .unwrap()
+                .passes
+        );
         assert_eq!(VoteRule::TwoThirds.needed(300), 200);
         assert_eq!(VoteRule::TwoThirds.needed(301), 201);
     }
 
     #[test]
     fn more_than_half_of_all_households_for_other_decisions() {
-        assert!(verdict(VoteRule::Majority, &meeting(201, 150, 101)).unwrap().passes);
-        assert!(!verdict(VoteRule::Majority, &meeting(201, 150, 100)).unwrap().passes);
+        assert!(
+            verdict(VoteRule::Majority, &meeting(201, 150, 101))
+                .unwrap()
+                .passes
+        );
+        assert!(
+            !verdict(VoteRule::Majority, &meeting(201, 150, 100))
+                .unwrap()
+                .passes
+        );
         // Exactly half is not more than half.
-        assert!(!verdict(VoteRule::Majority, &meeting(200, 200, 100)).unwrap().passes);
+        assert!(
+            !verdict(VoteRule::Majority, &meeting(200, 200, 100))
+                .unwrap()
+                .passes
+        );
     }
 
     #[test]
@@ -281,22 +313,38 @@ mod tests {
     fn huong_uoc_meeting_needs_more_than_half_present() {
         let v = verdict(VoteRule::HuongUoc, &meeting(200, 100, 100)).unwrap();
         assert_eq!(v.shortfall, Some(Shortfall::Attendance));
-        let ballot = VoteCount { form: VoteForm::Ballot, ..meeting(200, 150, 101) };
+        let ballot = VoteCount {
+            form: VoteForm::Ballot,
+            ..meeting(200, 150, 101)
+        };
         assert!(verdict(VoteRule::HuongUoc, &ballot).unwrap().passes);
-        assert!(verdict(VoteRule::HuongUoc, &meeting(200, 101, 101)).unwrap().passes);
+        assert!(
+            verdict(VoteRule::HuongUoc, &meeting(200, 101, 101))
+                .unwrap()
+                .passes
+        );
     }
 
     #[test]
     fn impossible_counts_are_rejected() {
         assert_eq!(meeting(0, 0, 0).validate(), Err(BadCount::NoHouseholds));
-        assert!(matches!(meeting(10, 11, 1).validate(), Err(BadCount::PresentOverTotal { .. })));
-        assert!(matches!(meeting(10, 5, 6).validate(), Err(BadCount::AgreeOverPresent { .. })));
+        assert!(matches!(
+            meeting(10, 11, 1).validate(),
+            Err(BadCount::PresentOverTotal { .. })
+        ));
+        assert!(matches!(
+            meeting(10, 5, 6).validate(),
+            Err(BadCount::AgreeOverPresent { .. })
+        ));
     }
 
     #[test]
     fn verdict_text_names_rule_and_numbers() {
         let v = verdict(VoteRule::TwoThirds, &meeting(300, 250, 205)).unwrap();
-        assert_eq!(v.summary_vi(), "Đạt: 205/300 hộ đồng ý, cần ≥ 2/3 tổng số hộ (tối thiểu 200)");
+        assert_eq!(
+            v.summary_vi(),
+            "Đạt: 205/300 hộ đồng ý, cần ≥ 2/3 tổng số hộ (tối thiểu 200)"
+        );
     }
 
     proptest! {

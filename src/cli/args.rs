@@ -1,0 +1,209 @@
+//! The command line. This is what users script against: keep it stable.
+
+use crate::i18n::Lang;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qcdc",
+    version,
+    about = "Theo dõi thực hiện dân chủ ở cơ sở (Luật 10/2022/QH15) cho phường và tổ dân phố\n\
+             Grassroots democracy checklists for a ward and its residential groups",
+    long_about = None
+)]
+pub struct Cli {
+    /// Cơ sở dữ liệu / database folder [default: the platform data directory]
+    #[arg(long, global = true, env = "QCDC_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Ngôn ngữ / language
+    #[arg(long, global = true, env = "QCDC_LANG", value_enum, default_value_t = Lang::Vi)]
+    pub lang: Lang,
+
+    /// Người đang làm việc (ghi vào nhật ký) / who is working (recorded in the audit log)
+    #[arg(long = "as", global = true, env = "QCDC_MEMBER", value_name = "NAME")]
+    pub member: Option<String>,
+
+    /// Chỉ dùng ký tự ASCII, hiện tiếng Việt không dấu / ASCII only, Vietnamese without diacritics
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Giao diện: mở ở chi bộ này / TUI: open on this branch
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+
+    /// Kỳ báo cáo / reporting period: 2026, 2026-H1, 2026-Q3
+    #[arg(long, global = true, value_name = "P")]
+    pub period: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tạo cơ sở dữ liệu mới / create a database
+    Init(InitArgs),
+    /// Mở giao diện trên phường mẫu (CSDL riêng) / open the TUI on the demo ward (separate database)
+    Demo {
+        /// Mở ở chi bộ này / open on this branch
+        #[arg(long, value_name = "NAME")]
+        branch: Option<String>,
+    },
+    /// Chi bộ / Party branches
+    #[command(subcommand)]
+    Branch(BranchCmd),
+    /// Tổ dân phố / residential groups
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// Nhập danh sách / import a roster
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Danh mục việc của một tổ / a group's checklist
+    Items(ItemsArgs),
+    /// Đánh dấu một bước / mark a step
+    Mark(MarkArgs),
+    /// Ghi kết quả họp, phát phiếu / record a meeting or ballot
+    Vote(VoteArgs),
+    /// Báo cáo / report
+    Report(ReportArgs),
+    /// Nhật ký thay đổi / audit trail
+    Log(LogArgs),
+    /// Hoàn tác thay đổi gần nhất của bạn / undo your last change
+    Undo,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Tên phường / ward name
+    #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+    pub ward: Option<String>,
+    /// 4 bước (dân biết, bàn, làm, kiểm tra) hoặc 6 bước (+ giám sát, thụ hưởng)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(4..=6))]
+    pub steps: u8,
+    /// Nạp phường mẫu / load the demo ward
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BranchCmd {
+    /// Thêm chi bộ / add a branch
+    Add { name: String },
+    /// Danh sách chi bộ / list branches
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCmd {
+    /// Thêm tổ dân phố / add a group
+    Add {
+        name: String,
+        /// Chi bộ / branch
+        #[arg(long, value_name = "B")]
+        branch: String,
+        /// Số hộ / number of households
+        #[arg(long)]
+        households: u32,
+        /// Tổ trưởng / group leader
+        #[arg(long, default_value = "")]
+        leader: String,
+        /// Trưởng ban công tác Mặt trận / front committee head
+        #[arg(long, default_value = "")]
+        front_head: String,
+    },
+    /// Danh sách tổ / list groups
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Nhập chi bộ và tổ từ CSV (cột: chi bộ, tổ dân phố, số hộ, tổ trưởng)
+    Groups {
+        file: PathBuf,
+        /// Chỉ xem sẽ thay đổi gì / show what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ItemsArgs {
+    /// Tên tổ dân phố, hoặc "phuong" cho việc cấp phường / group name, or "ward"
+    pub group: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    pub group: String,
+    pub item: String,
+    /// biet ban lam kiemtra giamsat thuhuong
+    pub step: String,
+    /// todo doing done na
+    pub status: String,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VoteArgs {
+    pub group: String,
+    pub item: String,
+    /// Tổng số hộ / all households
+    #[arg(long)]
+    pub households: u32,
+    /// Số hộ dự / households present (or ballots returned)
+    #[arg(long)]
+    pub present: u32,
+    /// Số hộ đồng ý / households agreeing
+    #[arg(long)]
+    pub agree: u32,
+    /// Ngày họp / meeting date (2026-08-10 or 10/08/2026)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// meeting | ballot | online
+    #[arg(long, default_value = "meeting")]
+    pub form: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Ghi ra tệp / write to a file
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}

@@ -1,0 +1,742 @@
+//! The command-line front end: parse, open the service, run one command, exit with a
+//! code scripts can rely on (0 ok, 2 usage, 65 bad input, 75 database busy, 1 other).
+
+pub mod args;
+pub mod output;
+
+use crate::data;
+use crate::domain::audit::{Actor, AuditRecord};
+use crate::domain::period::Period;
+use crate::domain::step::{Step, StepSet};
+use crate::domain::text;
+use crate::domain::vote::{VoteCount, VoteForm};
+use crate::domain::ward::{GroupId, WARD_GROUP, Ward};
+use crate::domain::{date, entry::StepStatus};
+use crate::i18n::Lang;
+use crate::service::local::LocalService;
+use crate::service::{
+    HistoryQuery, MarkRequest, NewGroup, Service, ServiceError, VoteRequest, find_group,
+};
+use crate::store::{Store, StoreError};
+use args::*;
+use clap::Parser;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_DATA: i32 = 65;
+pub const EXIT_BUSY: i32 = 75;
+pub const EXIT_OTHER: i32 = 1;
+
+/// A failure with its message already in the user's language.
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    fn data(message: String) -> Failure {
+        Failure {
+            code: EXIT_DATA,
+            message,
+        }
+    }
+
+    pub fn from_service(e: &ServiceError, lang: Lang) -> Failure {
+        Failure {
+            code: e.exit_code(),
+            message: e.message(lang),
+        }
+    }
+}
+
+type CliResult = Result<(), Failure>;
+
+/// The default database: `<platform data dir>/ward.db`.
+pub fn default_db_path(name: &str) -> PathBuf {
+    directories::ProjectDirs::from("vn", "qcdc", "qcdc")
+        .map(|d| d.data_dir().join(name))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+pub fn actor(cli_member: Option<&str>) -> Actor {
+    let os = Actor::os_user_from_env();
+    let member = cli_member
+        .map(text::clean)
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| os.clone());
+    Actor::new(member, os)
+}
+
+/// Open the service on an existing database.
+pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<LocalService, Failure> {
+    let store =
+        Store::open(path).map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))?;
+    Ok(LocalService::new(store, actor).with_lang(lang))
+}
+
+/// Entry point of the binary: returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let lang = cli.lang;
+    let ascii = cli.ascii;
+    match run(cli) {
+        Ok(()) => EXIT_OK,
+        Err(f) => {
+            let prefix = lang.t("Lỗi", "Error");
+            let msg = format!("{prefix}: {}", f.message);
+            let msg = if ascii { text::to_ascii(&msg) } else { msg };
+            let _ = writeln!(std::io::stderr(), "{msg}");
+            f.code
+        }
+    }
+}
+
+/// Print to stdout, ASCII-folded under `--ascii`.
+struct Out {
+    ascii: bool,
+}
+
+impl Out {
+    fn print(&self, s: &str) {
+        let s = if self.ascii {
+            text::to_ascii(s)
+        } else {
+            s.to_string()
+        };
+        let mut so = std::io::stdout().lock();
+        let _ = so.write_all(s.as_bytes());
+        let _ = so.flush();
+    }
+
+    fn line(&self, s: &str) {
+        self.print(&format!("{s}\n"));
+    }
+}
+
+fn parse_period(s: Option<&str>, svc: &dyn Service, lang: Lang) -> Result<Period, Failure> {
+    match s {
+        None => svc
+            .default_period()
+            .map_err(|e| Failure::from_service(&e, lang)),
+        Some(p) => p.parse().map_err(|_| {
+            Failure::data(
+                lang.t(
+                    &format!(
+                        "Kỳ báo cáo {p:?} không hợp lệ. Ghi theo dạng 2026, 2026-H1 hoặc 2026-Q3."
+                    ),
+                    &format!("Invalid period {p:?}. Use 2026, 2026-H1 or 2026-Q3."),
+                )
+                .to_string(),
+            )
+        }),
+    }
+}
+
+fn resolve_group(svc: &dyn Service, name: &str, lang: Lang) -> Result<GroupId, Failure> {
+    let f = text::fold(name);
+    if matches!(f.trim(), "phuong" | "ward" | "cap phuong") {
+        return Ok(WARD_GROUP);
+    }
+    let groups = svc.groups().map_err(|e| Failure::from_service(&e, lang))?;
+    find_group(&groups, name)
+        .map(|g| g.id)
+        .map_err(|e| Failure::from_service(&e, lang))
+}
+
+fn run(cli: Cli) -> CliResult {
+    let lang = cli.lang;
+    let out = Out { ascii: cli.ascii };
+    let svc_err = |e: ServiceError| Failure::from_service(&e, lang);
+    let db = cli.db.clone().unwrap_or_else(|| default_db_path("ward.db"));
+    let who = actor(cli.member.as_deref());
+    let command = match cli.command {
+        None => {
+            return crate::tui::launch(crate::tui::Launch {
+                db,
+                actor: who,
+                lang,
+                ascii: cli.ascii,
+                branch: cli.branch,
+                period: cli.period,
+                demo: false,
+            });
+        }
+        Some(c) => c,
+    };
+    match command {
+        Command::Demo { branch } => crate::tui::launch(crate::tui::Launch {
+            db: cli.db.unwrap_or_else(|| default_db_path("demo.db")),
+            actor: who,
+            lang,
+            ascii: cli.ascii,
+            branch: branch.or(cli.branch),
+            period: cli.period,
+            demo: true,
+        }),
+        Command::Init(a) => {
+            let svc = init(&db, &a, who, lang)?;
+            let ward = svc.ward().map_err(svc_err)?;
+            let groups = svc.groups().map_err(svc_err)?;
+            out.line(&format!(
+                "{} {} ({} {}, {} {}) {} {}",
+                lang.t("Đã tạo", "Created"),
+                ward.name,
+                groups.len(),
+                lang.t("tổ dân phố", "groups"),
+                ward.steps.count(),
+                lang.t("bước", "steps"),
+                lang.t("tại", "at"),
+                db.display()
+            ));
+            Ok(())
+        }
+        Command::Branch(b) => {
+            let svc = open_service(&db, who, lang)?;
+            match b {
+                BranchCmd::Add { name } => {
+                    let b = svc.add_branch(&name).map_err(svc_err)?;
+                    out.line(&format!(
+                        "{} {}",
+                        lang.t("Đã thêm chi bộ", "Added branch"),
+                        b.name
+                    ));
+                }
+                BranchCmd::List(l) => {
+                    let branches = svc.branches().map_err(svc_err)?;
+                    let groups = svc.groups().map_err(svc_err)?;
+                    if l.format == ListFormat::Json {
+                        let v: Vec<_> = branches
+                            .iter()
+                            .map(|b| {
+                                serde_json::json!({
+                                    "id": b.id,
+                                    "name": b.name,
+                                    "groups": groups.iter().filter(|g| g.branch == b.id).map(|g| g.name.clone()).collect::<Vec<_>>(),
+                                })
+                            })
+                            .collect();
+                        out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                    } else {
+                        for b in &branches {
+                            let n = groups.iter().filter(|g| g.branch == b.id).count();
+                            out.line(&format!("{}  ({n} {})", b.name, lang.t("tổ", "groups")));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Group(g) => {
+            let svc = open_service(&db, who, lang)?;
+            match g {
+                GroupCmd::Add {
+                    name,
+                    branch,
+                    households,
+                    leader,
+                    front_head,
+                } => {
+                    let g = svc
+                        .add_group(NewGroup {
+                            branch,
+                            name,
+                            households,
+                            leader,
+                            front_head,
+                        })
+                        .map_err(svc_err)?;
+                    out.line(&format!(
+                        "{} {} ({} {})",
+                        lang.t("Đã thêm", "Added"),
+                        g.name,
+                        g.households,
+                        lang.t("hộ", "households")
+                    ));
+                }
+                GroupCmd::List(l) => {
+                    let branches = svc.branches().map_err(svc_err)?;
+                    let groups = svc.groups().map_err(svc_err)?;
+                    let bname = |id| {
+                        branches
+                            .iter()
+                            .find(|b| b.id == id)
+                            .map(|b| b.name.clone())
+                            .unwrap_or_default()
+                    };
+                    if l.format == ListFormat::Json {
+                        let v: Vec<_> = groups
+                            .iter()
+                            .map(|g| {
+                                serde_json::json!({
+                                    "id": g.id, "name": g.name, "branch": bname(g.branch),
+                                    "households": g.households, "leader": g.leader, "front_head": g.front_head,
+                                })
+                            })
+                            .collect();
+                        out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                    } else {
+                        for g in &groups {
+                            out.line(&format!(
+                                "{}  {:>5} {}  {}  ({})",
+                                output::fit(&g.name, 28),
+                                g.households,
+                                lang.t("hộ", "hh"),
+                                output::fit(&g.leader, 24),
+                                bname(g.branch)
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Import(ImportCmd::Groups { file, dry_run }) => {
+            let svc = open_service(&db, who, lang)?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Failure::data(format!(
+                    "{} {}: {e}",
+                    lang.t("Không đọc được tệp", "Cannot read"),
+                    file.display()
+                ))
+            })?;
+            let name = file.display().to_string();
+            let data = crate::import::parse_groups_csv(&name, &bytes).map_err(|e| {
+                Failure::data(if lang.is_en() {
+                    e.to_string()
+                } else {
+                    e.message_vi()
+                })
+            })?;
+            let s = svc.load(&data, dry_run).map_err(svc_err)?;
+            let head = if dry_run {
+                lang.t("Chạy thử (không ghi gì)", "Dry run (nothing written)")
+            } else {
+                lang.t("Đã nhập", "Imported")
+            };
+            out.line(&format!(
+                "{head}: +{} {}, +{} {}",
+                s.branches_added,
+                lang.t("chi bộ", "branches"),
+                s.groups_added,
+                lang.t("tổ dân phố", "groups")
+            ));
+            Ok(())
+        }
+        Command::Items(a) => {
+            let svc = open_service(&db, who, lang)?;
+            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
+            let gid = resolve_group(&svc, &a.group, lang)?;
+            let ward = svc.ward().map_err(svc_err)?;
+            let rows = svc.checklist(gid, period).map_err(svc_err)?;
+            if a.format == ListFormat::Json {
+                let v: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        let steps: serde_json::Map<String, serde_json::Value> = r
+                            .item
+                            .applicable_steps(ward.steps)
+                            .map(|s| (s.code().to_string(), serde_json::json!(r.entry.status(s).code())))
+                            .collect();
+                        serde_json::json!({
+                            "code": r.item.code, "title": r.item.title, "pillar": r.item.pillar.code(),
+                            "period": r.slot.to_string(), "steps": steps,
+                            "completion": crate::service::report::Pct::from(r.completion),
+                            "overdue": r.overdue, "version": r.entry.version,
+                            "citation": r.item.citation.to_string(),
+                        })
+                    })
+                    .collect();
+                out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                print_items(&out, &ward, &rows, period, lang);
+            }
+            Ok(())
+        }
+        Command::Mark(a) => {
+            let svc = open_service(&db, who, lang)?;
+            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
+            let gid = resolve_group(&svc, &a.group, lang)?;
+            let step: Step = a.step.parse().map_err(|_| {
+                Failure::data(format!(
+                    "{} {:?} ({}: biet ban lam kiemtra giamsat thuhuong)",
+                    lang.t("Bước không hợp lệ", "Unknown step"),
+                    a.step,
+                    lang.t("dùng", "use")
+                ))
+            })?;
+            let status: StepStatus = a.status.parse().map_err(|_| {
+                Failure::data(format!(
+                    "{} {:?} ({}: todo doing done na)",
+                    lang.t("Trạng thái không hợp lệ", "Unknown status"),
+                    a.status,
+                    lang.t("dùng", "use")
+                ))
+            })?;
+            let template = svc.template().map_err(svc_err)?;
+            let code = template
+                .get(&a.item)
+                .map(|i| i.code.clone())
+                .ok_or_else(|| svc_err(ServiceError::UnknownItem(a.item.clone())))?;
+            let entry = svc
+                .mark(MarkRequest {
+                    group: gid,
+                    item: code.clone(),
+                    period,
+                    step,
+                    status,
+                    note: a.note,
+                    base_version: None,
+                })
+                .map_err(svc_err)?;
+            let ward = svc.ward().map_err(svc_err)?;
+            let item = template.get(&code).cloned();
+            let c = item
+                .as_ref()
+                .map(|i| entry.completion(i, ward.steps))
+                .unwrap_or_default();
+            out.line(&format!(
+                "{}: {} · {} · {} → {} ({}). {} {}/{}",
+                lang.t("Đã lưu", "Saved"),
+                a.group,
+                code,
+                if lang.is_en() {
+                    step.name_en()
+                } else {
+                    step.name_vi()
+                },
+                if lang.is_en() {
+                    status.name_en()
+                } else {
+                    status.name_vi()
+                },
+                entry.period,
+                lang.t("Mục hoàn thành", "Item completion"),
+                c.done,
+                c.applicable
+            ));
+            Ok(())
+        }
+        Command::Vote(a) => {
+            let svc = open_service(&db, who, lang)?;
+            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
+            let gid = resolve_group(&svc, &a.group, lang)?;
+            let form = VoteForm::from_code(&a.form).ok_or_else(|| {
+                Failure::data(format!(
+                    "{} {:?} (meeting | ballot | online)",
+                    lang.t("Hình thức không hợp lệ", "Unknown form"),
+                    a.form
+                ))
+            })?;
+            let d = match a.date.as_deref() {
+                None => None,
+                Some(s) => Some(date::parse(s).map_err(|_| {
+                    Failure::data(format!(
+                        "{} {s:?} ({})",
+                        lang.t("Ngày không hợp lệ", "Invalid date"),
+                        lang.t(
+                            "ví dụ 10/08/2026 hoặc 2026-08-10",
+                            "e.g. 2026-08-10 or 10/08/2026"
+                        )
+                    ))
+                })?),
+            };
+            let template = svc.template().map_err(svc_err)?;
+            let code = template
+                .get(&a.item)
+                .map(|i| i.code.clone())
+                .ok_or_else(|| svc_err(ServiceError::UnknownItem(a.item.clone())))?;
+            let (_, v) = svc
+                .record_vote(VoteRequest {
+                    group: gid,
+                    item: code,
+                    period,
+                    count: VoteCount {
+                        total: a.households,
+                        present: a.present,
+                        agree: a.agree,
+                        form,
+                    },
+                    date: d,
+                    base_version: None,
+                })
+                .map_err(svc_err)?;
+            out.line(&if lang.is_en() {
+                v.summary_en()
+            } else {
+                v.summary_vi()
+            });
+            Ok(())
+        }
+        Command::Report(a) => {
+            let svc = open_service(&db, who, lang)?;
+            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
+            let r = svc.report(period).map_err(svc_err)?;
+            let bytes: Vec<u8> = match a.format {
+                ReportFormat::Text => {
+                    let s = output::report_text(&r, lang);
+                    if cli.ascii { text::to_ascii(&s) } else { s }.into_bytes()
+                }
+                ReportFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&r).unwrap_or_default();
+                    s.push('\n');
+                    s.into_bytes()
+                }
+                ReportFormat::Md => output::report_md(&r, lang).into_bytes(),
+                ReportFormat::Csv => output::report_csv(&r, lang).map_err(|e| Failure {
+                    code: EXIT_OTHER,
+                    message: e.to_string(),
+                })?,
+            };
+            match a.out {
+                None => {
+                    let mut so = std::io::stdout().lock();
+                    let _ = so.write_all(&bytes);
+                }
+                Some(path) => write_file_atomically(&path, &bytes).map_err(|e| Failure {
+                    code: EXIT_OTHER,
+                    message: format!(
+                        "{} {}: {e}",
+                        lang.t("Không ghi được", "Cannot write"),
+                        path.display()
+                    ),
+                })?,
+            }
+            Ok(())
+        }
+        Command::Log(a) => {
+            let svc = open_service(&db, who, lang)?;
+            let group = match &a.group {
+                None => None,
+                Some(g) => Some(resolve_group(&svc, g, lang)?),
+            };
+            let recs = svc
+                .history(HistoryQuery {
+                    group,
+                    limit: a.limit,
+                    ..Default::default()
+                })
+                .map_err(svc_err)?;
+            if a.format == ListFormat::Json {
+                out.line(&serde_json::to_string_pretty(&recs).unwrap_or_default());
+            } else {
+                let groups = svc.groups().map_err(svc_err)?;
+                for r in &recs {
+                    out.line(&log_line(r, &groups, lang));
+                }
+            }
+            Ok(())
+        }
+        Command::Undo => {
+            let svc = open_service(&db, who, lang)?;
+            match svc.undo_last().map_err(svc_err)? {
+                None => out.line(lang.t(
+                    "Không có thay đổi nào của bạn để hoàn tác.",
+                    "Nothing of yours to undo.",
+                )),
+                Some(r) => {
+                    let groups = svc.groups().map_err(svc_err)?;
+                    out.line(&format!(
+                        "{}: {}",
+                        lang.t("Đã hoàn tác", "Undone"),
+                        log_line(&r, &groups, lang)
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Write a whole file or nothing: a temporary file beside it, then a rename.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile_in(dir)?;
+    tmp.1.write_all(bytes)?;
+    tmp.1.sync_all()?;
+    drop(tmp.1);
+    std::fs::rename(&tmp.0, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp.0);
+    })
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    for i in 0..100u32 {
+        let p = dir.join(format!(".qcdc-{}-{i}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no temporary file name free"))
+}
+
+pub fn log_line(r: &AuditRecord, groups: &[crate::domain::ward::Group], lang: Lang) -> String {
+    let gname = if r.group == WARD_GROUP {
+        if r.item.is_empty() {
+            String::new()
+        } else {
+            lang.t("Cấp phường", "Ward").to_string()
+        }
+    } else {
+        groups
+            .iter()
+            .find(|g| g.id == r.group)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| format!("#{}", r.group))
+    };
+    let changes: Vec<String> = r
+        .changes
+        .iter()
+        .map(|c| {
+            let show = |v: &str| {
+                if v.is_empty() {
+                    "∅".to_string()
+                } else {
+                    v.to_string()
+                }
+            };
+            format!("{}: {} → {}", c.field, show(&c.old), show(&c.new))
+        })
+        .collect();
+    format!(
+        "#{} {}  {}  {}  {} {} {}  {}",
+        r.seq,
+        r.at_local_string(),
+        r.actor.label(),
+        r.action,
+        gname,
+        r.item,
+        r.period,
+        changes.join("; ")
+    )
+}
+
+fn print_items(
+    out: &Out,
+    ward: &Ward,
+    rows: &[crate::service::ChecklistRow],
+    period: Period,
+    lang: Lang,
+) {
+    let steps = ward.steps.steps();
+    let mut head = format!(
+        "{} {}\n{:<7} ",
+        ward.name,
+        if lang.is_en() {
+            period.label_en()
+        } else {
+            period.label_vi()
+        },
+        lang.t("Mã", "Code")
+    );
+    for s in steps {
+        head.push_str(&output::fit(
+            if lang.is_en() {
+                s.short_en()
+            } else {
+                s.short_vi()
+            },
+            7,
+        ));
+    }
+    head.push_str(lang.t("Nội dung", "Item"));
+    out.line(&head);
+    let mut pillar = None;
+    for r in rows {
+        if pillar != Some(r.item.pillar) {
+            pillar = Some(r.item.pillar);
+            out.line(&format!(
+                "— {} —",
+                if lang.is_en() {
+                    r.item.pillar.name_en()
+                } else {
+                    r.item.pillar.name_vi()
+                }
+            ));
+        }
+        let mut line = format!("{:<7} ", r.item.code);
+        for s in steps {
+            let cell = if r.item.steps.contains(s) {
+                match r.entry.status(*s) {
+                    StepStatus::Done => "[x]",
+                    StepStatus::Doing => "[~]",
+                    StepStatus::Todo => "[ ]",
+                    StepStatus::NotApplicable => "n/a",
+                }
+            } else {
+                " · "
+            };
+            line.push_str(&output::fit(cell, 7));
+        }
+        line.push_str(r.item.title_in(lang.is_en()));
+        if r.slot != period {
+            line.push_str(&format!(" ({})", r.slot));
+        }
+        if r.overdue {
+            line.push_str(lang.t("  ! quá hạn", "  ! overdue"));
+        }
+        out.line(&line);
+    }
+}
+
+/// `qcdc init`: a new ward, or the demo ward. Never touches an existing ward.
+pub fn init(db: &Path, a: &InitArgs, who: Actor, lang: Lang) -> Result<LocalService, Failure> {
+    let template = data::default_template();
+    let svc_err = |e: StoreError| Failure::from_service(&ServiceError::Store(e), lang);
+    if a.demo {
+        return create_demo(db, who, lang);
+    }
+    let name = text::clean(a.ward.as_deref().unwrap_or(""));
+    if name.is_empty() {
+        return Err(Failure::data(
+            lang.t("Tên phường không được để trống.", "The ward name is empty.")
+                .into(),
+        ));
+    }
+    let steps = StepSet::from_count(a.steps).ok_or_else(|| Failure {
+        code: EXIT_USAGE,
+        message: lang
+            .t("--steps phải là 4 hoặc 6.", "--steps must be 4 or 6.")
+            .into(),
+    })?;
+    let ward = Ward {
+        name,
+        steps,
+        current_period: None,
+    };
+    let store = Store::create(db, &ward, &template).map_err(svc_err)?;
+    Ok(LocalService::new(store, who).with_lang(lang))
+}
+
+pub fn create_demo(db: &Path, who: Actor, lang: Lang) -> Result<LocalService, Failure> {
+    let template = data::default_template();
+    let demo = data::demo_ward(&template);
+    let ward = Ward {
+        name: demo.name.clone(),
+        steps: demo.steps,
+        current_period: demo.current_period,
+    };
+    let store = Store::create(db, &ward, &template)
+        .map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))?;
+    let svc = LocalService::new(store, who).with_lang(lang);
+    svc.load(&demo, false)
+        .map_err(|e| Failure::from_service(&e, lang))?;
+    Ok(svc)
+}

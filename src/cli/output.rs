@@ -1,0 +1,369 @@
+//! Report and list output for the terminal and for files (text, csv, md).
+
+use crate::domain::Completion;
+use crate::i18n::Lang;
+use crate::service::report::{Pct, Report};
+use unicode_width::UnicodeWidthStr;
+
+/// Cut or pad `s` to exactly `w` columns.
+pub fn fit(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    let total = UnicodeWidthStr::width(s);
+    for g in unicode_segmentation::UnicodeSegmentation::graphemes(s, true) {
+        let gw = UnicodeWidthStr::width(g);
+        if total > w && used + gw > w.saturating_sub(1) {
+            out.push('…');
+            used += 1;
+            break;
+        }
+        if used + gw > w {
+            break;
+        }
+        out.push_str(g);
+        used += gw;
+    }
+    while used < w {
+        out.push(' ');
+        used += 1;
+    }
+    out
+}
+
+/// A bar of `w` cells, eighths for the last one.
+pub fn bar(c: Completion, w: usize) -> String {
+    let eighths = (c.ratio() * (w * 8) as f64).round() as usize;
+    let full = eighths / 8;
+    let rem = eighths % 8;
+    let mut s = "█".repeat(full);
+    if full < w {
+        s.push(match rem {
+            0 => '░',
+            1 => '▏',
+            2 => '▎',
+            3 => '▍',
+            4 => '▌',
+            5 => '▋',
+            6 => '▊',
+            _ => '▉',
+        });
+        s.push_str(&"░".repeat(w - full - 1));
+    }
+    s
+}
+
+pub fn pct(p: &Pct) -> String {
+    match p.percent {
+        Some(x) => format!("{x:5.1}%"),
+        None => "    – ".to_string(),
+    }
+}
+
+pub fn report_text(r: &Report, lang: Lang) -> String {
+    let t = |vi, en| lang.t(vi, en).to_string();
+    let mut o = String::new();
+    let nsteps = r.steps.len();
+    o.push_str(&format!(
+        "{} · {} · {} {}\n",
+        r.ward,
+        r.period_label,
+        nsteps,
+        t("bước", "steps")
+    ));
+    o.push_str(&format!(
+        "{} {}\n\n",
+        t("Tính đến ngày", "As of"),
+        crate::domain::date::format_vi(r.today)
+    ));
+    o.push_str(&format!(
+        "{} {:>6} {:>7}  {}\n",
+        fit(&t("Chi bộ / Tổ dân phố", "Branch / group"), 34),
+        t("Số hộ", "Hhds"),
+        t("Đạt", "Done"),
+        t("Hoàn thành", "Completion")
+    ));
+    for b in &r.branches {
+        o.push_str(&format!(
+            "{} {:>6} {:>7}  {}\n",
+            fit(&b.name, 34),
+            "",
+            pct(&b.completion),
+            bar(b.completion.completion(), 20)
+        ));
+        for g in &b.groups {
+            let overdue = if g.overdue > 0 {
+                format!("  {} {}", g.overdue, t("quá hạn", "overdue"))
+            } else {
+                String::new()
+            };
+            o.push_str(&format!(
+                "  {} {:>6} {:>7}  {}{}\n",
+                fit(&g.name, 32),
+                g.households,
+                pct(&g.completion),
+                bar(g.completion.completion(), 20),
+                overdue
+            ));
+        }
+    }
+    o.push_str(&format!(
+        "{} {:>6} {:>7}  {}\n",
+        fit(&t("Việc cấp phường", "Ward-level items"), 34),
+        "",
+        pct(&r.ward_level.completion),
+        bar(r.ward_level.completion.completion(), 20)
+    ));
+    o.push_str(&format!(
+        "{} {:>6} {:>7}  {}\n",
+        fit(&t("TOÀN PHƯỜNG", "WHOLE WARD"), 34),
+        "",
+        pct(&r.completion),
+        bar(r.completion.completion(), 20)
+    ));
+    if let Some(prev) = &r.previous {
+        let delta = match (r.completion.percent, prev.completion.percent) {
+            (Some(a), Some(b)) => format!(" ({:+.1})", a - b),
+            _ => String::new(),
+        };
+        o.push_str(&format!(
+            "{} {}: {}{}\n",
+            t("Kỳ trước", "Previous period"),
+            if lang.is_en() {
+                prev.period.label_en()
+            } else {
+                prev.period.label_vi()
+            },
+            pct(&prev.completion).trim(),
+            delta
+        ));
+    }
+    o.push_str(&format!("\n{}\n", t("Theo trụ cột", "By pillar")));
+    for p in &r.by_pillar {
+        o.push_str(&format!(
+            "  {} {:>7}  {}\n",
+            fit(&p.name, 32),
+            pct(&p.completion),
+            bar(p.completion.completion(), 20)
+        ));
+    }
+    o.push_str(&format!("\n{}\n", t("Theo bước", "By step")));
+    for s in &r.by_step {
+        o.push_str(&format!(
+            "  {} {:>7}  {}\n",
+            fit(&s.name, 32),
+            pct(&s.completion),
+            bar(s.completion.completion(), 20)
+        ));
+    }
+    let failed: Vec<_> = r.votes.iter().filter(|v| !v.verdict.passes).collect();
+    o.push_str(&format!(
+        "\n{}: {} ({} {})\n",
+        t("Biểu quyết", "Votes"),
+        r.votes.len(),
+        failed.len(),
+        t("không đạt", "failed")
+    ));
+    for v in failed {
+        let s = if lang.is_en() {
+            v.verdict.summary_en()
+        } else {
+            v.verdict.summary_vi()
+        };
+        o.push_str(&format!("  {} · {} · {}\n", v.group, v.item, s));
+    }
+    o.push_str(&format!(
+        "\n{}: {}\n",
+        t("Quá hạn", "Overdue"),
+        r.overdue.len()
+    ));
+    for od in r.overdue.iter().take(15) {
+        o.push_str(&format!(
+            "  {} · {} {} · {} {}\n",
+            fit(&od.group, 18).trim_end(),
+            od.item,
+            fit(&od.title, 40).trim_end(),
+            t("hạn", "due"),
+            crate::domain::date::format_vi(od.due)
+        ));
+    }
+    if r.overdue.len() > 15 {
+        o.push_str(&format!(
+            "  … {} {}\n",
+            r.overdue.len() - 15,
+            t("mục nữa", "more")
+        ));
+    }
+    o
+}
+
+fn csv_pct(p: &Pct) -> String {
+    p.percent.map(|x| format!("{x:.1}")).unwrap_or_default()
+}
+
+/// CSV with a byte-order mark, so Excel shows Vietnamese correctly.
+pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut head: Vec<String> = [
+        lang.t("Cấp", "Level"),
+        lang.t("Chi bộ", "Branch"),
+        lang.t("Tổ dân phố", "Group"),
+        lang.t("Số hộ", "Households"),
+        lang.t("Đã xong", "Done"),
+        lang.t("Áp dụng", "Applicable"),
+        lang.t("Tỷ lệ (%)", "Percent"),
+        lang.t("Quá hạn", "Overdue"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    head.extend(r.by_pillar.iter().map(|p| format!("{} (%)", p.name)));
+    w.write_record(&head)?;
+    let row = |level: &str,
+               branch: &str,
+               group: &str,
+               hh: String,
+               c: &Pct,
+               od: String,
+               pillars: Vec<String>| {
+        let mut v = vec![
+            level.to_string(),
+            crate::domain::text::neutralise_formula(branch),
+            crate::domain::text::neutralise_formula(group),
+            hh,
+            c.done.to_string(),
+            c.applicable.to_string(),
+            csv_pct(c),
+            od,
+        ];
+        v.extend(pillars);
+        v
+    };
+    for b in &r.branches {
+        w.write_record(row(
+            lang.t("chi bộ", "branch"),
+            &b.name,
+            "",
+            String::new(),
+            &b.completion,
+            String::new(),
+            b.by_pillar.iter().map(|p| csv_pct(&p.completion)).collect(),
+        ))?;
+        for g in &b.groups {
+            w.write_record(row(
+                lang.t("tổ", "group"),
+                &b.name,
+                &g.name,
+                g.households.to_string(),
+                &g.completion,
+                g.overdue.to_string(),
+                g.by_pillar.iter().map(|p| csv_pct(&p.completion)).collect(),
+            ))?;
+        }
+    }
+    w.write_record(row(
+        lang.t("cấp phường", "ward items"),
+        "",
+        "",
+        String::new(),
+        &r.ward_level.completion,
+        r.ward_level.overdue.to_string(),
+        r.ward_level
+            .by_pillar
+            .iter()
+            .map(|p| csv_pct(&p.completion))
+            .collect(),
+    ))?;
+    w.write_record(row(
+        lang.t("toàn phường", "ward"),
+        "",
+        "",
+        r.ward_level.households.to_string(),
+        &r.completion,
+        r.overdue.len().to_string(),
+        r.by_pillar.iter().map(|p| csv_pct(&p.completion)).collect(),
+    ))?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+pub fn report_md(r: &Report, lang: Lang) -> String {
+    let t = |vi, en| lang.t(vi, en).to_string();
+    let mut o = format!(
+        "# {} — {}\n\n{}: **{}** ({}/{})\n\n",
+        md_cell(&r.ward),
+        r.period_label,
+        t("Hoàn thành toàn phường", "Ward completion"),
+        pct(&r.completion).trim(),
+        r.completion.done,
+        r.completion.applicable
+    );
+    o.push_str(&format!(
+        "## {}\n\n| {} | {} | {} | {} |\n|---|---|---:|---:|\n",
+        t("Theo chi bộ và tổ dân phố", "By branch and group"),
+        t("Chi bộ", "Branch"),
+        t("Tổ dân phố", "Group"),
+        t("Số hộ", "Households"),
+        t("Hoàn thành", "Completion")
+    ));
+    for b in &r.branches {
+        o.push_str(&format!(
+            "| **{}** | | | **{}** |\n",
+            md_cell(&b.name),
+            pct(&b.completion).trim()
+        ));
+        for g in &b.groups {
+            o.push_str(&format!(
+                "| | {} | {} | {} |\n",
+                md_cell(&g.name),
+                g.households,
+                pct(&g.completion).trim()
+            ));
+        }
+    }
+    o.push_str(&format!(
+        "\n## {}\n\n| {} | {} |\n|---|---:|\n",
+        t("Theo trụ cột", "By pillar"),
+        t("Trụ cột", "Pillar"),
+        t("Hoàn thành", "Completion")
+    ));
+    for p in &r.by_pillar {
+        o.push_str(&format!("| {} | {} |\n", p.name, pct(&p.completion).trim()));
+    }
+    o.push_str(&format!(
+        "\n## {}\n\n| {} | {} |\n|---|---:|\n",
+        t("Theo bước", "By step"),
+        t("Bước", "Step"),
+        t("Hoàn thành", "Completion")
+    ));
+    for s in &r.by_step {
+        o.push_str(&format!("| {} | {} |\n", s.name, pct(&s.completion).trim()));
+    }
+    o.push_str(&format!("\n## {}\n\n", t("Biểu quyết", "Votes")));
+    for v in &r.votes {
+        let s = if lang.is_en() {
+            v.verdict.summary_en()
+        } else {
+            v.verdict.summary_vi()
+        };
+        o.push_str(&format!("- {} · {} · {}\n", md_cell(&v.group), v.item, s));
+    }
+    o.push_str(&format!(
+        "\n## {} ({})\n\n",
+        t("Quá hạn", "Overdue"),
+        r.overdue.len()
+    ));
+    for od in &r.overdue {
+        o.push_str(&format!(
+            "- {} · {} {} ({} {})\n",
+            md_cell(&od.group),
+            od.item,
+            md_cell(&od.title),
+            t("hạn", "due"),
+            crate::domain::date::format_vi(od.due)
+        ));
+    }
+    o
+}

@@ -1,0 +1,548 @@
+//! The service over a store in this process.
+
+use super::report::{self, ReportInput};
+use super::*;
+use crate::domain::date;
+use crate::domain::entry::Entry;
+use crate::domain::template::Scope;
+use crate::domain::vote;
+use crate::domain::ward::{MAX_HOUSEHOLDS, MAX_NAME_CHARS, MAX_NOTE_CHARS, WARD_GROUP};
+use crate::store::Store;
+use std::collections::HashMap;
+
+pub struct LocalService {
+    store: Store,
+    actor: Actor,
+    today: Option<Date>,
+    lang: Lang,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Today's date, or `QCDC_TODAY` (YYYY-MM-DD) when set, so tests and demos are stable.
+pub fn today_from_env() -> Date {
+    std::env::var("QCDC_TODAY")
+        .ok()
+        .and_then(|s| date::parse(&s).ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn conflict(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Conflict { current } => ServiceError::Conflict { current },
+        other => ServiceError::Store(other),
+    }
+}
+
+fn check_len(what_vi: &str, what_en: &str, s: &str, max: usize) -> Result<(), ServiceError> {
+    let n = s.chars().count();
+    if n > max {
+        return Err(ServiceError::invalid(
+            format!("{what_vi} quá dài ({n} ký tự, tối đa {max})."),
+            format!("{what_en} is too long ({n} characters, at most {max})."),
+        ));
+    }
+    Ok(())
+}
+
+impl LocalService {
+    pub fn new(store: Store, actor: Actor) -> LocalService {
+        LocalService {
+            store,
+            actor,
+            today: None,
+            lang: Lang::Vi,
+        }
+    }
+
+    /// Fix "today" (tests, and the demo's reproducible screens).
+    pub fn with_today(mut self, today: Date) -> Self {
+        self.today = Some(today);
+        self
+    }
+
+    /// Language of names the service itself makes up (report headings).
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn item(&self, template: &Template, code: &str) -> Result<Item, ServiceError> {
+        template
+            .get(code)
+            .cloned()
+            .ok_or_else(|| ServiceError::UnknownItem(code.to_string()))
+    }
+
+    fn check_group(&self, group: GroupId, item: &Item) -> Result<(), ServiceError> {
+        match (item.scope, group == WARD_GROUP) {
+            (Scope::Ward, false) => Err(ServiceError::WrongScope {
+                item: item.code.clone(),
+                ward_scope: true,
+            }),
+            (Scope::Group, true) => Err(ServiceError::WrongScope {
+                item: item.code.clone(),
+                ward_scope: false,
+            }),
+            (Scope::Group, false) => {
+                if self.store.groups()?.iter().any(|g| g.id == group) {
+                    Ok(())
+                } else {
+                    Err(ServiceError::UnknownGroup(group.to_string()))
+                }
+            }
+            (Scope::Ward, true) => Ok(()),
+        }
+    }
+
+    fn report_input_entries(
+        &self,
+        template: &Template,
+        period: Period,
+    ) -> Result<HashMap<(GroupId, String, Period), Entry>, ServiceError> {
+        let mut map = HashMap::new();
+        for p in report::slot_periods(template, period) {
+            for e in self.store.entries_of(p)? {
+                map.insert((e.group, e.item.clone(), e.period), e);
+            }
+        }
+        Ok(map)
+    }
+
+    fn validate_entry(&self, item: &Item, e: &Entry) -> Result<(), ServiceError> {
+        let ev = &e.evidence;
+        check_len(
+            "Số biên bản",
+            "Minutes reference",
+            &ev.minutes,
+            MAX_NAME_CHARS,
+        )?;
+        check_len(
+            "Người phụ trách",
+            "Responsible person",
+            &ev.responsible,
+            MAX_NAME_CHARS,
+        )?;
+        check_len("Ghi chú", "Note", &ev.note, MAX_NOTE_CHARS)?;
+        if let (Some(a), Some(b)) = (ev.posted_from, ev.posted_to)
+            && b < a
+        {
+            return Err(ServiceError::invalid(
+                "Ngày gỡ niêm yết trước ngày niêm yết.",
+                "The posting end date is before its start date.",
+            ));
+        }
+        if let Some(v) = ev.vote {
+            if v.total > MAX_HOUSEHOLDS {
+                return Err(ServiceError::invalid(
+                    format!("Tổng số hộ {} vượt quá {MAX_HOUSEHOLDS}.", v.total),
+                    format!("{} households is more than {MAX_HOUSEHOLDS}.", v.total),
+                ));
+            }
+            v.validate()?;
+        }
+        for (i, s) in e.steps.iter().enumerate() {
+            let step = Step::from_index(i).unwrap_or(Step::Biet);
+            if *s != StepStatus::Todo && !item.steps.contains(&step) {
+                return Err(ServiceError::StepNotInItem {
+                    step,
+                    item: item.code.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Service for LocalService {
+    fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    fn today(&self) -> Date {
+        self.today.unwrap_or_else(today_from_env)
+    }
+
+    fn ward(&self) -> Result<Ward, ServiceError> {
+        Ok(self.store.ward()?)
+    }
+
+    fn branches(&self) -> Result<Vec<Branch>, ServiceError> {
+        Ok(self.store.branches()?)
+    }
+
+    fn groups(&self) -> Result<Vec<Group>, ServiceError> {
+        Ok(self.store.groups()?)
+    }
+
+    fn template(&self) -> Result<Template, ServiceError> {
+        Ok(self.store.template()?)
+    }
+
+    fn add_branch(&self, name: &str) -> Result<Branch, ServiceError> {
+        let name = text::clean(name);
+        if name.is_empty() {
+            return Err(ServiceError::invalid(
+                "Tên chi bộ không được để trống.",
+                "The branch name is empty.",
+            ));
+        }
+        check_len("Tên chi bộ", "Branch name", &name, MAX_NAME_CHARS)?;
+        if self
+            .store
+            .branches()?
+            .iter()
+            .any(|b| text::fold(&b.name) == text::fold(&name))
+        {
+            return Err(ServiceError::Duplicate("branch", name));
+        }
+        Ok(self.store.add_branch(&name, &self.actor, now_ms())?)
+    }
+
+    fn add_group(&self, g: NewGroup) -> Result<Group, ServiceError> {
+        let name = text::clean(&g.name);
+        if name.is_empty() {
+            return Err(ServiceError::invalid(
+                "Tên tổ dân phố không được để trống.",
+                "The group name is empty.",
+            ));
+        }
+        for (vi, en, s) in [
+            ("Tên tổ", "Group name", &name),
+            ("Tên tổ trưởng", "Leader name", &g.leader),
+            (
+                "Tên trưởng ban công tác Mặt trận",
+                "Front committee head",
+                &g.front_head,
+            ),
+        ] {
+            check_len(vi, en, s, MAX_NAME_CHARS)?;
+        }
+        if !(1..=MAX_HOUSEHOLDS).contains(&g.households) {
+            return Err(ServiceError::invalid(
+                format!("Số hộ phải từ 1 đến {MAX_HOUSEHOLDS}."),
+                format!("Households must be between 1 and {MAX_HOUSEHOLDS}."),
+            ));
+        }
+        let branches = self.store.branches()?;
+        let bname = text::clean(&g.branch);
+        let branch = branches
+            .iter()
+            .find(|b| b.name == bname)
+            .or_else(|| {
+                branches
+                    .iter()
+                    .find(|b| text::fold(&b.name) == text::fold(&bname))
+            })
+            .ok_or_else(|| ServiceError::UnknownBranch(bname.clone()))?;
+        if self
+            .store
+            .groups()?
+            .iter()
+            .any(|x| text::fold(&x.name) == text::fold(&name))
+        {
+            return Err(ServiceError::Duplicate("group", name));
+        }
+        let group = Group {
+            id: 0,
+            branch: branch.id,
+            name,
+            leader: text::clean(&g.leader),
+            front_head: text::clean(&g.front_head),
+            households: g.households,
+        };
+        Ok(self.store.add_group(&group, &self.actor, now_ms())?)
+    }
+
+    fn load(&self, data: &WardData, dry_run: bool) -> Result<LoadSummary, ServiceError> {
+        if dry_run {
+            let groups = self.store.groups()?;
+            let branches = self.store.branches()?;
+            let mut s = LoadSummary::default();
+            let mut seen_b: Vec<String> = branches.iter().map(|b| text::fold(&b.name)).collect();
+            let mut seen_g: Vec<String> = groups.iter().map(|g| text::fold(&g.name)).collect();
+            for b in &data.branches {
+                if !seen_b.contains(&text::fold(&b.name)) {
+                    seen_b.push(text::fold(&b.name));
+                    s.branches_added += 1;
+                }
+                for g in &b.groups {
+                    if !seen_g.contains(&text::fold(&g.name)) {
+                        seen_g.push(text::fold(&g.name));
+                        s.groups_added += 1;
+                    }
+                }
+            }
+            s.entries_written = data.entries.len();
+            return Ok(s);
+        }
+        Ok(self.store.load_ward_data(data, &self.actor, now_ms())?)
+    }
+
+    fn checklist(&self, group: GroupId, period: Period) -> Result<Vec<ChecklistRow>, ServiceError> {
+        let ward = self.store.ward()?;
+        let template = self.store.template()?;
+        let scope = if group == WARD_GROUP {
+            Scope::Ward
+        } else {
+            Scope::Group
+        };
+        if group != WARD_GROUP && !self.store.groups()?.iter().any(|g| g.id == group) {
+            return Err(ServiceError::UnknownGroup(group.to_string()));
+        }
+        let mut stored: HashMap<(String, Period), Entry> = HashMap::new();
+        for p in report::slot_periods(&template, period) {
+            for e in self.store.entries_of_group(p, group)? {
+                stored.insert((e.item.clone(), e.period), e);
+            }
+        }
+        let today = self.today();
+        let mut rows = Vec::new();
+        for item in template.active().filter(|i| i.scope == scope) {
+            for slot in period.slots(item.recurrence.granularity()) {
+                let entry = stored
+                    .remove(&(item.code.clone(), slot))
+                    .unwrap_or_else(|| Entry::new(group, &item.code, slot));
+                rows.push(ChecklistRow {
+                    completion: entry.completion(item, ward.steps),
+                    overdue: entry.is_overdue(item, ward.steps, today),
+                    verdict: entry.vote_verdict(item),
+                    warnings: entry.warnings(item, ward.steps, today),
+                    item: item.clone(),
+                    slot,
+                    entry,
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    fn mark(&self, req: MarkRequest) -> Result<Entry, ServiceError> {
+        let ward = self.store.ward()?;
+        let template = self.store.template()?;
+        let item = self.item(&template, &req.item)?;
+        self.check_group(req.group, &item)?;
+        if !item.steps.contains(&req.step) {
+            return Err(ServiceError::StepNotInItem {
+                step: req.step,
+                item: item.code,
+            });
+        }
+        if !ward.steps.contains(req.step) {
+            return Err(ServiceError::StepNotTracked(req.step));
+        }
+        let slot = slot_for(&item, req.period)?;
+        let note = req.note.as_deref().map(text::clean);
+        if let Some(n) = &note {
+            check_len("Ghi chú", "Note", n, MAX_NOTE_CHARS)?;
+        }
+        let (step, status) = (req.step, req.status);
+        let (entry, _) = self
+            .store
+            .update_entry(
+                slot,
+                req.group,
+                &item.code,
+                req.base_version,
+                &self.actor,
+                "mark",
+                None,
+                now_ms(),
+                &|e: &mut Entry| {
+                    e.steps[step.index()] = status;
+                    if let Some(n) = &note {
+                        e.evidence.note = n.clone();
+                    }
+                },
+            )
+            .map_err(conflict)?;
+        Ok(entry)
+    }
+
+    fn record_vote(&self, req: VoteRequest) -> Result<(Entry, VoteVerdict), ServiceError> {
+        let template = self.store.template()?;
+        let item = self.item(&template, &req.item)?;
+        self.check_group(req.group, &item)?;
+        let rule = item
+            .vote
+            .ok_or_else(|| ServiceError::NotADecision(item.code.clone()))?;
+        if req.count.total > MAX_HOUSEHOLDS {
+            return Err(ServiceError::invalid(
+                format!("Tổng số hộ {} vượt quá {MAX_HOUSEHOLDS}.", req.count.total),
+                format!(
+                    "{} households is more than {MAX_HOUSEHOLDS}.",
+                    req.count.total
+                ),
+            ));
+        }
+        let verdict = vote::verdict(rule, &req.count)?;
+        let slot = slot_for(&item, req.period)?;
+        let (count, date) = (req.count, req.date);
+        let (entry, _) = self
+            .store
+            .update_entry(
+                slot,
+                req.group,
+                &item.code,
+                req.base_version,
+                &self.actor,
+                "vote",
+                None,
+                now_ms(),
+                &|e: &mut Entry| {
+                    e.evidence.vote = Some(count);
+                    if date.is_some() {
+                        e.evidence.meeting_date = date;
+                    }
+                },
+            )
+            .map_err(conflict)?;
+        Ok((entry, verdict))
+    }
+
+    fn save_entry(&self, edit: EntryEdit) -> Result<Entry, ServiceError> {
+        let template = self.store.template()?;
+        let mut new = edit.entry;
+        let item = self.item(&template, &new.item)?;
+        self.check_group(new.group, &item)?;
+        let slot = slot_for(&item, new.period)?;
+        new.evidence.minutes = text::clean(&new.evidence.minutes);
+        new.evidence.responsible = text::clean(&new.evidence.responsible);
+        new.evidence.note = text::clean(&new.evidence.note);
+        self.validate_entry(&item, &new)?;
+        let (entry, _) = self
+            .store
+            .update_entry(
+                slot,
+                new.group,
+                &item.code,
+                edit.base_version,
+                &self.actor,
+                "edit",
+                None,
+                now_ms(),
+                &|e: &mut Entry| {
+                    e.steps = new.steps;
+                    e.evidence = new.evidence.clone();
+                },
+            )
+            .map_err(conflict)?;
+        Ok(entry)
+    }
+
+    fn report(&self, period: Period) -> Result<Report, ServiceError> {
+        let ward = self.store.ward()?;
+        let branches = self.store.branches()?;
+        let groups = self.store.groups()?;
+        let template = self.store.template()?;
+        let today = self.today();
+        let en = self.lang.is_en();
+        let entries = self.report_input_entries(&template, period)?;
+        let input = ReportInput {
+            ward: &ward,
+            branches: &branches,
+            groups: &groups,
+            template: &template,
+            entries: &entries,
+            period,
+            today,
+            en,
+        };
+        let prev_period = period.previous();
+        let prev_entries = match prev_period {
+            Some(p) => Some(self.report_input_entries(&template, p)?),
+            None => None,
+        };
+        let prev_input = prev_period
+            .zip(prev_entries.as_ref())
+            .map(|(p, e)| ReportInput {
+                ward: &ward,
+                branches: &branches,
+                groups: &groups,
+                template: &template,
+                entries: e,
+                period: p,
+                today,
+                en,
+            });
+        Ok(report::build(&input, prev_input.as_ref()))
+    }
+
+    fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {
+        let period = q.period.map(|p| p.to_string());
+        let limit = if q.limit == 0 { usize::MAX } else { q.limit };
+        Ok(self.store.audit(limit, &|r| {
+            q.group.is_none_or(|g| r.group == g)
+                && q.item
+                    .as_deref()
+                    .is_none_or(|i| r.item.eq_ignore_ascii_case(i))
+                && period.as_deref().is_none_or(|p| r.period == p)
+        })?)
+    }
+
+    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
+        // Walk this actor's entry changes newest first; an undo hides the record it undid.
+        let mine = self.store.audit(usize::MAX, &|r| {
+            r.actor.member == self.actor.member && !r.item.is_empty()
+        })?;
+        let mut undone = std::collections::HashSet::new();
+        let target = mine.into_iter().find(|r| {
+            if let Some(u) = r.undoes {
+                undone.insert(u);
+                return false;
+            }
+            !undone.contains(&r.seq)
+        });
+        let Some(target) = target else {
+            return Ok(None);
+        };
+        let period: Period = target
+            .period
+            .parse()
+            .map_err(|_| ServiceError::invalid("Bản ghi nhật ký hỏng.", "Damaged audit record."))?;
+        let current = self
+            .store
+            .entry(period, target.group, &target.item)?
+            .unwrap_or_else(|| Entry::new(target.group, &target.item, period));
+        if target
+            .changes
+            .iter()
+            .any(|c| current.field_value(&c.field) != c.new)
+        {
+            return Err(ServiceError::Conflict {
+                current: Box::new(current),
+            });
+        }
+        let changes = target.changes.clone();
+        let (_, rec) = self
+            .store
+            .update_entry(
+                period,
+                target.group,
+                &target.item,
+                Some(current.version),
+                &self.actor,
+                "undo",
+                Some(target.seq),
+                now_ms(),
+                &|e: &mut Entry| {
+                    for c in &changes {
+                        // Values came from field_value, so they parse back.
+                        let _ = e.set_field(&c.field, &c.old);
+                    }
+                },
+            )
+            .map_err(conflict)?;
+        Ok(rec)
+    }
+
+    fn periods(&self) -> Result<Vec<Period>, ServiceError> {
+        Ok(self.store.periods()?)
+    }
+}

@@ -1,0 +1,385 @@
+//! The service layer: everything a user can do, as one trait.
+//!
+//! The TUI and the CLI call only [`Service`]. [`local::LocalService`] implements it over
+//! the store in this process; the ward server adds an implementation that talks to a
+//! server over a socket, and nothing above this trait knows which one it has.
+
+pub mod local;
+pub mod report;
+
+use crate::data::WardData;
+use crate::domain::audit::{Actor, AuditRecord};
+use crate::domain::date::Date;
+use crate::domain::entry::{Entry, StepStatus, Warning};
+use crate::domain::period::Period;
+use crate::domain::step::Step;
+use crate::domain::template::{Item, Template};
+use crate::domain::vote::{BadCount, VoteCount, VoteVerdict};
+use crate::domain::ward::{Branch, Group, GroupId, Ward};
+use crate::domain::{Completion, text};
+use crate::i18n::Lang;
+use crate::store::{LoadSummary, StoreError};
+pub use report::Report;
+use serde::Serialize;
+
+/// One row of a group's checklist for a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecklistRow {
+    pub item: Item,
+    /// The period the entry is kept for (a yearly item in a quarter view: the year).
+    pub slot: Period,
+    pub entry: Entry,
+    pub completion: Completion,
+    pub overdue: bool,
+    pub verdict: Option<VoteVerdict>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewGroup {
+    pub branch: String,
+    pub name: String,
+    pub households: u32,
+    pub leader: String,
+    pub front_head: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkRequest {
+    pub group: GroupId,
+    pub item: String,
+    pub period: Period,
+    pub step: Step,
+    pub status: StepStatus,
+    pub note: Option<String>,
+    pub base_version: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteRequest {
+    pub group: GroupId,
+    pub item: String,
+    pub period: Period,
+    pub count: VoteCount,
+    pub date: Option<Date>,
+    pub base_version: Option<u64>,
+}
+
+/// A whole entry as edited in the detail form: steps and evidence replace the stored
+/// ones, if the stored version is still `base_version`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryEdit {
+    pub entry: Entry,
+    pub base_version: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryQuery {
+    pub group: Option<GroupId>,
+    pub item: Option<String>,
+    pub period: Option<Period>,
+    pub limit: usize,
+}
+
+/// Everything a user does.
+pub trait Service {
+    fn actor(&self) -> &Actor;
+    /// Today, as the service sees it (overdue is counted from it).
+    fn today(&self) -> Date;
+    fn ward(&self) -> Result<Ward, ServiceError>;
+    fn branches(&self) -> Result<Vec<Branch>, ServiceError>;
+    fn groups(&self) -> Result<Vec<Group>, ServiceError>;
+    fn template(&self) -> Result<Template, ServiceError>;
+    fn add_branch(&self, name: &str) -> Result<Branch, ServiceError>;
+    fn add_group(&self, group: NewGroup) -> Result<Group, ServiceError>;
+    /// Load branches, groups (and entries) from a roster or the demo, all or nothing.
+    /// With `dry_run`, say what would change and write nothing.
+    fn load(&self, data: &WardData, dry_run: bool) -> Result<LoadSummary, ServiceError>;
+    /// A group's checklist (or the ward's, for [`crate::domain::ward::WARD_GROUP`]).
+    fn checklist(&self, group: GroupId, period: Period) -> Result<Vec<ChecklistRow>, ServiceError>;
+    fn mark(&self, req: MarkRequest) -> Result<Entry, ServiceError>;
+    fn record_vote(&self, req: VoteRequest) -> Result<(Entry, VoteVerdict), ServiceError>;
+    fn save_entry(&self, edit: EntryEdit) -> Result<Entry, ServiceError>;
+    fn report(&self, period: Period) -> Result<Report, ServiceError>;
+    fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError>;
+    /// Undo this actor's last change, as a new audited change. `None`: nothing to undo.
+    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError>;
+    /// The periods that hold data, oldest first.
+    fn periods(&self) -> Result<Vec<Period>, ServiceError>;
+
+    /// The period to show when the user names none: the ward's working period, else
+    /// today's quarter.
+    fn default_period(&self) -> Result<Period, ServiceError> {
+        Ok(self
+            .ward()?
+            .current_period
+            .unwrap_or_else(|| Period::quarter_of(self.today())))
+    }
+}
+
+/// Find a group by name, ignoring diacritics and case ("to dan pho 1" finds
+/// "Tổ dân phố 1"); an exact match wins over a folded one.
+pub fn find_group(groups: &[Group], name: &str) -> Result<Group, ServiceError> {
+    let name = text::clean(name);
+    if let Some(g) = groups.iter().find(|g| g.name == name) {
+        return Ok(g.clone());
+    }
+    let folded: Vec<&Group> = groups
+        .iter()
+        .filter(|g| text::fold(&g.name) == text::fold(&name))
+        .collect();
+    match folded.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ServiceError::UnknownGroup(name)),
+        many => Err(ServiceError::AmbiguousGroup(
+            name,
+            many.iter().map(|g| g.name.clone()).collect(),
+        )),
+    }
+}
+
+/// Map the period a user gave to the period an item's entry is kept for.
+pub fn slot_for(item: &Item, period: Period) -> Result<Period, ServiceError> {
+    let g = item.recurrence.granularity();
+    match period.slots(g).as_slice() {
+        [one] => Ok(*one),
+        _ => Err(ServiceError::PeriodTooCoarse {
+            item: item.code.clone(),
+            recurrence: item.recurrence,
+            period,
+        }),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown group {0:?}")]
+    UnknownGroup(String),
+    #[error("group name {0:?} matches several groups: {1:?}")]
+    AmbiguousGroup(String, Vec<String>),
+    #[error("unknown branch {0:?}")]
+    UnknownBranch(String),
+    #[error("unknown item {0:?}")]
+    UnknownItem(String),
+    #[error("a {0} named {1:?} already exists")]
+    Duplicate(&'static str, String),
+    #[error("item {item} is done {}; name a period of that length inside {period}", recurrence.name_en())]
+    PeriodTooCoarse {
+        item: String,
+        recurrence: crate::domain::Recurrence,
+        period: Period,
+    },
+    #[error("step {step} does not apply to item {item}")]
+    StepNotInItem { step: Step, item: String },
+    #[error("this ward tracks four steps; {0} is in the six-step form only")]
+    StepNotTracked(Step),
+    #[error("item {0} is not a decision with a vote threshold")]
+    NotADecision(String),
+    #[error("item {item} belongs to {}", if *ward_scope { "the ward as a whole" } else { "each group" })]
+    WrongScope { item: String, ward_scope: bool },
+    #[error("{0}")]
+    BadCount(#[from] BadCount),
+    #[error("{en}")]
+    Invalid { vi: String, en: String },
+    #[error("someone else changed this entry (now version {})", current.version)]
+    Conflict { current: Box<Entry> },
+    #[error("{0}")]
+    Remote(String),
+}
+
+impl ServiceError {
+    pub fn invalid(vi: impl Into<String>, en: impl Into<String>) -> ServiceError {
+        ServiceError::Invalid {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The process exit code for this error: 65 bad input, 75 busy, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ServiceError::Store(StoreError::Locked { .. }) => 75,
+            ServiceError::Store(StoreError::Invalid(_)) => 65,
+            ServiceError::Store(_) | ServiceError::Remote(_) => 1,
+            ServiceError::Conflict { .. } => 75,
+            _ => 65,
+        }
+    }
+
+    /// What went wrong and what to do, in the user's language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return match self {
+                ServiceError::Store(e) => store_message(e, lang),
+                other => other.to_string(),
+            };
+        }
+        match self {
+            ServiceError::Store(e) => store_message(e, lang),
+            ServiceError::UnknownGroup(n) => {
+                format!("Không có tổ dân phố {n:?}. Xem danh sách bằng `qcdc group list`.")
+            }
+            ServiceError::AmbiguousGroup(n, many) => format!(
+                "Tên {n:?} khớp với nhiều tổ: {}. Hãy ghi đúng dấu.",
+                many.join(", ")
+            ),
+            ServiceError::UnknownBranch(n) => format!(
+                "Không có chi bộ {n:?}. Xem danh sách bằng `qcdc branch list` hoặc thêm bằng `qcdc branch add`."
+            ),
+            ServiceError::UnknownItem(c) => {
+                format!("Không có mục {c:?} trong bộ mục. Xem mã mục bằng `qcdc items TỔ`.")
+            }
+            ServiceError::Duplicate(what, n) => {
+                let w = match *what {
+                    "branch" => "chi bộ",
+                    "group" => "tổ dân phố",
+                    _ => what,
+                };
+                format!("Đã có {w} tên {n:?}.")
+            }
+            ServiceError::PeriodTooCoarse {
+                item,
+                recurrence,
+                period,
+            } => format!(
+                "Mục {item} thực hiện {}: hãy ghi kỳ ngắn hơn nằm trong {period} (ví dụ {}-Q1).",
+                recurrence.name_vi(),
+                period.year()
+            ),
+            ServiceError::StepNotInItem { step, item } => {
+                format!("Bước \"{}\" không áp dụng cho mục {item}.", step.name_vi())
+            }
+            ServiceError::StepNotTracked(step) => format!(
+                "Phường đang theo dõi 4 bước; \"{}\" chỉ có trong phương châm 6 bước.",
+                step.name_vi()
+            ),
+            ServiceError::NotADecision(c) => {
+                format!("Mục {c} không phải nội dung biểu quyết có ngưỡng thông qua.")
+            }
+            ServiceError::WrongScope { item, ward_scope } => {
+                if *ward_scope {
+                    format!("Mục {item} là việc của cấp phường, không ghi cho từng tổ.")
+                } else {
+                    format!("Mục {item} là việc của từng tổ dân phố.")
+                }
+            }
+            ServiceError::BadCount(b) => match b {
+                BadCount::NoHouseholds => "Tổng số hộ phải ít nhất là 1.".into(),
+                BadCount::PresentOverTotal { present, total } => {
+                    format!("Số hộ dự ({present}) lớn hơn tổng số hộ ({total}).")
+                }
+                BadCount::AgreeOverPresent { agree, present } => {
+                    format!("Số hộ đồng ý ({agree}) lớn hơn số hộ dự ({present}).")
+                }
+            },
+            ServiceError::Invalid { vi, .. } => vi.clone(),
+            ServiceError::Conflict { current } => format!(
+                "Người khác vừa sửa mục này (nay là phiên bản {}). Xem giá trị hiện tại rồi sửa lại.",
+                current.version
+            ),
+            ServiceError::Remote(s) => s.clone(),
+        }
+    }
+}
+
+/// Messages for database problems: the cause and what to do.
+pub fn store_message(e: &StoreError, lang: Lang) -> String {
+    let p = |p: &std::path::Path| p.display().to_string();
+    match (e, lang) {
+        (StoreError::Locked { path }, Lang::Vi) => format!(
+            "Cơ sở dữ liệu {} đang được một chương trình qcdc khác mở (sled chỉ cho một tiến trình). \
+             Hãy đóng chương trình kia, hoặc để nhiều người cùng dùng thì chạy `qcdc serve --db {}`.",
+            p(path),
+            p(path)
+        ),
+        (StoreError::Locked { path }, Lang::En) => format!(
+            "The database {} is open in another qcdc process (sled allows one process per database). \
+             Close the other one, or for several users at once run `qcdc serve --db {}`.",
+            p(path),
+            p(path)
+        ),
+        (StoreError::NotFound { path }, Lang::Vi) => format!(
+            "Chưa có cơ sở dữ liệu ở {}. Tạo mới bằng `qcdc init --ward \"Tên phường\"` hoặc `qcdc init --demo`.",
+            p(path)
+        ),
+        (StoreError::NotFound { path }, Lang::En) => format!(
+            "No database at {}. Create one with `qcdc init --ward \"Ward name\"` or `qcdc init --demo`.",
+            p(path)
+        ),
+        (StoreError::NotInitialized { path }, Lang::Vi) => format!(
+            "{} không phải cơ sở dữ liệu qcdc (không có phường). Kiểm tra đường dẫn --db; qcdc không ghi đè thư mục này.",
+            p(path)
+        ),
+        (StoreError::NotInitialized { path }, Lang::En) => format!(
+            "{} is not a qcdc database (it holds no ward). Check the --db path; qcdc will not overwrite it.",
+            p(path)
+        ),
+        (StoreError::AlreadyInitialized { path }, Lang::Vi) => format!(
+            "{} đã có dữ liệu của một phường; qcdc không ghi đè. Chọn đường dẫn khác bằng --db.",
+            p(path)
+        ),
+        (StoreError::AlreadyInitialized { path }, Lang::En) => format!(
+            "{} already holds a ward; qcdc will not overwrite it. Choose another path with --db.",
+            p(path)
+        ),
+        (
+            StoreError::TooNew {
+                path,
+                found,
+                supported,
+            },
+            Lang::Vi,
+        ) => format!(
+            "Cơ sở dữ liệu {} do phiên bản qcdc mới hơn ghi (lược đồ {found}, bản này đọc tới {supported}). \
+             Hãy cập nhật qcdc; dữ liệu không bị thay đổi.",
+            p(path)
+        ),
+        (
+            StoreError::TooNew {
+                path,
+                found,
+                supported,
+            },
+            Lang::En,
+        ) => format!(
+            "The database {} was written by a newer qcdc (schema {found}; this one reads up to {supported}). \
+             Update qcdc; nothing was changed.",
+            p(path)
+        ),
+        (StoreError::Corrupt { path, detail }, Lang::Vi) => format!(
+            "Cơ sở dữ liệu {} bị hỏng ({detail}). qcdc không xóa hay tạo lại nó. \
+             Hãy sao lưu thư mục này và khôi phục từ bản sao lưu gần nhất.",
+            p(path)
+        ),
+        (StoreError::Corrupt { path, detail }, Lang::En) => format!(
+            "The database {} is damaged ({detail}). qcdc will not wipe or recreate it. \
+             Copy the folder somewhere safe and restore from your latest backup.",
+            p(path)
+        ),
+        (StoreError::NotWritable { path, detail }, Lang::Vi) => format!(
+            "Không ghi được vào {} ({detail}). Kiểm tra quyền ghi hoặc chọn thư mục khác bằng --db.",
+            p(path)
+        ),
+        (StoreError::NotWritable { path, detail }, Lang::En) => format!(
+            "Cannot write to {} ({detail}). Check permissions or choose another folder with --db.",
+            p(path)
+        ),
+        (StoreError::Io { path, detail }, Lang::Vi) => {
+            format!("Lỗi cơ sở dữ liệu ở {}: {detail}", p(path))
+        }
+        (StoreError::Io { path, detail }, Lang::En) => {
+            format!("Database error at {}: {detail}", p(path))
+        }
+        (StoreError::Conflict { current }, Lang::Vi) => format!(
+            "Người khác vừa sửa mục này (nay là phiên bản {}).",
+            current.version
+        ),
+        (StoreError::Conflict { current }, Lang::En) => format!(
+            "Someone else changed this entry (now version {}).",
+            current.version
+        ),
+        (StoreError::Invalid(s), _) => s.clone(),
+    }
+}

@@ -1,0 +1,760 @@
+//! The store: the only module that knows sled and bincode.
+//!
+//! Trees (all integer keys big-endian, so ordering and prefix scans work):
+//! - `meta`: `schema` → u32, `ward` → [`WardV1`], `next_branch`/`next_group` → u32,
+//!   `next_audit` → u64;
+//! - `branches`: branch id → [`BranchV1`];
+//! - `groups`: group id → [`GroupV2`];
+//! - `items`: item code → [`ItemV1`] (the template the ward uses);
+//! - `entries`: period (4 bytes) ‖ group id ‖ item code → [`EntryV1`];
+//! - `audit`: sequence number → [`AuditV1`].
+//!
+//! Every user edit and its audit record go in one transaction, then the database is
+//! flushed before the call returns.
+
+pub mod migrate;
+pub mod records;
+
+use crate::data::WardData;
+use crate::domain::audit::{Actor, AuditRecord, Change};
+use crate::domain::entry::Entry;
+use crate::domain::period::Period;
+use crate::domain::template::{Item, Template};
+use crate::domain::ward::{Branch, BranchId, Group, GroupId, WARD_GROUP, Ward};
+use records::*;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The schema this build writes. Older ones are migrated on open.
+pub const SCHEMA_VERSION: u32 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {path} is in use by another qcdc process")]
+    Locked { path: PathBuf },
+    #[error("no database at {path}")]
+    NotFound { path: PathBuf },
+    #[error("{path} is not a qcdc database (no ward in it)")]
+    NotInitialized { path: PathBuf },
+    #[error("{path} already holds a ward")]
+    AlreadyInitialized { path: PathBuf },
+    #[error(
+        "the database {path} was written by a newer qcdc (schema {found}, this one reads up to {supported})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("the database {path} is damaged: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("cannot write to {path}: {detail}")]
+    NotWritable { path: PathBuf, detail: String },
+    #[error("database error at {path}: {detail}")]
+    Io { path: PathBuf, detail: String },
+    #[error("the entry changed since you read it (now version {})", current.version)]
+    Conflict { current: Box<Entry> },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A sequence of integers stored in `meta`.
+const NEXT_BRANCH: &[u8] = b"next_branch";
+const NEXT_GROUP: &[u8] = b"next_group";
+const NEXT_AUDIT: &[u8] = b"next_audit";
+const SCHEMA: &[u8] = b"schema";
+const WARD: &[u8] = b"ward";
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    meta: sled::Tree,
+    branches: sled::Tree,
+    groups: sled::Tree,
+    items: sled::Tree,
+    entries: sled::Tree,
+    audit: sled::Tree,
+}
+
+pub fn entry_key(period: Period, group: GroupId, item: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(8 + item.len());
+    k.extend_from_slice(&period.to_key());
+    k.extend_from_slice(&group.to_be_bytes());
+    k.extend_from_slice(item.as_bytes());
+    k
+}
+
+fn split_entry_key(k: &[u8]) -> Option<(Period, GroupId, String)> {
+    if k.len() < 8 {
+        return None;
+    }
+    let period = Period::from_key([k[0], k[1], k[2], k[3]])?;
+    let group = u32::from_be_bytes([k[4], k[5], k[6], k[7]]);
+    let item = String::from_utf8(k[8..].to_vec()).ok()?;
+    Some((period, group, item))
+}
+
+fn u32_of(v: &[u8]) -> Option<u32> {
+    Some(u32::from_be_bytes(v.try_into().ok()?))
+}
+
+fn u64_of(v: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(v.try_into().ok()?))
+}
+
+impl Store {
+    fn map_err(&self, e: sled::Error) -> StoreError {
+        classify(&self.path, e)
+    }
+
+    fn corrupt(&self, what: &str) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("unreadable {what} record"),
+        }
+    }
+
+    fn open_sled(path: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|e| classify(path, e))?;
+        let t = |name: &str| db.open_tree(name).map_err(|e| classify(path, e));
+        Ok(Store {
+            path: path.to_path_buf(),
+            meta: t("meta")?,
+            branches: t("branches")?,
+            groups: t("groups")?,
+            items: t("items")?,
+            entries: t("entries")?,
+            audit: t("audit")?,
+            db,
+        })
+    }
+
+    /// Open an existing qcdc database. Never creates or resets anything.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.join("conf").exists() && !path.join("db").exists() {
+            return Err(StoreError::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        let store = Store::open_sled(path)?;
+        let version = store.schema_version()?;
+        if version == 0
+            || store
+                .meta
+                .get(WARD)
+                .map_err(|e| store.map_err(e))?
+                .is_none()
+        {
+            return Err(StoreError::NotInitialized {
+                path: path.to_path_buf(),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            migrate::run(&store, version)?;
+        }
+        Ok(store)
+    }
+
+    /// Create a new database with a ward and its template. Refuses a path that already
+    /// holds a ward.
+    pub fn create(path: &Path, ward: &Ward, template: &Template) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::NotWritable {
+                path: parent.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        }
+        let store = Store::open_sled(path)?;
+        if store
+            .meta
+            .get(WARD)
+            .map_err(|e| store.map_err(e))?
+            .is_some()
+        {
+            return Err(StoreError::AlreadyInitialized {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut items = sled::Batch::default();
+        for (i, item) in template.items.iter().enumerate() {
+            items.insert(
+                item.code.as_bytes(),
+                encode(&ItemV1::from_domain(i as u32, item)),
+            );
+        }
+        store
+            .items
+            .apply_batch(items)
+            .map_err(|e| store.map_err(e))?;
+        // The ward record goes last: a database without it is "not initialised", so an
+        // interrupted create is never mistaken for a ward.
+        store
+            .meta
+            .insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())
+            .map_err(|e| store.map_err(e))?;
+        store
+            .meta
+            .insert(WARD, encode(&WardV1::from(ward)))
+            .map_err(|e| store.map_err(e))?;
+        store.flush()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map(|_| ()).map_err(|e| self.map_err(e))
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .meta
+            .get(SCHEMA)
+            .map_err(|e| self.map_err(e))?
+            .and_then(|v| u32_of(&v))
+            .unwrap_or(0))
+    }
+
+    pub(crate) fn meta_tree(&self) -> &sled::Tree {
+        &self.meta
+    }
+
+    pub(crate) fn groups_tree(&self) -> &sled::Tree {
+        &self.groups
+    }
+
+    pub fn ward(&self) -> Result<Ward, StoreError> {
+        let raw = self
+            .meta
+            .get(WARD)
+            .map_err(|e| self.map_err(e))?
+            .ok_or_else(|| StoreError::NotInitialized {
+                path: self.path.clone(),
+            })?;
+        decode::<WardV1>(&raw)
+            .and_then(WardV1::into_domain)
+            .ok_or_else(|| self.corrupt("ward"))
+    }
+
+    pub fn branches(&self) -> Result<Vec<Branch>, StoreError> {
+        self.branches
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv.map_err(|e| self.map_err(e))?;
+                let id = u32_of(&k).ok_or_else(|| self.corrupt("branch"))?;
+                decode::<BranchV1>(&v)
+                    .map(|b| b.into_domain(id))
+                    .ok_or_else(|| self.corrupt("branch"))
+            })
+            .collect()
+    }
+
+    pub fn groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.groups
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv.map_err(|e| self.map_err(e))?;
+                let id = u32_of(&k).ok_or_else(|| self.corrupt("group"))?;
+                decode::<GroupV2>(&v)
+                    .map(|g| g.into_domain(id))
+                    .ok_or_else(|| self.corrupt("group"))
+            })
+            .collect()
+    }
+
+    pub fn template(&self) -> Result<Template, StoreError> {
+        let mut items: Vec<(u32, Item)> = self
+            .items
+            .iter()
+            .map(|kv| {
+                let (_, v) = kv.map_err(|e| self.map_err(e))?;
+                let rec = decode::<ItemV1>(&v).ok_or_else(|| self.corrupt("item"))?;
+                let order = rec.order;
+                rec.into_domain()
+                    .map(|i| (order, i))
+                    .ok_or_else(|| self.corrupt("item"))
+            })
+            .collect::<Result<_, _>>()?;
+        items.sort_by_key(|(o, _)| *o);
+        Ok(Template {
+            items: items.into_iter().map(|(_, i)| i).collect(),
+        })
+    }
+
+    pub fn entry(
+        &self,
+        period: Period,
+        group: GroupId,
+        item: &str,
+    ) -> Result<Option<Entry>, StoreError> {
+        let k = entry_key(period, group, item);
+        match self.entries.get(&k).map_err(|e| self.map_err(e))? {
+            None => Ok(None),
+            Some(v) => decode::<EntryV1>(&v)
+                .map(|r| Some(r.into_domain(group, item.to_string(), period)))
+                .ok_or_else(|| self.corrupt("entry")),
+        }
+    }
+
+    /// All stored entries of exactly this period (every group).
+    pub fn entries_of(&self, period: Period) -> Result<Vec<Entry>, StoreError> {
+        self.scan_entries(&period.to_key())
+    }
+
+    /// Stored entries of one group in one period.
+    pub fn entries_of_group(
+        &self,
+        period: Period,
+        group: GroupId,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let mut prefix = period.to_key().to_vec();
+        prefix.extend_from_slice(&group.to_be_bytes());
+        self.scan_entries(&prefix)
+    }
+
+    fn scan_entries(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
+        self.entries
+            .scan_prefix(prefix)
+            .map(|kv| {
+                let (k, v) = kv.map_err(|e| self.map_err(e))?;
+                let (period, group, item) =
+                    split_entry_key(&k).ok_or_else(|| self.corrupt("entry key"))?;
+                decode::<EntryV1>(&v)
+                    .map(|r| r.into_domain(group, item, period))
+                    .ok_or_else(|| self.corrupt("entry"))
+            })
+            .collect()
+    }
+
+    /// The periods that have at least one stored entry, oldest first.
+    pub fn periods(&self) -> Result<Vec<Period>, StoreError> {
+        let mut out = Vec::new();
+        let mut from: Vec<u8> = Vec::new();
+        while let Some(kv) = self.entries.range(from.clone()..).next() {
+            let (k, _) = kv.map_err(|e| self.map_err(e))?;
+            let key: [u8; 4] = k
+                .get(..4)
+                .and_then(|s| s.try_into().ok())
+                .ok_or_else(|| self.corrupt("entry key"))?;
+            if let Some(p) = Period::from_key(key) {
+                out.push(p);
+            }
+            // Jump past every key of this period.
+            let mut next = key.to_vec();
+            next.extend_from_slice(&[0xFF; 8]);
+            next.push(0xFF);
+            from = next;
+            if from.len() > 64 {
+                break;
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Change one entry: read it (or a blank one), let `edit` change it, and write it
+    /// with its audit record in one transaction, then flush. `base_version`, when given,
+    /// must match the stored version, or nothing is written and the current entry is
+    /// returned in [`StoreError::Conflict`]. Returns the saved entry and the audit
+    /// record (`None` when the edit changed nothing).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_entry(
+        &self,
+        period: Period,
+        group: GroupId,
+        item: &str,
+        base_version: Option<u64>,
+        actor: &Actor,
+        action: &str,
+        undoes: Option<u64>,
+        at_ms: i64,
+        edit: &dyn Fn(&mut Entry),
+    ) -> Result<(Entry, Option<AuditRecord>), StoreError> {
+        let key = entry_key(period, group, item);
+        let result =
+            (&self.entries, &self.audit, &self.meta).transaction(|(entries, audit, meta)| {
+                let current = match entries.get(&key)? {
+                    Some(v) => decode::<EntryV1>(&v)
+                        .map(|r| r.into_domain(group, item.to_string(), period))
+                        .ok_or_else(|| {
+                            ConflictableTransactionError::Abort(self.corrupt("entry"))
+                        })?,
+                    None => Entry::new(group, item, period),
+                };
+                if let Some(base) = base_version
+                    && base != current.version
+                {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict {
+                        current: Box::new(current),
+                    }));
+                }
+                let mut next = current.clone();
+                edit(&mut next);
+                let changes: Vec<Change> = Entry::diff(&current, &next);
+                if changes.is_empty() {
+                    return Ok((current, None));
+                }
+                next.version = current.version + 1;
+                entries.insert(key.as_slice(), encode(&EntryV1::from(&next)))?;
+                let seq = meta.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
+                meta.insert(NEXT_AUDIT, &(seq + 1).to_be_bytes())?;
+                let rec = AuditRecord {
+                    seq,
+                    at_ms,
+                    actor: actor.clone(),
+                    action: action.to_string(),
+                    group,
+                    item: item.to_string(),
+                    period: period.to_string(),
+                    changes,
+                    undoes,
+                };
+                audit.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&rec)))?;
+                Ok((next, Some(rec)))
+            });
+        let out = result.map_err(|e| self.tx_err(e))?;
+        if out.1.is_some() {
+            self.flush()?;
+        }
+        Ok(out)
+    }
+
+    fn tx_err(&self, e: TransactionError<StoreError>) -> StoreError {
+        match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => self.map_err(e),
+        }
+    }
+
+    /// Append an audit record for a structural change (branch, group, import…),
+    /// written in the same transaction as `records` into `tree`.
+    fn write_with_audit(
+        &self,
+        tree: &sled::Tree,
+        records: &[(Vec<u8>, Vec<u8>)],
+        counters: &[(&[u8], u32)],
+        rec: AuditRecord,
+    ) -> Result<AuditRecord, StoreError> {
+        let out = (tree, &self.audit, &self.meta)
+            .transaction(|(t, audit, meta)| {
+                for (k, v) in records {
+                    t.insert(k.as_slice(), v.as_slice())?;
+                }
+                for (name, value) in counters {
+                    meta.insert(*name, &value.to_be_bytes())?;
+                }
+                let seq = meta.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
+                meta.insert(NEXT_AUDIT, &(seq + 1).to_be_bytes())?;
+                let mut r = rec.clone();
+                r.seq = seq;
+                audit.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&r)))?;
+                Ok(r)
+            })
+            .map_err(|e: TransactionError<StoreError>| self.tx_err(e))?;
+        self.flush()?;
+        Ok(out)
+    }
+
+    fn next_id(&self, key: &[u8]) -> Result<u32, StoreError> {
+        Ok(self
+            .meta
+            .get(key)
+            .map_err(|e| self.map_err(e))?
+            .and_then(|v| u32_of(&v))
+            .unwrap_or(1))
+    }
+
+    pub fn add_branch(&self, name: &str, actor: &Actor, at_ms: i64) -> Result<Branch, StoreError> {
+        // One writer at a time picks the id: sled transactions retry on conflict, and the
+        // counter is re-read inside, so two adds never share an id.
+        let id = self.next_id(NEXT_BRANCH)?;
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "add-branch".into(),
+            group: WARD_GROUP,
+            item: String::new(),
+            period: String::new(),
+            changes: vec![Change {
+                field: "branch".into(),
+                old: String::new(),
+                new: name.to_string(),
+            }],
+            undoes: None,
+        };
+        self.write_with_audit(
+            &self.branches,
+            &[(
+                id.to_be_bytes().to_vec(),
+                encode(&BranchV1 {
+                    name: name.to_string(),
+                }),
+            )],
+            &[(NEXT_BRANCH, id + 1)],
+            rec,
+        )?;
+        Ok(Branch {
+            id,
+            name: name.to_string(),
+        })
+    }
+
+    pub fn add_group(&self, group: &Group, actor: &Actor, at_ms: i64) -> Result<Group, StoreError> {
+        let id = self.next_id(NEXT_GROUP)?;
+        let mut g = group.clone();
+        g.id = id;
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "add-group".into(),
+            group: id,
+            item: String::new(),
+            period: String::new(),
+            changes: vec![
+                Change {
+                    field: "group".into(),
+                    old: String::new(),
+                    new: g.name.clone(),
+                },
+                Change {
+                    field: "households".into(),
+                    old: String::new(),
+                    new: g.households.to_string(),
+                },
+            ],
+            undoes: None,
+        };
+        self.write_with_audit(
+            &self.groups,
+            &[(id.to_be_bytes().to_vec(), encode(&GroupV2::from(&g)))],
+            &[(NEXT_GROUP, id + 1)],
+            rec,
+        )?;
+        Ok(g)
+    }
+
+    /// Load a whole ward (demo or import) in one transaction: branches, groups and
+    /// entries appear together or not at all. Existing branches and groups with the
+    /// same name (ignoring diacritics and case) are reused, so loading the same roster
+    /// twice changes nothing.
+    pub fn load_ward_data(
+        &self,
+        data: &WardData,
+        actor: &Actor,
+        at_ms: i64,
+    ) -> Result<LoadSummary, StoreError> {
+        use crate::domain::text::fold;
+        let template = self.template()?;
+        let existing_branches = self.branches()?;
+        let existing_groups = self.groups()?;
+        let mut branch_ids: HashMap<String, BranchId> = existing_branches
+            .iter()
+            .map(|b| (fold(&b.name), b.id))
+            .collect();
+        let mut group_ids: HashMap<String, GroupId> = existing_groups
+            .iter()
+            .map(|g| (fold(&g.name), g.id))
+            .collect();
+        let mut next_branch = self.next_id(NEXT_BRANCH)?;
+        let mut next_group = self.next_id(NEXT_GROUP)?;
+        let mut new_branches = Vec::new();
+        let mut new_groups = Vec::new();
+        let mut summary = LoadSummary::default();
+        for b in &data.branches {
+            let bid = *branch_ids.entry(fold(&b.name)).or_insert_with(|| {
+                let id = next_branch;
+                next_branch += 1;
+                new_branches.push((
+                    id,
+                    BranchV1 {
+                        name: b.name.clone(),
+                    },
+                ));
+                summary.branches_added += 1;
+                id
+            });
+            for g in &b.groups {
+                if group_ids.contains_key(&fold(&g.name)) {
+                    continue;
+                }
+                let id = next_group;
+                next_group += 1;
+                group_ids.insert(fold(&g.name), id);
+                new_groups.push(Group {
+                    id,
+                    branch: bid,
+                    name: g.name.clone(),
+                    leader: g.leader.clone(),
+                    front_head: g.front_head.clone(),
+                    households: g.households,
+                });
+                summary.groups_added += 1;
+            }
+        }
+        let mut new_entries = Vec::new();
+        for e in &data.entries {
+            let gid = match &e.group {
+                None => WARD_GROUP,
+                Some(name) => *group_ids
+                    .get(&fold(name))
+                    .ok_or_else(|| StoreError::Invalid(format!("unknown group {name}")))?,
+            };
+            let item = template
+                .get(&e.item)
+                .ok_or_else(|| StoreError::Invalid(format!("unknown item {}", e.item)))?;
+            let mut entry = Entry::new(gid, &item.code, e.period);
+            for (step, status) in &e.steps {
+                entry.steps[step.index()] = *status;
+            }
+            entry.evidence.posted_from = e.posted_from;
+            entry.evidence.posted_to = e.posted_to;
+            entry.evidence.meeting_date = e.meeting_date;
+            entry.evidence.vote = e.vote;
+            entry.evidence.minutes = e.minutes.clone();
+            entry.evidence.responsible = e.responsible.clone();
+            entry.evidence.note = e.note.clone();
+            entry.version = 1;
+            new_entries.push(entry);
+        }
+        summary.entries_written = new_entries.len();
+        if new_branches.is_empty() && new_groups.is_empty() && new_entries.is_empty() {
+            return Ok(summary);
+        }
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "load".into(),
+            group: WARD_GROUP,
+            item: String::new(),
+            period: String::new(),
+            changes: vec![Change {
+                field: "ward".into(),
+                old: String::new(),
+                new: format!(
+                    "+{} branches, +{} groups, {} entries",
+                    summary.branches_added, summary.groups_added, summary.entries_written
+                ),
+            }],
+            undoes: None,
+        };
+        (
+            &self.branches,
+            &self.groups,
+            &self.entries,
+            &self.audit,
+            &self.meta,
+        )
+            .transaction(|(tb, tg, te, ta, tm)| {
+                for (id, b) in &new_branches {
+                    tb.insert(&id.to_be_bytes(), encode(b))?;
+                }
+                for g in &new_groups {
+                    tg.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)))?;
+                }
+                for e in &new_entries {
+                    te.insert(
+                        entry_key(e.period, e.group, &e.item),
+                        encode(&EntryV1::from(e)),
+                    )?;
+                }
+                tm.insert(NEXT_BRANCH, &next_branch.to_be_bytes())?;
+                tm.insert(NEXT_GROUP, &next_group.to_be_bytes())?;
+                let seq = tm.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
+                tm.insert(NEXT_AUDIT, &(seq + 1).to_be_bytes())?;
+                let mut r = rec.clone();
+                r.seq = seq;
+                ta.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&r)))?;
+                Ok(())
+            })
+            .map_err(|e: TransactionError<StoreError>| self.tx_err(e))?;
+        self.flush()?;
+        Ok(summary)
+    }
+
+    /// Audit records, newest first, that pass `keep`, at most `limit`.
+    pub fn audit(
+        &self,
+        limit: usize,
+        keep: &dyn Fn(&AuditRecord) -> bool,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.audit.iter().rev() {
+            let (k, v) = kv.map_err(|e| self.map_err(e))?;
+            let seq = u64_of(&k).ok_or_else(|| self.corrupt("audit key"))?;
+            let rec = decode::<AuditV1>(&v)
+                .map(|r| r.into_domain(seq))
+                .ok_or_else(|| self.corrupt("audit"))?;
+            if keep(&rec) {
+                out.push(rec);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn audit_len(&self) -> usize {
+        self.audit.len()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LoadSummary {
+    pub branches_added: usize,
+    pub groups_added: usize,
+    pub entries_written: usize,
+}
+
+/// Turn a sled error into one a user can act on.
+fn classify(path: &Path, e: sled::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match e {
+        sled::Error::Io(io) => {
+            let msg = io.to_string();
+            if msg.contains("could not acquire lock") || io.kind() == std::io::ErrorKind::WouldBlock
+            {
+                StoreError::Locked { path }
+            } else if io.kind() == std::io::ErrorKind::PermissionDenied
+                || io.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+            {
+                StoreError::NotWritable { path, detail: msg }
+            } else if matches!(
+                io.kind(),
+                std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData
+            ) {
+                StoreError::Corrupt { path, detail: msg }
+            } else {
+                StoreError::Io { path, detail: msg }
+            }
+        }
+        sled::Error::Corruption { .. } => StoreError::Corrupt {
+            path,
+            detail: "sled reported corruption".into(),
+        },
+        other => StoreError::Io {
+            path,
+            detail: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,291 @@
+//! Frozen record types: the exact shape of what is on disk.
+//!
+//! These never change once released. A new shape gets a new type (`…V2`) and a
+//! migration in `migrate.rs`; domain types are converted to and from these, so the
+//! domain can evolve without touching stored bytes.
+
+use crate::domain::audit::{Actor, AuditRecord, Change};
+use crate::domain::date::Date;
+use crate::domain::entry::{Entry, Evidence, StepStatus};
+use crate::domain::period::Period;
+use crate::domain::step::StepSet;
+use crate::domain::template::Item;
+use crate::domain::vote::{VoteCount, VoteForm};
+use crate::domain::ward::{Branch, Group, Ward};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    // Encoding plain structs into a Vec cannot fail.
+    bincode::serde::encode_to_vec(v, bincode::config::standard()).unwrap_or_default()
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    let cfg = bincode::config::standard().with_limit::<{ 16 * 1024 * 1024 }>();
+    match bincode::serde::decode_from_slice(bytes, cfg) {
+        Ok((v, n)) if n == bytes.len() => Some(v),
+        _ => None,
+    }
+}
+
+fn date_to(d: Option<Date>) -> Option<i32> {
+    d.map(|d| d.num_days_from_ce())
+}
+
+fn date_from(d: Option<i32>) -> Option<Date> {
+    d.and_then(Date::from_num_days_from_ce_opt)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardV1 {
+    pub name: String,
+    pub steps: u8,
+    pub current_period: Option<[u8; 4]>,
+}
+
+impl From<&Ward> for WardV1 {
+    fn from(w: &Ward) -> Self {
+        WardV1 {
+            name: w.name.clone(),
+            steps: w.steps.count(),
+            current_period: w.current_period.map(Period::to_key),
+        }
+    }
+}
+
+impl WardV1 {
+    pub fn into_domain(self) -> Option<Ward> {
+        Some(Ward {
+            name: self.name,
+            steps: StepSet::from_count(self.steps)?,
+            current_period: self.current_period.and_then(Period::from_key),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchV1 {
+    pub name: String,
+}
+
+impl BranchV1 {
+    pub fn into_domain(self, id: u32) -> Branch {
+        Branch {
+            id,
+            name: self.name,
+        }
+    }
+}
+
+/// Schema 1: a group had no front-committee head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupV1 {
+    pub branch: u32,
+    pub name: String,
+    pub leader: String,
+    pub households: u32,
+}
+
+/// Schema 2: adds the trưởng ban công tác Mặt trận.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupV2 {
+    pub branch: u32,
+    pub name: String,
+    pub leader: String,
+    pub front_head: String,
+    pub households: u32,
+}
+
+impl From<GroupV1> for GroupV2 {
+    fn from(g: GroupV1) -> Self {
+        GroupV2 {
+            branch: g.branch,
+            name: g.name,
+            leader: g.leader,
+            front_head: String::new(),
+            households: g.households,
+        }
+    }
+}
+
+impl From<&Group> for GroupV2 {
+    fn from(g: &Group) -> Self {
+        GroupV2 {
+            branch: g.branch,
+            name: g.name.clone(),
+            leader: g.leader.clone(),
+            front_head: g.front_head.clone(),
+            households: g.households,
+        }
+    }
+}
+
+impl GroupV2 {
+    pub fn into_domain(self, id: u32) -> Group {
+        Group {
+            id,
+            branch: self.branch,
+            name: self.name,
+            leader: self.leader,
+            front_head: self.front_head,
+            households: self.households,
+        }
+    }
+}
+
+/// A template item as stored: the domain item, serialised as JSON text inside the
+/// record so that adding an optional field to items never needs a migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemV1 {
+    pub order: u32,
+    pub json: String,
+}
+
+impl ItemV1 {
+    pub fn from_domain(order: u32, item: &Item) -> ItemV1 {
+        ItemV1 {
+            order,
+            json: serde_json::to_string(item).unwrap_or_default(),
+        }
+    }
+
+    pub fn into_domain(self) -> Option<Item> {
+        serde_json::from_str(&self.json).ok()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteV1 {
+    pub total: u32,
+    pub present: u32,
+    pub agree: u32,
+    pub form: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryV1 {
+    pub version: u64,
+    pub steps: [u8; 6],
+    pub posted_from: Option<i32>,
+    pub posted_to: Option<i32>,
+    pub meeting_date: Option<i32>,
+    pub vote: Option<VoteV1>,
+    pub minutes: String,
+    pub responsible: String,
+    pub note: String,
+}
+
+impl From<&Entry> for EntryV1 {
+    fn from(e: &Entry) -> Self {
+        let ev = &e.evidence;
+        EntryV1 {
+            version: e.version,
+            steps: e.steps.map(StepStatus::to_u8),
+            posted_from: date_to(ev.posted_from),
+            posted_to: date_to(ev.posted_to),
+            meeting_date: date_to(ev.meeting_date),
+            vote: ev.vote.map(|v| VoteV1 {
+                total: v.total,
+                present: v.present,
+                agree: v.agree,
+                form: match v.form {
+                    VoteForm::Meeting => 0,
+                    VoteForm::Ballot => 1,
+                    VoteForm::Online => 2,
+                },
+            }),
+            minutes: ev.minutes.clone(),
+            responsible: ev.responsible.clone(),
+            note: ev.note.clone(),
+        }
+    }
+}
+
+impl EntryV1 {
+    pub fn into_domain(self, group: u32, item: String, period: Period) -> Entry {
+        Entry {
+            group,
+            item,
+            period,
+            steps: self
+                .steps
+                .map(|s| StepStatus::from_u8(s).unwrap_or_default()),
+            evidence: Evidence {
+                posted_from: date_from(self.posted_from),
+                posted_to: date_from(self.posted_to),
+                meeting_date: date_from(self.meeting_date),
+                vote: self.vote.map(|v| VoteCount {
+                    total: v.total,
+                    present: v.present,
+                    agree: v.agree,
+                    form: match v.form {
+                        1 => VoteForm::Ballot,
+                        2 => VoteForm::Online,
+                        _ => VoteForm::Meeting,
+                    },
+                }),
+                minutes: self.minutes,
+                responsible: self.responsible,
+                note: self.note,
+            },
+            version: self.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditV1 {
+    pub at_ms: i64,
+    pub member: String,
+    pub os_user: String,
+    pub action: String,
+    pub group: u32,
+    pub item: String,
+    pub period: String,
+    /// (field, old, new)
+    pub changes: Vec<(String, String, String)>,
+    pub undoes: Option<u64>,
+}
+
+impl From<&AuditRecord> for AuditV1 {
+    fn from(a: &AuditRecord) -> Self {
+        AuditV1 {
+            at_ms: a.at_ms,
+            member: a.actor.member.clone(),
+            os_user: a.actor.os_user.clone(),
+            action: a.action.clone(),
+            group: a.group,
+            item: a.item.clone(),
+            period: a.period.clone(),
+            changes: a
+                .changes
+                .iter()
+                .map(|c| (c.field.clone(), c.old.clone(), c.new.clone()))
+                .collect(),
+            undoes: a.undoes,
+        }
+    }
+}
+
+impl AuditV1 {
+    pub fn into_domain(self, seq: u64) -> AuditRecord {
+        AuditRecord {
+            seq,
+            at_ms: self.at_ms,
+            actor: Actor {
+                member: self.member,
+                os_user: self.os_user,
+            },
+            action: self.action,
+            group: self.group,
+            item: self.item,
+            period: self.period,
+            changes: self
+                .changes
+                .into_iter()
+                .map(|(field, old, new)| Change { field, old, new })
+                .collect(),
+            undoes: self.undoes,
+        }
+    }
+}
