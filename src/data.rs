@@ -252,7 +252,7 @@ fn convert_item(r: RawItem) -> Result<Item, Problem> {
     }
     let expected_head = format!("Điều {article}");
     let rest = citation_text.strip_prefix(&expected_head);
-    if !rest.is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_digit())) {
+    if rest.is_none_or(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
         return Err(Problem::CitationMismatch {
             citation: citation_text,
             article,

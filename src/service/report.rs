@@ -107,6 +107,8 @@ pub struct Report {
     pub completion: Pct,
     pub by_pillar: Vec<PillarRow>,
     pub by_step: Vec<StepRow>,
+    /// Rows in pillar order, columns in the ward's step order.
+    pub by_pillar_step: Vec<Vec<Pct>>,
     /// Items the ward carries out as a whole (dialogue, Ban TTND plans…).
     pub ward_level: GroupReport,
     pub branches: Vec<BranchReport>,
@@ -131,6 +133,8 @@ struct Acc {
     total: Completion,
     pillar: [Completion; 4],
     step: [Completion; 6],
+    /// Pillar × step.
+    cross: [[Completion; 6]; 4],
     overdue: u32,
 }
 
@@ -142,6 +146,11 @@ impl Acc {
         }
         for i in 0..6 {
             self.step[i] += o.step[i];
+        }
+        for p in 0..4 {
+            for i in 0..6 {
+                self.cross[p][i] += o.cross[p][i];
+            }
         }
         self.overdue += o.overdue;
     }
@@ -256,6 +265,7 @@ fn compute(inp: &ReportInput) -> Computed {
                 acc.pillar[pi] += c;
                 for step in item.applicable_steps(set) {
                     acc.step[step.index()].add_status(entry.status(step));
+                    acc.cross[pi][step.index()].add_status(entry.status(step));
                 }
                 if entry.is_overdue(item, set, inp.today) {
                     acc.overdue += 1;
@@ -383,6 +393,12 @@ pub fn build(inp: &ReportInput, previous: Option<&ReportInput>) -> Report {
         completion: c.ward.total.into(),
         by_pillar: c.ward.pillars(en),
         by_step: c.ward.steps(set, en),
+        by_pillar_step: c
+            .ward
+            .cross
+            .iter()
+            .map(|row| set.steps().iter().map(|s| row[s.index()].into()).collect())
+            .collect(),
         ward_level: group_report(&ward_group, &c.ward_level, set, en),
         branches,
         overdue,

@@ -1,9 +1,33 @@
-//! The terminal interface.
+//! The terminal interface: set-up and teardown of the terminal, the event loop, and the
+//! runner that carries out the app's commands against the service.
+//!
+//! - `app`: state and update (no I/O); `view`: drawing; `form`: the entry form;
+//!   `keymap`, `config`, `theme`: user-overridable data; `input`: text fields.
 
-use crate::cli::Failure;
+pub mod app;
+pub mod config;
+pub mod form;
+pub mod input;
+pub mod keymap;
+pub mod theme;
+pub mod view;
+
+use crate::cli::{self, Failure};
 use crate::domain::audit::Actor;
+use crate::domain::period::Period;
+use crate::domain::step::StepSet;
+use crate::domain::text;
+use crate::domain::ward::{GroupId, WARD_GROUP, Ward};
 use crate::i18n::Lang;
-use std::path::PathBuf;
+use crate::service::local::LocalService;
+use crate::service::{HistoryQuery, Service, ServiceError};
+use crate::store::{Store, StoreError};
+use app::{App, Cmd, Options, Snapshot};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::{self, event, execute, terminal};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 pub struct Launch {
     pub db: PathBuf,
@@ -15,9 +39,413 @@ pub struct Launch {
     pub demo: bool,
 }
 
-pub fn launch(_l: Launch) -> Result<(), Failure> {
-    Err(Failure {
-        code: 1,
-        message: "TUI not built yet".into(),
+/// Load everything the screens show for a period and a group.
+pub fn load_snapshot(
+    svc: &dyn Service,
+    period: Period,
+    group: GroupId,
+) -> Result<Snapshot, ServiceError> {
+    let ward = svc.ward()?;
+    let branches = svc.branches()?;
+    let groups = svc.groups()?;
+    let group = if group == WARD_GROUP || groups.iter().any(|g| g.id == group) {
+        group
+    } else {
+        WARD_GROUP
+    };
+    let report = svc.report(period)?;
+    let rows = svc.checklist(group, period)?;
+    Ok(Snapshot {
+        ward,
+        branches,
+        groups,
+        report,
+        rows,
+        group,
     })
 }
+
+/// The group to open on: the first group of `--branch`, else the first group.
+pub fn initial_group(svc: &dyn Service, branch: Option<&str>) -> Result<GroupId, ServiceError> {
+    let branches = svc.branches()?;
+    let groups = svc.groups()?;
+    let pick = match branch {
+        Some(name) => {
+            let b = branches
+                .iter()
+                .find(|b| b.name == text::clean(name))
+                .or_else(|| {
+                    branches
+                        .iter()
+                        .find(|b| text::fold(&b.name) == text::fold(name))
+                })
+                .ok_or_else(|| ServiceError::UnknownBranch(name.to_string()))?;
+            groups.iter().find(|g| g.branch == b.id)
+        }
+        None => branches
+            .iter()
+            .find_map(|b| groups.iter().find(|g| g.branch == b.id)),
+    };
+    Ok(pick.map(|g| g.id).unwrap_or(WARD_GROUP))
+}
+
+/// The runner: carry out one command, feed the result back into the app.
+pub struct Runner {
+    pub svc: Option<Box<dyn Service>>,
+    pub db: PathBuf,
+    pub actor: Actor,
+}
+
+impl Runner {
+    pub fn reload(&self, app: &mut App) {
+        let Some(svc) = &self.svc else { return };
+        match load_snapshot(svc.as_ref(), app.period, app.group) {
+            Ok(s) => app.loaded(s),
+            Err(e) => app.fail(e.message(app.lang())),
+        }
+    }
+
+    pub fn perform(&mut self, app: &mut App, cmd: Cmd) {
+        let lang = app.lang();
+        match cmd {
+            Cmd::Quit => app.quit = true,
+            Cmd::Reload => self.reload(app),
+            Cmd::CreateDemo => match cli::create_demo(&self.db, self.actor.clone(), lang) {
+                Ok(svc) => self.start(app, Box::new(svc)),
+                Err(f) => app.fail(f.message),
+            },
+            Cmd::CreateWard { name, six } => {
+                let ward = Ward {
+                    name,
+                    steps: if six { StepSet::Six } else { StepSet::Four },
+                    current_period: None,
+                };
+                match Store::create(&self.db, &ward, &crate::data::default_template()) {
+                    Ok(store) => {
+                        let svc = LocalService::new(store, self.actor.clone()).with_lang(lang);
+                        self.start(app, Box::new(svc));
+                    }
+                    Err(e) => app.fail(crate::service::store_message(&e, lang)),
+                }
+            }
+            Cmd::Mark(req) => {
+                let Some(svc) = &self.svc else { return };
+                match svc.mark(req) {
+                    Ok(_) => {
+                        self.reload(app);
+                        app.saved(saved_text(lang));
+                    }
+                    Err(e) => {
+                        self.reload(app);
+                        app.fail(e.message(lang));
+                    }
+                }
+            }
+            Cmd::Save(edit) => {
+                let Some(svc) = &self.svc else { return };
+                match svc.save_entry(edit) {
+                    Ok(_) => {
+                        self.reload(app);
+                        app.saved(saved_text(lang));
+                    }
+                    Err(ServiceError::Conflict { current }) => {
+                        let msg = ServiceError::Conflict {
+                            current: current.clone(),
+                        }
+                        .message(lang);
+                        app.conflict(*current, msg);
+                    }
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+            Cmd::Undo => {
+                let Some(svc) = &self.svc else { return };
+                match svc.undo_last() {
+                    Ok(Some(r)) => {
+                        self.reload(app);
+                        let msg = format!(
+                            "{} {} {}",
+                            lang.t("Đã hoàn tác thay đổi", "Undid change"),
+                            r.undoes.map(|s| format!("#{s}")).unwrap_or_default(),
+                            r.item
+                        );
+                        app.saved(msg);
+                    }
+                    Ok(None) => app.fail(lang.t(
+                        "Không có thay đổi nào của bạn để hoàn tác.",
+                        "Nothing of yours to undo.",
+                    )),
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+            Cmd::History {
+                group,
+                item,
+                period,
+                title,
+            } => {
+                let Some(svc) = &self.svc else { return };
+                match svc.history(HistoryQuery {
+                    group: Some(group),
+                    item: Some(item),
+                    period: Some(period),
+                    limit: 500,
+                }) {
+                    Ok(recs) => app.show_history(title, recs),
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, app: &mut App, svc: Box<dyn Service>) {
+        if let Ok(p) = svc.default_period() {
+            app.period = p;
+        }
+        app.group = initial_group(svc.as_ref(), None).unwrap_or(WARD_GROUP);
+        self.svc = Some(svc);
+        self.reload(app);
+    }
+}
+
+fn saved_text(lang: Lang) -> String {
+    format!(
+        "{} ✓ {}",
+        lang.t("Đã lưu", "Saved"),
+        chrono::Local::now().format("%H:%M:%S")
+    )
+}
+
+fn is_empty_dir(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
+}
+
+/// Open the database for the TUI. `Ok(None)`: no ward yet (first-run screen).
+fn open_for_tui(l: &Launch) -> Result<Option<LocalService>, Failure> {
+    let fail = |e: StoreError| Failure::from_service(&ServiceError::Store(e), l.lang);
+    if l.demo && (!l.db.exists() || is_empty_dir(&l.db)) {
+        return cli::create_demo(&l.db, l.actor.clone(), l.lang).map(Some);
+    }
+    match Store::open(&l.db) {
+        Ok(store) => Ok(Some(
+            LocalService::new(store, l.actor.clone()).with_lang(l.lang),
+        )),
+        Err(StoreError::NotFound { path }) => {
+            if !path.exists() || is_empty_dir(&path) {
+                Ok(None)
+            } else {
+                Err(fail(StoreError::NotInitialized { path }))
+            }
+        }
+        Err(StoreError::NotInitialized { .. }) => Ok(None),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// Build the app for a launch (also used by the snapshot tests).
+pub fn build_app(l: &Launch, cfg: &config::Config, keymap: keymap::Keymap) -> Result<App, Failure> {
+    let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = if mono {
+        theme::Theme::mono()
+    } else {
+        theme::Theme::color()
+            .with_config(&cfg.theme)
+            .map_err(|what| Failure {
+                code: cli::EXIT_DATA,
+                message: config::ConfigError::Colour {
+                    path: config::default_path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    what,
+                }
+                .message(l.lang),
+            })?
+    };
+    let opts = Options {
+        lang: l.lang,
+        ascii: l.ascii,
+        mouse: cfg.mouse,
+        db_label: l.db.display().to_string(),
+    };
+    let today = crate::service::local::today_from_env();
+    Ok(App::new(
+        opts,
+        keymap,
+        theme,
+        l.actor.label(),
+        Period::quarter_of(today),
+    ))
+}
+
+/// Prepare the runner and the first data (period, group) for a launch.
+pub fn prepare(l: &Launch, app: &mut App, svc: Option<LocalService>) -> Result<Runner, Failure> {
+    let mut runner = Runner {
+        svc: None,
+        db: l.db.clone(),
+        actor: l.actor.clone(),
+    };
+    if let Some(svc) = svc {
+        let err = |e: ServiceError| Failure::from_service(&e, l.lang);
+        app.period = match &l.period {
+            Some(p) => p.parse().map_err(|_| Failure {
+                code: cli::EXIT_DATA,
+                message: l
+                    .lang
+                    .t(
+                        &format!("Kỳ báo cáo {p:?} không hợp lệ. Ghi theo dạng 2026, 2026-H1 hoặc 2026-Q3."),
+                        &format!("Invalid period {p:?}. Use 2026, 2026-H1 or 2026-Q3."),
+                    )
+                    .to_string(),
+            })?,
+            None => svc.default_period().map_err(err)?,
+        };
+        app.group = initial_group(&svc, l.branch.as_deref()).map_err(err)?;
+        app.focus = app::Pane::Tree;
+        runner.svc = Some(Box::new(svc));
+        let snap = load_snapshot(
+            runner.svc.as_deref().expect("just set"),
+            app.period,
+            app.group,
+        )
+        .map_err(err)?;
+        app.loaded(snap);
+    }
+    Ok(runner)
+}
+
+/// Run the TUI.
+pub fn launch(l: Launch) -> Result<(), Failure> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Failure {
+            code: cli::EXIT_OTHER,
+            message: l
+                .lang
+                .t(
+                    "Giao diện cần một cửa sổ dòng lệnh (terminal). Khi chạy trong tập lệnh, hãy dùng các lệnh con: \
+                     qcdc report, qcdc items TỔ, qcdc mark …, qcdc vote … (xem qcdc --help).",
+                    "The interface needs a terminal. From scripts, use the subcommands: \
+                     qcdc report, qcdc items GROUP, qcdc mark …, qcdc vote … (see qcdc --help).",
+                )
+                .to_string(),
+        });
+    }
+    let cfg_path = config::default_path();
+    let cfg = config::Config::load(cfg_path.as_deref()).map_err(|e| Failure {
+        code: cli::EXIT_DATA,
+        message: e.message(l.lang),
+    })?;
+    let keymap = cfg
+        .keymap(
+            &cfg_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        )
+        .map_err(|e| Failure {
+            code: cli::EXIT_DATA,
+            message: e.message(l.lang),
+        })?;
+    let svc = open_for_tui(&l)?;
+    let mut app = build_app(&l, &cfg, keymap)?;
+    let mut runner = prepare(&l, &mut app, svc)?;
+    run_terminal(&mut app, &mut runner).map_err(|e| Failure {
+        code: cli::EXIT_OTHER,
+        message: format!(
+            "{}: {e}",
+            l.lang.t("Lỗi cửa sổ dòng lệnh", "Terminal error")
+        ),
+    })
+}
+
+/// Button presses and the wheel only (no motion events: they flood slow SSH links).
+#[cfg(unix)]
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+#[cfg(unix)]
+const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+
+fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let mut out = std::io::stdout();
+    #[cfg(unix)]
+    let _ = out.write_all(MOUSE_OFF.as_bytes());
+    #[cfg(not(unix))]
+    let _ = execute!(out, event::DisableMouseCapture);
+    let _ = execute!(
+        out,
+        event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped: on every exit path, errors included.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Every edit is flushed when it is saved; restore the terminal before the
+        // message so it is readable.
+        restore_terminal();
+        prev(info);
+    }));
+    terminal::enable_raw_mode()?;
+    let _guard = TerminalGuard;
+    let mut out = std::io::stdout();
+    execute!(
+        out,
+        terminal::EnterAlternateScreen,
+        event::EnableBracketedPaste
+    )?;
+    if app.opts.mouse {
+        #[cfg(unix)]
+        out.write_all(MOUSE_ON.as_bytes())?;
+        #[cfg(not(unix))]
+        execute!(out, event::EnableMouseCapture)?;
+        out.flush()?;
+    }
+    // One buffered writer: each frame leaves in a single write.
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(256 * 1024, std::io::stdout()));
+    let mut terminal = Terminal::new(backend)?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            dirty = false;
+        }
+        // Block until something happens: no busy tick, no redraw without a change.
+        let ev = event::read()?;
+        let changes = match &ev {
+            event::Event::Key(k) => k.kind == event::KeyEventKind::Press,
+            event::Event::Mouse(m) => {
+                app.opts.mouse && !matches!(m.kind, event::MouseEventKind::Moved)
+            }
+            event::Event::Resize(..) | event::Event::Paste(_) => true,
+            _ => false,
+        };
+        if let Some(cmd) = app.handle_event(&ev) {
+            runner.perform(app, cmd);
+        }
+        if app.quit {
+            break;
+        }
+        dirty |= changes;
+    }
+    drop(terminal);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
