@@ -30,6 +30,7 @@ pub const EXIT_BUSY: i32 = 75;
 pub const EXIT_OTHER: i32 = 1;
 
 /// A failure with its message already in the user's language.
+#[derive(Debug)]
 pub struct Failure {
     pub code: i32,
     pub message: String,

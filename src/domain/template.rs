@@ -55,6 +55,25 @@ impl Pillar {
         }
     }
 
+    /// A short name for table rows.
+    pub fn short_vi(self) -> &'static str {
+        match self {
+            Pillar::CongKhai => "Công khai",
+            Pillar::BanQuyetDinh => "Bàn, quyết định",
+            Pillar::ThamGiaYKien => "Tham gia ý kiến",
+            Pillar::KiemTraGiamSat => "Kiểm tra, giám sát",
+        }
+    }
+
+    pub fn short_en(self) -> &'static str {
+        match self {
+            Pillar::CongKhai => "Disclosure",
+            Pillar::BanQuyetDinh => "Decide",
+            Pillar::ThamGiaYKien => "Consultation",
+            Pillar::KiemTraGiamSat => "Supervision",
+        }
+    }
+
     /// Articles of Luật 10/2022/QH15 that make up the pillar.
     pub fn articles(self) -> (u16, u16) {
         match self {

@@ -123,6 +123,8 @@ pub struct PreviousPeriod {
     pub period: Period,
     pub completion: Pct,
     pub branches: Vec<(String, Pct)>,
+    /// What the previous period left undone: still overdue now.
+    pub overdue: Vec<OverdueRow>,
 }
 
 pub const REPORT_SCHEMA: u32 = 1;
@@ -362,6 +364,18 @@ pub fn build(inp: &ReportInput, previous: Option<&ReportInput>) -> Report {
             branches: branch_accs(p, &pc)
                 .into_iter()
                 .map(|(b, acc)| (b.name, acc.total.into()))
+                .collect(),
+            // Slots shared with this period (a yearly item seen from two quarters) are
+            // listed once, under this period.
+            overdue: pc
+                .overdue
+                .iter()
+                .filter(|o| {
+                    !c.overdue
+                        .iter()
+                        .any(|x| x.group == o.group && x.item == o.item && x.period == o.period)
+                })
+                .cloned()
                 .collect(),
         }
     });

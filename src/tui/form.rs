@@ -40,7 +40,7 @@ impl Field {
             Field::PostedTo => ("Niêm yết đến ngày", "Posted until"),
             Field::MeetingDate => ("Ngày họp / phát phiếu", "Meeting / ballot date"),
             Field::Households => ("Tổng số hộ", "All households"),
-            Field::Present => ("Số hộ dự / phiếu thu về", "Households present"),
+            Field::Present => ("Số hộ dự (phiếu về)", "Households present"),
             Field::Agree => ("Số hộ đồng ý", "Households agreeing"),
             Field::Form => ("Hình thức", "Form"),
             Field::Minutes => ("Số biên bản / văn bản", "Minutes reference"),

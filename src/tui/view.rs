@@ -583,7 +583,7 @@ impl App {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
         let [branches_a, table_a] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+            Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(top);
         let [overdue_a, votes_a] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(bottom);
@@ -599,7 +599,7 @@ impl App {
         let inner = block.inner(branches_a);
         block.render(branches_a, buf);
         let w = inner.width as usize;
-        let bar_w = w.saturating_sub(22).clamp(4, 20);
+        let bar_w = w.saturating_sub(24).clamp(4, 20);
         let name_w = w.saturating_sub(bar_w + 6);
         let mut lines: Vec<Line> = Vec::new();
         let trend = r
@@ -624,16 +624,12 @@ impl App {
             } else {
                 "="
             };
-            let label = if self.lang().is_en() {
-                p.period.label_en()
-            } else {
-                p.period.label_vi()
-            };
+            let label = p.period.to_string();
             lines.push(Line::from(Span::styled(
                 format!(
                     "  {arrow} {:+.1} {} {label} ({})",
                     d,
-                    self.t("điểm so với", "points vs"),
+                    self.t("so với", "vs"),
                     pct_text(p.completion.completion()).trim()
                 ),
                 if d < 0.0 {
@@ -644,7 +640,7 @@ impl App {
             )));
         }
         for b in &r.branches {
-            let mut spans = vec![Span::raw(fit(&b.name, name_w))];
+            let mut spans = vec![Span::raw(fit_name(&b.name, name_w))];
             spans.extend(self.bar_spans(b.completion.completion(), bar_w));
             spans.push(Span::raw(format!(
                 " {}",
@@ -665,7 +661,7 @@ impl App {
         let inner = block.inner(table_a);
         block.render(table_a, buf);
         let steps = s.ward.steps.steps();
-        let cw = 6usize;
+        let cw = if inner.width >= 50 { 7usize } else { 5 };
         let name_w = (inner.width as usize).saturating_sub(cw * (steps.len() + 1));
         let mut lines = Vec::new();
         let mut head = vec![Span::raw(fit("", name_w))];
@@ -673,14 +669,18 @@ impl App {
             head.push(Span::styled(
                 format!(
                     "{:>w$}",
-                    fit(self.step_short(*st), cw - 1).trim_end(),
+                    if cw >= 7 {
+                        self.step_short(*st)
+                    } else {
+                        step_tiny(*st, self.lang())
+                    },
                     w = cw
                 ),
                 self.theme.dim,
             ));
         }
         head.push(Span::styled(
-            format!("{:>cw$}", self.t("Chung", "All")),
+            format!("{:>cw$}", self.t("Tổng", "All")),
             self.theme.dim,
         ));
         lines.push(Line::from(head));
@@ -691,7 +691,15 @@ impl App {
             } else {
                 p.name_vi()
             };
-            let mut spans = vec![Span::raw(fit(name, name_w))];
+            let short = if self.lang().is_en() {
+                p.short_en()
+            } else {
+                p.short_vi()
+            };
+            let mut spans = vec![Span::raw(fit(
+                if name_w >= 28 { name } else { short },
+                name_w,
+            ))];
             for (si, _) in steps.iter().enumerate() {
                 let c = cells
                     .get(pi)
@@ -722,15 +730,21 @@ impl App {
         lines.push(Line::from(foot));
         Paragraph::new(lines).render(inner, buf);
 
-        // Overdue entries.
+        // Overdue entries: this period's, then what the previous period left undone.
+        let prev_overdue: &[crate::service::report::OverdueRow] = r
+            .previous
+            .as_ref()
+            .map(|p| p.overdue.as_slice())
+            .unwrap_or(&[]);
+        let total = r.overdue.len() + prev_overdue.len();
         let block = self.block(
-            format!(" {} ({}) ", self.t("Quá hạn", "Overdue"), r.overdue.len()),
+            format!(" {} ({}) ", self.t("Quá hạn", "Overdue"), total),
             false,
         );
         let inner = block.inner(overdue_a);
         block.render(overdue_a, buf);
         let w = inner.width as usize;
-        let lines: Vec<Line> = if r.overdue.is_empty() {
+        let lines: Vec<Line> = if total == 0 {
             vec![Line::from(Span::styled(
                 self.t("Không có mục quá hạn.", "Nothing overdue."),
                 self.theme.ok,
@@ -738,7 +752,20 @@ impl App {
         } else {
             r.overdue
                 .iter()
-                .map(|o| Line::from(fit(&format!("{} · {} {}", o.group, o.item, o.title), w)))
+                .chain(prev_overdue.iter())
+                .map(|o| {
+                    let text = format!(
+                        "{} · {} {} ({})",
+                        fit_name(&o.group, 14).trim_end(),
+                        o.item,
+                        o.title,
+                        o.period
+                    );
+                    Line::from(vec![
+                        Span::styled("! ", self.theme.error),
+                        Span::raw(fit(&text, w.saturating_sub(2))),
+                    ])
+                })
                 .collect()
         };
         Paragraph::new(lines).render(inner, buf);
