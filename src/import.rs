@@ -110,6 +110,8 @@ pub fn parse_groups_csv(file: &str, bytes: &[u8]) -> Result<WardData, ImportErro
     let src = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 {
         file: file.to_string(),
     })?;
+    // Excel on Windows writes CRLF; the csv reader counts lines right only with LF.
+    let src = &src.replace("\r\n", "\n");
     let first_line = src
         .lines()
         .find(|l| !l.trim().is_empty())

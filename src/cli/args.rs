@@ -164,9 +164,9 @@ pub struct MarkArgs {
 pub struct VoteArgs {
     pub group: String,
     pub item: String,
-    /// Tổng số hộ / all households
+    /// Tổng số hộ [mặc định: số hộ của tổ] / all households [default: the group's]
     #[arg(long)]
-    pub households: u32,
+    pub households: Option<u32>,
     /// Số hộ dự / households present (or ballots returned)
     #[arg(long)]
     pub present: u32,

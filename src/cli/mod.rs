@@ -455,13 +455,17 @@ fn run(cli: Cli) -> CliResult {
                 .get(&a.item)
                 .map(|i| i.code.clone())
                 .ok_or_else(|| svc_err(ServiceError::UnknownItem(a.item.clone())))?;
+            // The law counts against all households of the group (or all groups, for a
+            // ward-wide decision): that is the default, and a different total is noted.
+            let expected = expected_total(&svc, gid).map_err(svc_err)?;
+            let total = a.households.unwrap_or(expected);
             let (_, v) = svc
                 .record_vote(VoteRequest {
                     group: gid,
                     item: code,
                     period,
                     count: VoteCount {
-                        total: a.households,
+                        total,
                         present: a.present,
                         agree: a.agree,
                         form,
@@ -475,6 +479,20 @@ fn run(cli: Cli) -> CliResult {
             } else {
                 v.summary_vi()
             });
+            if total != expected {
+                let note = if lang.is_en() {
+                    format!(
+                        "Note: the roster gives {expected} for this group; the vote was counted against {total}. \
+                         If the group has changed, update its number of households."
+                    )
+                } else {
+                    format!(
+                        "Lưu ý: theo danh sách, tổ có {expected} hộ; biểu quyết được tính trên {total} hộ. \
+                         Nếu số hộ của tổ đã thay đổi, hãy cập nhật danh sách."
+                    )
+                };
+                let _ = writeln!(std::io::stderr(), "{note}");
+            }
             Ok(())
         }
         Command::Report(a) => {
@@ -555,6 +573,21 @@ fn run(cli: Cli) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// The denominator the law uses for a vote of `gid`: its households, or for the ward
+/// itself the number of groups.
+fn expected_total(svc: &dyn Service, gid: GroupId) -> Result<u32, ServiceError> {
+    let groups = svc.groups()?;
+    Ok(if gid == WARD_GROUP {
+        groups.len() as u32
+    } else {
+        groups
+            .iter()
+            .find(|g| g.id == gid)
+            .map(|g| g.households)
+            .unwrap_or(0)
+    })
 }
 
 /// Write a whole file or nothing: a temporary file beside it, then a rename.

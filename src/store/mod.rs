@@ -137,9 +137,17 @@ impl Store {
 
     /// Open an existing qcdc database. Never creates or resets anything.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if !path.join("conf").exists() && !path.join("db").exists() {
-            return Err(StoreError::NotFound {
-                path: path.to_path_buf(),
+        if !looks_like_sled(path) {
+            // Let sled near nothing that is not already a sled database: it would create
+            // files beside (or over) whatever is there.
+            return Err(if !path.exists() || is_empty_dir(path) {
+                StoreError::NotFound {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                StoreError::NotInitialized {
+                    path: path.to_path_buf(),
+                }
             });
         }
         let store = Store::open_sled(path)?;
@@ -178,6 +186,12 @@ impl Store {
                 path: parent.to_path_buf(),
                 detail: e.to_string(),
             })?;
+        }
+        if path.exists() && !is_empty_dir(path) && !looks_like_sled(path) {
+            // A folder with other files in it: never put a database among them.
+            return Err(StoreError::NotInitialized {
+                path: path.to_path_buf(),
+            });
         }
         let store = Store::open_sled(path)?;
         if store
@@ -724,6 +738,22 @@ pub struct LoadSummary {
     pub branches_added: usize,
     pub groups_added: usize,
     pub entries_written: usize,
+}
+
+/// A folder sled made: a `conf` file in sled's own format and a `db` file.
+fn looks_like_sled(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 13];
+    let conf_ok = std::fs::File::open(path.join("conf"))
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|_| &head == b"segment_size:");
+    conf_ok && path.join("db").is_file()
+}
+
+fn is_empty_dir(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
 }
 
 /// Turn a sled error into one a user can act on.

@@ -798,12 +798,32 @@ impl App {
         let key = Self::draft_key(&row);
         let form = match self.drafts.remove(&key) {
             Some(f) => f,
-            None => EntryForm::new(
-                &row.item,
-                &self.group_name(row.entry.group),
-                &row.entry,
-                snap.ward.steps,
-            ),
+            None => {
+                let mut f = EntryForm::new(
+                    &row.item,
+                    &self.group_name(row.entry.group),
+                    &row.entry,
+                    snap.ward.steps,
+                );
+                // A new vote starts from the law's denominator: all households of the
+                // group (all groups, for a ward-wide decision).
+                let total = if row.entry.group == WARD_GROUP {
+                    snap.groups.len() as u32
+                } else {
+                    snap.groups
+                        .iter()
+                        .find(|g| g.id == row.entry.group)
+                        .map(|g| g.households)
+                        .unwrap_or(0)
+                };
+                if row.entry.evidence.vote.is_none()
+                    && total > 0
+                    && let Some(i) = f.input_mut(Field::Households)
+                {
+                    i.insert(&total.to_string());
+                }
+                f
+            }
         };
         self.popup = Some(Popup::Detail(Box::new(form)));
     }

@@ -239,7 +239,9 @@ fn open_for_tui(l: &Launch) -> Result<Option<LocalService>, Failure> {
                 Err(fail(StoreError::NotInitialized { path }))
             }
         }
-        Err(StoreError::NotInitialized { .. }) => Ok(None),
+        // A sled database without a ward (an interrupted create): offer to create one.
+        // Anything else in the folder is not ours to touch.
+        Err(StoreError::NotInitialized { path }) if path.join("conf").is_file() => Ok(None),
         Err(e) => Err(fail(e)),
     }
 }
