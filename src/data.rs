@@ -302,7 +302,7 @@ pub fn default_template() -> Template {
 // The demo ward
 
 /// A ward described in a data file, ready to load into an empty database.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WardData {
     pub name: String,
     pub steps: StepSet,
@@ -311,13 +311,13 @@ pub struct WardData {
     pub entries: Vec<EntryData>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BranchData {
     pub name: String,
     pub groups: Vec<GroupData>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupData {
     pub name: String,
     pub households: u32,
@@ -325,7 +325,7 @@ pub struct GroupData {
     pub front_head: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EntryData {
     /// `None` for ward-scope items.
     pub group: Option<String>,

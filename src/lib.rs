@@ -3,11 +3,16 @@
 //! Layers, dependencies pointing one way:
 //! `domain` ← `store` ← `service` ← { `cli`, `tui` }. See ARCHITECTURE.md.
 
+pub mod auth;
 pub mod cli;
+#[cfg(unix)]
+pub mod client;
 pub mod data;
 pub mod domain;
 pub mod i18n;
 pub mod import;
+#[cfg(unix)]
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod tui;

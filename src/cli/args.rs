@@ -72,6 +72,12 @@ pub enum Command {
     Log(LogArgs),
     /// Hoàn tác thay đổi gần nhất của bạn / undo your last change
     Undo,
+    /// Thành viên và quyền / members and roles
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
+    #[cfg(unix)]
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -206,4 +212,40 @@ pub struct LogArgs {
     pub limit: usize,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Thêm hoặc sửa thành viên / add or replace a member
+    Add {
+        name: String,
+        /// admin | branch | group | viewer
+        #[arg(long)]
+        role: String,
+        /// Chi bộ (cho biên tập chi bộ), có thể lặp lại / branch (for a branch editor), repeatable
+        #[arg(long = "branch", value_name = "B")]
+        branches: Vec<String>,
+        /// Tổ (cho tổ trưởng) / group (for a group leader), repeatable
+        #[arg(long = "group", value_name = "G")]
+        groups: Vec<String>,
+        /// Tài khoản Unix trên máy chủ phường / the Unix account on the ward server
+        #[arg(long, value_name = "U")]
+        unix_user: Option<String>,
+        /// Đặt mã PIN (hỏi khi chạy, hoặc lấy từ QCDC_NEW_PIN) / set a PIN (asked, or from QCDC_NEW_PIN)
+        #[arg(long)]
+        pin: bool,
+    },
+    /// Danh sách thành viên / list members
+    List(ListArgs),
+}
+
+#[cfg(unix)]
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Ổ cắm Unix / the Unix socket [default: <db>.sock]
+    #[arg(long, env = "QCDC_SOCKET", value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// Sao lưu hằng ngày vào thư mục này / daily backups into this folder
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
 }

@@ -71,10 +71,126 @@ pub fn actor(cli_member: Option<&str>) -> Actor {
 }
 
 /// Open the service on an existing database.
-pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<LocalService, Failure> {
-    let store =
-        Store::open(path).map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))?;
-    Ok(LocalService::new(store, actor).with_lang(lang))
+/// Open the service for a database: through the ward server when one answers on its
+/// socket, else directly. A member named with `--as` (different from the OS account)
+/// is logged in, with a PIN from `QCDC_PIN` or asked on the terminal when needed.
+pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<Box<dyn Service>, Failure> {
+    let explicit = (actor.member != actor.os_user).then(|| actor.member.clone());
+    let env_pin = std::env::var("QCDC_PIN").ok();
+    #[cfg(unix)]
+    {
+        let socket = socket_for(path);
+        if socket.exists() {
+            use crate::client::{ConnectError, RemoteService};
+            let mut pin = env_pin.clone();
+            for attempt in 0..2 {
+                match RemoteService::connect(&socket, explicit.as_deref(), pin.as_deref(), lang) {
+                    Ok(r) => return Ok(Box::new(r)),
+                    // Nothing answers: a socket file left by a crash. Work directly.
+                    Err(ConnectError::NoServer(_)) => break,
+                    Err(ConnectError::Refused {
+                        kind: crate::server::protocol::RefuseKind::Login,
+                        message,
+                    }) => {
+                        if attempt == 0
+                            && pin.is_none()
+                            && let Some(p) = ask_pin(explicit.as_deref().unwrap_or(""), lang)
+                        {
+                            pin = Some(p);
+                            continue;
+                        }
+                        return Err(Failure {
+                            code: EXIT_OTHER,
+                            message,
+                        });
+                    }
+                    Err(ConnectError::Refused { message, .. }) => {
+                        return Err(Failure {
+                            code: EXIT_OTHER,
+                            message,
+                        });
+                    }
+                    Err(ConnectError::Protocol(e)) => {
+                        return Err(Failure {
+                            code: EXIT_OTHER,
+                            message: format!(
+                                "{} {}: {e}",
+                                lang.t(
+                                    "Máy chủ qcdc trả lời sai giao thức ở",
+                                    "The qcdc server answered wrongly on"
+                                ),
+                                socket.display()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let store = Store::open(path).map_err(|e| match e {
+        StoreError::Locked { path } => locked_failure(&path, lang),
+        other => Failure::from_service(&ServiceError::Store(other), lang),
+    })?;
+    let svc = LocalService::new(store, actor).with_lang(lang);
+    if let Some(m) = explicit {
+        let mut result = svc.login(&m, env_pin.as_deref());
+        if matches!(result, Err(ServiceError::LoginRefused(_)))
+            && env_pin.is_none()
+            && let Some(p) = ask_pin(&m, lang)
+        {
+            result = svc.login(&m, Some(&p));
+        }
+        result.map_err(|e| Failure::from_service(&e, lang))?;
+    }
+    Ok(Box::new(svc))
+}
+
+/// The socket of a database's server: `QCDC_SOCKET`, or `<db>.sock`.
+#[cfg(unix)]
+pub fn socket_for(db: &Path) -> PathBuf {
+    std::env::var_os("QCDC_SOCKET")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::server::default_socket(db))
+}
+
+fn locked_failure(path: &Path, lang: Lang) -> Failure {
+    #[cfg(unix)]
+    let sock = socket_for(path).display().to_string();
+    #[cfg(not(unix))]
+    let sock = String::new();
+    Failure {
+        code: EXIT_BUSY,
+        message: format!(
+            "{} {}",
+            crate::service::store_message(
+                &StoreError::Locked {
+                    path: path.to_path_buf()
+                },
+                lang
+            ),
+            if sock.is_empty() {
+                String::new()
+            } else {
+                lang.t(
+                    &format!("(Không có máy chủ qcdc nào trả lời ở {sock}.)"),
+                    &format!("(No qcdc server answers on {sock}.)"),
+                )
+                .to_string()
+            }
+        ),
+    }
+}
+
+/// Ask for a member's PIN on the terminal, without echo. `None` without a terminal.
+pub fn ask_pin(member: &str, lang: Lang) -> Option<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let prompt = format!("{} {member}: ", lang.t("Mã PIN của", "PIN for"));
+    rpassword::prompt_password(prompt)
+        .ok()
+        .map(|p| p.trim().to_string())
 }
 
 /// Entry point of the binary: returns the exit code.
@@ -334,8 +450,8 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Items(a) => {
             let svc = open_service(&db, who, lang)?;
-            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
-            let gid = resolve_group(&svc, &a.group, lang)?;
+            let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
+            let gid = resolve_group(svc.as_ref(), &a.group, lang)?;
             let ward = svc.ward().map_err(svc_err)?;
             let rows = svc.checklist(gid, period).map_err(svc_err)?;
             if a.format == ListFormat::Json {
@@ -364,8 +480,8 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Mark(a) => {
             let svc = open_service(&db, who, lang)?;
-            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
-            let gid = resolve_group(&svc, &a.group, lang)?;
+            let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
+            let gid = resolve_group(svc.as_ref(), &a.group, lang)?;
             let step: Step = a.step.parse().map_err(|_| {
                 Failure::data(format!(
                     "{} {:?} ({}: biet ban lam kiemtra giamsat thuhuong)",
@@ -428,8 +544,8 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Vote(a) => {
             let svc = open_service(&db, who, lang)?;
-            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
-            let gid = resolve_group(&svc, &a.group, lang)?;
+            let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
+            let gid = resolve_group(svc.as_ref(), &a.group, lang)?;
             let form = VoteForm::from_code(&a.form).ok_or_else(|| {
                 Failure::data(format!(
                     "{} {:?} (meeting | ballot | online)",
@@ -457,7 +573,7 @@ fn run(cli: Cli) -> CliResult {
                 .ok_or_else(|| svc_err(ServiceError::UnknownItem(a.item.clone())))?;
             // The law counts against all households of the group (or all groups, for a
             // ward-wide decision): that is the default, and a different total is noted.
-            let expected = expected_total(&svc, gid).map_err(svc_err)?;
+            let expected = expected_total(svc.as_ref(), gid).map_err(svc_err)?;
             let total = a.households.unwrap_or(expected);
             let (_, v) = svc
                 .record_vote(VoteRequest {
@@ -497,7 +613,7 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Report(a) => {
             let svc = open_service(&db, who, lang)?;
-            let period = parse_period(cli.period.as_deref(), &svc, lang)?;
+            let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
             let r = svc.report(period).map_err(svc_err)?;
             let bytes: Vec<u8> = match a.format {
                 ReportFormat::Text => {
@@ -535,7 +651,7 @@ fn run(cli: Cli) -> CliResult {
             let svc = open_service(&db, who, lang)?;
             let group = match &a.group {
                 None => None,
-                Some(g) => Some(resolve_group(&svc, g, lang)?),
+                Some(g) => Some(resolve_group(svc.as_ref(), g, lang)?),
             };
             let recs = svc
                 .history(HistoryQuery {
@@ -572,7 +688,124 @@ fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
+        Command::Member(m) => {
+            let svc = open_service(&db, who, lang)?;
+            match m {
+                MemberCmd::Add {
+                    name,
+                    role,
+                    branches,
+                    groups,
+                    unix_user,
+                    pin,
+                } => {
+                    let role = crate::domain::member::Role::from_code(&role).ok_or_else(|| {
+                        Failure::data(format!(
+                            "{} {role:?} (admin | branch | group | viewer)",
+                            lang.t("Vai trò không hợp lệ", "Unknown role")
+                        ))
+                    })?;
+                    let pin = if pin {
+                        Some(new_pin(&name, lang)?)
+                    } else {
+                        None
+                    };
+                    let m = svc
+                        .add_member(crate::service::NewMember {
+                            name,
+                            role,
+                            branches,
+                            groups,
+                            unix_user,
+                            pin,
+                        })
+                        .map_err(svc_err)?;
+                    out.line(&format!(
+                        "{} {} ({})",
+                        lang.t("Đã lưu thành viên", "Saved member"),
+                        m.name,
+                        if lang.is_en() {
+                            m.role.name_en()
+                        } else {
+                            m.role.name_vi()
+                        }
+                    ));
+                }
+                MemberCmd::List(l) => {
+                    let members = svc.members().map_err(svc_err)?;
+                    if l.format == ListFormat::Json {
+                        out.line(&serde_json::to_string_pretty(&members).unwrap_or_default());
+                    } else {
+                        let branches = svc.branches().map_err(svc_err)?;
+                        let groups = svc.groups().map_err(svc_err)?;
+                        for m in &members {
+                            let scope: Vec<String> = m
+                                .branches
+                                .iter()
+                                .filter_map(|b| {
+                                    branches.iter().find(|x| x.id == *b).map(|x| x.name.clone())
+                                })
+                                .chain(m.groups.iter().filter_map(|g| {
+                                    groups.iter().find(|x| x.id == *g).map(|x| x.name.clone())
+                                }))
+                                .collect();
+                            out.line(&format!(
+                                "{}  {}{}{}{}",
+                                output::fit(&m.name, 24),
+                                if lang.is_en() {
+                                    m.role.name_en()
+                                } else {
+                                    m.role.name_vi()
+                                },
+                                if scope.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" · {}", scope.join(", "))
+                                },
+                                m.unix_user
+                                    .as_deref()
+                                    .map(|u| format!(" · unix:{u}"))
+                                    .unwrap_or_default(),
+                                if m.has_pin { " · PIN" } else { "" }
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        #[cfg(unix)]
+        Command::Serve(a) => {
+            let socket = a
+                .socket
+                .unwrap_or_else(|| crate::server::default_socket(&db));
+            crate::server::serve(&db, &socket, lang, a.backup_dir)
+        }
     }
+}
+
+/// A new PIN: from `QCDC_NEW_PIN`, or typed twice on the terminal.
+fn new_pin(member: &str, lang: Lang) -> Result<String, Failure> {
+    if let Ok(p) = std::env::var("QCDC_NEW_PIN") {
+        return Ok(p.trim().to_string());
+    }
+    let first = ask_pin(member, lang).ok_or_else(|| {
+        Failure::data(
+            lang.t(
+                "Cần nhập mã PIN trên cửa sổ dòng lệnh (hoặc đặt QCDC_NEW_PIN).",
+                "The PIN must be typed on a terminal (or set QCDC_NEW_PIN).",
+            )
+            .into(),
+        )
+    })?;
+    let again = ask_pin(member, lang).unwrap_or_default();
+    if first != again {
+        return Err(Failure::data(
+            lang.t("Hai lần nhập mã PIN không khớp.", "The two PINs differ.")
+                .into(),
+        ));
+    }
+    Ok(first)
 }
 
 /// The denominator the law uses for a vote of `gid`: its households, or for the ward

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod completion;
 pub mod date;
 pub mod entry;
+pub mod member;
 pub mod period;
 pub mod step;
 pub mod template;

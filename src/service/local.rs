@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 pub struct LocalService {
     store: Store,
-    actor: Actor,
+    /// Who is working and what they may do; `login` switches it.
+    session: std::sync::Mutex<Session>,
     today: Option<Date>,
     lang: Lang,
 }
@@ -27,6 +28,39 @@ pub fn today_from_env() -> Date {
         .ok()
         .and_then(|s| date::parse(&s).ok())
         .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// The session for an actor in direct mode or on the server (where `os_user` comes from
+/// the socket's peer credentials):
+/// - no members yet: an administrator (bootstrap, until the first member is added);
+/// - the member named `actor.member`, if it exists, has no PIN, and is not tied to
+///   another Unix account;
+/// - else the one member tied to `os_user`;
+/// - else read-only.
+pub fn resolve_session(store: &Store, actor: &Actor) -> Result<Session, ServiceError> {
+    let members = store.members()?;
+    if members.is_empty() {
+        return Ok(Session::admin(actor.clone(), true));
+    }
+    let by_name = members
+        .iter()
+        .find(|(m, _)| text::fold(&m.name) == text::fold(&actor.member));
+    if let Some((m, _)) = by_name
+        && !m.has_pin
+        && m.unix_user.as_deref().is_none_or(|u| u == actor.os_user)
+    {
+        return Ok(Session::for_member(m, &actor.os_user));
+    }
+    let by_unix: Vec<_> = members
+        .iter()
+        .filter(|(m, _)| m.unix_user.as_deref() == Some(actor.os_user.as_str()) && !m.has_pin)
+        .collect();
+    if let [(m, _)] = by_unix.as_slice()
+        && by_name.is_none()
+    {
+        return Ok(Session::for_member(m, &actor.os_user));
+    }
+    Ok(Session::viewer(actor.clone()))
 }
 
 fn conflict(e: StoreError) -> ServiceError {
@@ -48,13 +82,56 @@ fn check_len(what_vi: &str, what_en: &str, s: &str, max: usize) -> Result<(), Se
 }
 
 impl LocalService {
+    /// A service for `actor`: their member record decides the role (see
+    /// [`resolve_session`]); a member with a PIN stays read-only until `login`.
     pub fn new(store: Store, actor: Actor) -> LocalService {
+        let session = resolve_session(&store, &actor).unwrap_or_else(|_| Session::viewer(actor));
         LocalService {
             store,
-            actor,
+            session: std::sync::Mutex::new(session),
             today: None,
             lang: Lang::Vi,
         }
+    }
+
+    fn sess(&self) -> Session {
+        self.session
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    fn set_session(&self, s: Session) {
+        match self.session.lock() {
+            Ok(mut g) => *g = s,
+            Err(p) => *p.into_inner() = s,
+        }
+    }
+
+    fn require_admin(&self) -> Result<(), ServiceError> {
+        let s = self.sess();
+        s.require_admin().map_err(|needed| ServiceError::Forbidden {
+            needed,
+            role: s.role,
+            group_name: String::new(),
+        })
+    }
+
+    /// May the session change entries of `group`?
+    fn require_group(&self, group: GroupId) -> Result<(), ServiceError> {
+        let s = self.sess();
+        let groups = if group == WARD_GROUP {
+            vec![]
+        } else {
+            self.store.groups()?
+        };
+        let g = groups.iter().find(|g| g.id == group);
+        s.may_edit_group(group, g.map(|g| g.branch))
+            .map_err(|needed| ServiceError::Forbidden {
+                needed,
+                role: s.role,
+                group_name: g.map(|g| g.name.clone()).unwrap_or_default(),
+            })
     }
 
     /// Fix "today" (tests, and the demo's reproducible screens).
@@ -161,8 +238,128 @@ impl LocalService {
 }
 
 impl Service for LocalService {
-    fn actor(&self) -> &Actor {
-        &self.actor
+    fn actor(&self) -> Actor {
+        self.sess().actor
+    }
+
+    fn session(&self) -> Result<Session, ServiceError> {
+        Ok(self.sess())
+    }
+
+    fn login(&self, member: &str, pin: Option<&str>) -> Result<Session, ServiceError> {
+        let os_user = self.sess().actor.os_user;
+        let members = self.store.members()?;
+        if members.is_empty() {
+            let s = Session::admin(Actor::new(text::clean(member), os_user), true);
+            self.set_session(s.clone());
+            return Ok(s);
+        }
+        let refused = || ServiceError::LoginRefused(member.to_string());
+        let (m, hash) = members
+            .iter()
+            .find(|(m, _)| text::fold(&m.name) == text::fold(member))
+            .ok_or_else(refused)?;
+        if let Some(u) = &m.unix_user
+            && *u != os_user
+        {
+            return Err(refused());
+        }
+        if let Some(h) = hash
+            && !pin.is_some_and(|p| crate::auth::verify_pin(p, h))
+        {
+            return Err(refused());
+        }
+        let s = Session::for_member(m, &os_user);
+        self.set_session(s.clone());
+        Ok(s)
+    }
+
+    fn members(&self) -> Result<Vec<Member>, ServiceError> {
+        Ok(self.store.members()?.into_iter().map(|(m, _)| m).collect())
+    }
+
+    fn add_member(&self, req: NewMember) -> Result<Member, ServiceError> {
+        self.require_admin()?;
+        let name = text::clean(&req.name);
+        if name.is_empty() {
+            return Err(ServiceError::invalid(
+                "Tên thành viên không được để trống.",
+                "The member name is empty.",
+            ));
+        }
+        check_len("Tên thành viên", "Member name", &name, MAX_NAME_CHARS)?;
+        let branches = self.store.branches()?;
+        let groups = self.store.groups()?;
+        let mut branch_ids = Vec::new();
+        for b in &req.branches {
+            let found = branches
+                .iter()
+                .find(|x| text::fold(&x.name) == text::fold(b))
+                .ok_or_else(|| ServiceError::UnknownBranch(b.clone()))?;
+            branch_ids.push(found.id);
+        }
+        let mut group_ids = Vec::new();
+        for g in &req.groups {
+            group_ids.push(find_group(&groups, g)?.id);
+        }
+        match req.role {
+            Role::BranchEditor if branch_ids.is_empty() => {
+                return Err(ServiceError::invalid(
+                    "Biên tập chi bộ cần ít nhất một --branch.",
+                    "A branch editor needs at least one --branch.",
+                ));
+            }
+            Role::GroupLeader if group_ids.is_empty() => {
+                return Err(ServiceError::invalid(
+                    "Tổ trưởng cần --group.",
+                    "A group leader needs --group.",
+                ));
+            }
+            _ => {}
+        }
+        let pin_hash = match &req.pin {
+            None => None,
+            Some(p) if crate::auth::valid_pin(p) => {
+                Some(crate::auth::hash_pin(p).map_err(|e| {
+                    ServiceError::invalid(
+                        format!("Không tạo được mã PIN: {e}"),
+                        format!("Cannot hash the PIN: {e}"),
+                    )
+                })?)
+            }
+            Some(_) => {
+                return Err(ServiceError::invalid(
+                    "Mã PIN gồm 4 đến 12 chữ số.",
+                    "A PIN is 4 to 12 digits.",
+                ));
+            }
+        };
+        let member = Member {
+            name,
+            role: req.role,
+            branches: branch_ids,
+            groups: group_ids,
+            unix_user: req
+                .unix_user
+                .map(|u| text::clean(&u))
+                .filter(|u| !u.is_empty()),
+            has_pin: pin_hash.is_some(),
+        };
+        let first = self.store.members()?.is_empty();
+        if first && member.role != Role::Admin {
+            return Err(ServiceError::invalid(
+                "Thành viên đầu tiên phải là quản trị phường (--role admin), để luôn có người quản lý được danh sách.",
+                "The first member must be a ward administrator (--role admin), so someone can always manage the list.",
+            ));
+        }
+        let actor = self.sess().actor;
+        self.store.put_member(&member, pin_hash, &actor, now_ms())?;
+        if first {
+            // The bootstrap is over: the session becomes what the list now says.
+            let s = resolve_session(&self.store, &actor)?;
+            self.set_session(s);
+        }
+        Ok(member)
     }
 
     fn today(&self) -> Date {
@@ -186,6 +383,7 @@ impl Service for LocalService {
     }
 
     fn add_branch(&self, name: &str) -> Result<Branch, ServiceError> {
+        self.require_admin()?;
         let name = text::clean(name);
         if name.is_empty() {
             return Err(ServiceError::invalid(
@@ -202,10 +400,11 @@ impl Service for LocalService {
         {
             return Err(ServiceError::Duplicate("branch", name));
         }
-        Ok(self.store.add_branch(&name, &self.actor, now_ms())?)
+        Ok(self.store.add_branch(&name, &self.sess().actor, now_ms())?)
     }
 
     fn add_group(&self, g: NewGroup) -> Result<Group, ServiceError> {
+        self.require_admin()?;
         let name = text::clean(&g.name);
         if name.is_empty() {
             return Err(ServiceError::invalid(
@@ -257,10 +456,11 @@ impl Service for LocalService {
             front_head: text::clean(&g.front_head),
             households: g.households,
         };
-        Ok(self.store.add_group(&group, &self.actor, now_ms())?)
+        Ok(self.store.add_group(&group, &self.sess().actor, now_ms())?)
     }
 
     fn load(&self, data: &WardData, dry_run: bool) -> Result<LoadSummary, ServiceError> {
+        self.require_admin()?;
         if dry_run {
             let groups = self.store.groups()?;
             let branches = self.store.branches()?;
@@ -282,7 +482,9 @@ impl Service for LocalService {
             s.entries_written = data.entries.len();
             return Ok(s);
         }
-        Ok(self.store.load_ward_data(data, &self.actor, now_ms())?)
+        Ok(self
+            .store
+            .load_ward_data(data, &self.sess().actor, now_ms())?)
     }
 
     fn checklist(&self, group: GroupId, period: Period) -> Result<Vec<ChecklistRow>, ServiceError> {
@@ -328,6 +530,7 @@ impl Service for LocalService {
         let template = self.store.template()?;
         let item = self.item(&template, &req.item)?;
         self.check_group(req.group, &item)?;
+        self.require_group(req.group)?;
         if !item.steps.contains(&req.step) {
             return Err(ServiceError::StepNotInItem {
                 step: req.step,
@@ -350,7 +553,7 @@ impl Service for LocalService {
                 req.group,
                 &item.code,
                 req.base_version,
-                &self.actor,
+                &self.sess().actor,
                 "mark",
                 None,
                 now_ms(),
@@ -369,6 +572,7 @@ impl Service for LocalService {
         let template = self.store.template()?;
         let item = self.item(&template, &req.item)?;
         self.check_group(req.group, &item)?;
+        self.require_group(req.group)?;
         let rule = item
             .vote
             .ok_or_else(|| ServiceError::NotADecision(item.code.clone()))?;
@@ -391,7 +595,7 @@ impl Service for LocalService {
                 req.group,
                 &item.code,
                 req.base_version,
-                &self.actor,
+                &self.sess().actor,
                 "vote",
                 None,
                 now_ms(),
@@ -411,6 +615,7 @@ impl Service for LocalService {
         let mut new = edit.entry;
         let item = self.item(&template, &new.item)?;
         self.check_group(new.group, &item)?;
+        self.require_group(new.group)?;
         let slot = slot_for(&item, new.period)?;
         new.evidence.minutes = text::clean(&new.evidence.minutes);
         new.evidence.responsible = text::clean(&new.evidence.responsible);
@@ -423,7 +628,7 @@ impl Service for LocalService {
                 new.group,
                 &item.code,
                 edit.base_version,
-                &self.actor,
+                &self.sess().actor,
                 "edit",
                 None,
                 now_ms(),
@@ -487,9 +692,10 @@ impl Service for LocalService {
     }
 
     fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
+        let me = self.sess().actor;
         // Walk this actor's entry changes newest first; an undo hides the record it undid.
         let mine = self.store.audit(usize::MAX, &|r| {
-            r.actor.member == self.actor.member && !r.item.is_empty()
+            r.actor.member == me.member && !r.item.is_empty()
         })?;
         let mut undone = std::collections::HashSet::new();
         let target = mine.into_iter().find(|r| {
@@ -502,6 +708,7 @@ impl Service for LocalService {
         let Some(target) = target else {
             return Ok(None);
         };
+        self.require_group(target.group)?;
         let period: Period = target
             .period
             .parse()
@@ -527,7 +734,7 @@ impl Service for LocalService {
                 target.group,
                 &target.item,
                 Some(current.version),
-                &self.actor,
+                &self.sess().actor,
                 "undo",
                 Some(target.seq),
                 now_ms(),

@@ -11,6 +11,7 @@ use crate::data::WardData;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::date::Date;
 use crate::domain::entry::{Entry, StepStatus, Warning};
+use crate::domain::member::{Member, Needed, Role, Session};
 use crate::domain::period::Period;
 use crate::domain::step::Step;
 use crate::domain::template::{Item, Template};
@@ -23,7 +24,7 @@ pub use report::Report;
 use serde::Serialize;
 
 /// One row of a group's checklist for a period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChecklistRow {
     pub item: Item,
     /// The period the entry is kept for (a yearly item in a quarter view: the year).
@@ -35,7 +36,7 @@ pub struct ChecklistRow {
     pub warnings: Vec<Warning>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NewGroup {
     pub branch: String,
     pub name: String,
@@ -44,7 +45,7 @@ pub struct NewGroup {
     pub front_head: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarkRequest {
     pub group: GroupId,
     pub item: String,
@@ -55,7 +56,7 @@ pub struct MarkRequest {
     pub base_version: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct VoteRequest {
     pub group: GroupId,
     pub item: String,
@@ -67,13 +68,13 @@ pub struct VoteRequest {
 
 /// A whole entry as edited in the detail form: steps and evidence replace the stored
 /// ones, if the stored version is still `base_version`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct EntryEdit {
     pub entry: Entry,
     pub base_version: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct HistoryQuery {
     pub group: Option<GroupId>,
     pub item: Option<String>,
@@ -81,9 +82,46 @@ pub struct HistoryQuery {
     pub limit: usize,
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, Serialize)]
+pub struct NewMember {
+    pub name: String,
+    pub role: Role,
+    /// Branch names, for a branch editor.
+    pub branches: Vec<String>,
+    /// Group names, for a group leader.
+    pub groups: Vec<String>,
+    pub unix_user: Option<String>,
+    /// 4–12 digits; stored only as an argon2 hash.
+    pub pin: Option<String>,
+}
+
+/// A change pushed by the ward server to every connected client.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+pub struct Notice {
+    /// The audit sequence number of the change.
+    pub seq: u64,
+    pub group: GroupId,
+    pub item: String,
+    pub period: String,
+    pub who: String,
+}
+
 /// Everything a user does.
 pub trait Service {
-    fn actor(&self) -> &Actor;
+    /// Who is working (member and OS user) in this session.
+    fn actor(&self) -> Actor;
+    /// The session: who, with which role.
+    fn session(&self) -> Result<Session, ServiceError>;
+    /// Switch the session to a member (PIN checked when the member has one).
+    fn login(&self, member: &str, pin: Option<&str>) -> Result<Session, ServiceError>;
+    fn members(&self) -> Result<Vec<Member>, ServiceError>;
+    /// Add or replace a member. Ward administrators only (anyone before the first).
+    fn add_member(&self, member: NewMember) -> Result<Member, ServiceError>;
+    /// Changes made by others, as they happen (the ward server pushes them; a service
+    /// in this process has no one else to hear from).
+    fn subscribe(&self) -> Option<std::sync::mpsc::Receiver<Notice>> {
+        None
+    }
     /// Today, as the service sees it (overdue is counted from it).
     fn today(&self) -> Date;
     fn ward(&self) -> Result<Ward, ServiceError>;
@@ -187,6 +225,38 @@ pub enum ServiceError {
     Conflict { current: Box<Entry> },
     #[error("{0}")]
     Remote(String),
+    #[error("not allowed for a {}: this needs {}", role.name_en(), needed_en(needed, group_name))]
+    Forbidden {
+        needed: Needed,
+        role: Role,
+        group_name: String,
+    },
+    #[error(
+        "cannot log in as {0:?}: unknown member, wrong PIN, or the member belongs to another account"
+    )]
+    LoginRefused(String),
+}
+
+fn needed_en(n: &Needed, group: &str) -> String {
+    match n {
+        Needed::Admin => "a ward administrator".into(),
+        Needed::BranchOf(_) => format!("the branch editor of {group:?} or a ward administrator"),
+        Needed::GroupOf(_) => {
+            format!("the group leader of {group:?}, its branch editor, or a ward administrator")
+        }
+    }
+}
+
+fn needed_vi(n: &Needed, group: &str) -> String {
+    match n {
+        Needed::Admin => "quyền quản trị phường".into(),
+        Needed::BranchOf(_) => {
+            format!("quyền biên tập chi bộ của tổ {group:?} hoặc quản trị phường")
+        }
+        Needed::GroupOf(_) => format!(
+            "là tổ trưởng của tổ {group:?}, biên tập chi bộ của tổ đó, hoặc quản trị phường"
+        ),
+    }
 }
 
 impl ServiceError {
@@ -202,7 +272,10 @@ impl ServiceError {
         match self {
             ServiceError::Store(StoreError::Locked { .. }) => 75,
             ServiceError::Store(StoreError::Invalid(_)) => 65,
-            ServiceError::Store(_) | ServiceError::Remote(_) => 1,
+            ServiceError::Store(_)
+            | ServiceError::Remote(_)
+            | ServiceError::Forbidden { .. }
+            | ServiceError::LoginRefused(_) => 1,
             ServiceError::Conflict { .. } => 75,
             _ => 65,
         }
@@ -280,6 +353,18 @@ impl ServiceError {
                 current.version
             ),
             ServiceError::Remote(s) => s.clone(),
+            ServiceError::Forbidden {
+                needed,
+                role,
+                group_name,
+            } => format!(
+                "Không được phép: bạn đang có quyền {}; việc này cần {}.",
+                role.name_vi(),
+                needed_vi(needed, group_name)
+            ),
+            ServiceError::LoginRefused(m) => format!(
+                "Không đăng nhập được với tên {m:?}: không có thành viên này, sai mã PIN, hoặc thành viên thuộc tài khoản khác."
+            ),
         }
     }
 }

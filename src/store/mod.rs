@@ -67,6 +67,9 @@ const NEXT_AUDIT: &[u8] = b"next_audit";
 const SCHEMA: &[u8] = b"schema";
 const WARD: &[u8] = b"ward";
 
+/// Cheap to clone: sled's handles are shared, so the ward server gives each connection
+/// its own service over the same database.
+#[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     db: sled::Db,
@@ -76,6 +79,7 @@ pub struct Store {
     items: sled::Tree,
     entries: sled::Tree,
     audit: sled::Tree,
+    members: sled::Tree,
 }
 
 pub fn entry_key(period: Period, group: GroupId, item: &str) -> Vec<u8> {
@@ -131,6 +135,7 @@ impl Store {
             items: t("items")?,
             entries: t("entries")?,
             audit: t("audit")?,
+            members: t("members")?,
             db,
         })
     }
@@ -728,12 +733,95 @@ impl Store {
         Ok(out)
     }
 
+    pub fn members(
+        &self,
+    ) -> Result<Vec<(crate::domain::member::Member, Option<String>)>, StoreError> {
+        self.members
+            .iter()
+            .map(|kv| {
+                let (_, v) = kv.map_err(|e| self.map_err(e))?;
+                decode::<MemberV1>(&v)
+                    .and_then(MemberV1::into_domain)
+                    .ok_or_else(|| self.corrupt("member"))
+            })
+            .collect()
+    }
+
+    /// Add or replace a member (keyed by name), audited.
+    pub fn put_member(
+        &self,
+        member: &crate::domain::member::Member,
+        pin_hash: Option<String>,
+        actor: &Actor,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "member".into(),
+            group: WARD_GROUP,
+            item: String::new(),
+            period: String::new(),
+            changes: vec![Change {
+                field: format!("member:{}", member.name),
+                old: String::new(),
+                new: format!(
+                    "{}{}",
+                    member.role.code(),
+                    member
+                        .unix_user
+                        .as_deref()
+                        .map(|u| format!(" unix:{u}"))
+                        .unwrap_or_default()
+                ),
+            }],
+            undoes: None,
+        };
+        self.write_with_audit(
+            &self.members,
+            &[(
+                member.name.as_bytes().to_vec(),
+                encode(&MemberV1::from_domain(member, pin_hash)),
+            )],
+            &[],
+            rec,
+        )?;
+        Ok(())
+    }
+
+    /// Audit records after `seq`, oldest first, at most `limit`.
+    pub fn audit_since(&self, seq: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        self.audit
+            .range((seq + 1).to_be_bytes()..)
+            .take(limit)
+            .map(|kv| {
+                let (k, v) = kv.map_err(|e| self.map_err(e))?;
+                let seq = u64_of(&k).ok_or_else(|| self.corrupt("audit key"))?;
+                decode::<AuditV1>(&v)
+                    .map(|r| r.into_domain(seq))
+                    .ok_or_else(|| self.corrupt("audit"))
+            })
+            .collect()
+    }
+
+    /// The sequence number of the newest audit record (0 when there is none). O(log n),
+    /// unlike counting.
+    pub fn last_audit_seq(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .audit
+            .last()
+            .map_err(|e| self.map_err(e))?
+            .and_then(|(k, _)| u64_of(&k))
+            .unwrap_or(0))
+    }
+
     pub fn audit_len(&self) -> usize {
         self.audit.len()
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadSummary {
     pub branches_added: usize,
     pub groups_added: usize,

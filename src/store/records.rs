@@ -234,6 +234,44 @@ impl EntryV1 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberV1 {
+    pub name: String,
+    pub role: u8,
+    pub branches: Vec<u32>,
+    pub groups: Vec<u32>,
+    pub unix_user: Option<String>,
+    /// argon2 PHC string.
+    pub pin_hash: Option<String>,
+}
+
+impl MemberV1 {
+    pub fn from_domain(m: &crate::domain::member::Member, pin_hash: Option<String>) -> MemberV1 {
+        MemberV1 {
+            name: m.name.clone(),
+            role: m.role.to_u8(),
+            branches: m.branches.clone(),
+            groups: m.groups.clone(),
+            unix_user: m.unix_user.clone(),
+            pin_hash,
+        }
+    }
+
+    pub fn into_domain(self) -> Option<(crate::domain::member::Member, Option<String>)> {
+        Some((
+            crate::domain::member::Member {
+                name: self.name,
+                role: crate::domain::member::Role::from_u8(self.role)?,
+                branches: self.branches,
+                groups: self.groups,
+                unix_user: self.unix_user,
+                has_pin: self.pin_hash.is_some(),
+            },
+            self.pin_hash,
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditV1 {
     pub at_ms: i64,
     pub member: String,

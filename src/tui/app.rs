@@ -105,6 +105,30 @@ pub struct Status {
     pub error: bool,
 }
 
+/// "Who is working?": shown at start when members are defined and the session does not
+/// know who this is (shared office PCs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginPrompt {
+    /// (name, has a PIN)
+    pub members: Vec<(String, bool)>,
+    pub sel: usize,
+    /// Typing the PIN of the selected member.
+    pub pin: Option<TextInput>,
+}
+
+impl LoginPrompt {
+    pub fn new(members: &[crate::domain::member::Member]) -> LoginPrompt {
+        LoginPrompt {
+            members: members
+                .iter()
+                .map(|m| (m.name.clone(), m.has_pin))
+                .collect(),
+            sel: 0,
+            pin: None,
+        }
+    }
+}
+
 /// What the runner must do against the service.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
@@ -123,6 +147,10 @@ pub enum Cmd {
     CreateWard {
         name: String,
         six: bool,
+    },
+    Login {
+        member: String,
+        pin: Option<String>,
     },
     Quit,
 }
@@ -166,6 +194,8 @@ pub struct App {
     pub status: Option<Status>,
     pub size: (u16, u16),
     pub quit: bool,
+    /// The "who is working" prompt, while it is open.
+    pub login: Option<LoginPrompt>,
 }
 
 /// The main screen's areas for a terminal size (shared by drawing and mouse hits).
@@ -227,6 +257,7 @@ impl App {
             status: None,
             size: (MIN_WIDTH, MIN_HEIGHT),
             quit: false,
+            login: None,
         }
     }
 
@@ -243,6 +274,11 @@ impl App {
             text: text.into(),
             error: false,
         });
+    }
+
+    /// A note in the status line (not an error).
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.say(text);
     }
 
     pub fn fail(&mut self, text: impl Into<String>) {
@@ -407,6 +443,9 @@ impl App {
     fn handle_key(&mut self, k: &KeyEvent) -> Option<Cmd> {
         self.status = None;
         let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        if let Some(l) = self.login.take() {
+            return self.login_key(l, k, ctrl_c);
+        }
         if let Some(p) = self.popup.take() {
             return self.popup_key(p, k);
         }
@@ -419,6 +458,55 @@ impl App {
         }
         let action = self.keymap.action(k)?;
         self.action(action)
+    }
+
+    fn login_key(&mut self, mut l: LoginPrompt, k: &KeyEvent, ctrl_c: bool) -> Option<Cmd> {
+        if ctrl_c {
+            return Some(Cmd::Quit);
+        }
+        if let Some(pin) = &mut l.pin {
+            match k.code {
+                KeyCode::Esc => l.pin = None,
+                KeyCode::Enter => {
+                    let member = l.members.get(l.sel)?.0.clone();
+                    let pin = pin.value().to_string();
+                    self.login = Some(l);
+                    return Some(Cmd::Login {
+                        member,
+                        pin: Some(pin),
+                    });
+                }
+                KeyCode::Backspace => pin.backspace(),
+                KeyCode::Char(c) if c.is_ascii_digit() => pin.insert(&c.to_string()),
+                _ => {}
+            }
+            self.login = Some(l);
+            return None;
+        }
+        match (k.code, self.keymap.action(k)) {
+            // Esc: carry on read-only; nothing is lost.
+            (KeyCode::Esc, _) => {
+                self.say(self.t(
+                    "Đang xem (chỉ đọc). Chạy lại với --as TÊN để sửa.",
+                    "Viewing (read-only). Start again with --as NAME to edit.",
+                ));
+                return None;
+            }
+            (KeyCode::Enter, _) => {
+                let (member, has_pin) = l.members.get(l.sel)?.clone();
+                if has_pin {
+                    l.pin = Some(TextInput::new("", 12));
+                } else {
+                    self.login = Some(l);
+                    return Some(Cmd::Login { member, pin: None });
+                }
+            }
+            (_, Some(Action::Down)) => l.sel = (l.sel + 1).min(l.members.len().saturating_sub(1)),
+            (_, Some(Action::Up)) => l.sel = l.sel.saturating_sub(1),
+            _ => {}
+        }
+        self.login = Some(l);
+        None
     }
 
     fn first_run_key(

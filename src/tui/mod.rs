@@ -128,6 +128,32 @@ impl Runner {
                     Err(e) => app.fail(crate::service::store_message(&e, lang)),
                 }
             }
+            Cmd::Login { member, pin } => {
+                let Some(svc) = &self.svc else { return };
+                match svc.login(&member, pin.as_deref()) {
+                    Ok(s) => {
+                        app.login = None;
+                        app.actor = s.actor.label();
+                        let role = if lang.is_en() {
+                            s.role.name_en()
+                        } else {
+                            s.role.name_vi()
+                        };
+                        self.reload(app);
+                        app.saved(format!(
+                            "{} {} ({role})",
+                            lang.t("Xin chào", "Welcome"),
+                            s.actor.member
+                        ));
+                    }
+                    Err(e) => {
+                        if let Some(l) = &mut app.login {
+                            l.pin = None;
+                        }
+                        app.fail(e.message(lang));
+                    }
+                }
+            }
             Cmd::Mark(req) => {
                 let Some(svc) = &self.svc else { return };
                 match svc.mark(req) {
@@ -223,15 +249,22 @@ fn is_empty_dir(p: &Path) -> bool {
 }
 
 /// Open the database for the TUI. `Ok(None)`: no ward yet (first-run screen).
-fn open_for_tui(l: &Launch) -> Result<Option<LocalService>, Failure> {
+fn open_for_tui(l: &Launch) -> Result<Option<Box<dyn Service>>, Failure> {
     let fail = |e: StoreError| Failure::from_service(&ServiceError::Store(e), l.lang);
     if l.demo && (!l.db.exists() || is_empty_dir(&l.db)) {
-        return cli::create_demo(&l.db, l.actor.clone(), l.lang).map(Some);
+        return cli::create_demo(&l.db, l.actor.clone(), l.lang)
+            .map(|s| Some(Box::new(s) as Box<dyn Service>));
+    }
+    // A ward server answering for this database: work through it.
+    #[cfg(unix)]
+    if cli::socket_for(&l.db).exists() {
+        return cli::open_service(&l.db, l.actor.clone(), l.lang).map(Some);
     }
     match Store::open(&l.db) {
-        Ok(store) => Ok(Some(
-            LocalService::new(store, l.actor.clone()).with_lang(l.lang),
-        )),
+        Ok(store) => {
+            drop(store);
+            cli::open_service(&l.db, l.actor.clone(), l.lang).map(Some)
+        }
         Err(StoreError::NotFound { path }) => {
             if !path.exists() || is_empty_dir(&path) {
                 Ok(None)
@@ -282,7 +315,11 @@ pub fn build_app(l: &Launch, cfg: &config::Config, keymap: keymap::Keymap) -> Re
 }
 
 /// Prepare the runner and the first data (period, group) for a launch.
-pub fn prepare(l: &Launch, app: &mut App, svc: Option<LocalService>) -> Result<Runner, Failure> {
+pub fn prepare(
+    l: &Launch,
+    app: &mut App,
+    svc: Option<Box<dyn Service>>,
+) -> Result<Runner, Failure> {
     let mut runner = Runner {
         svc: None,
         db: l.db.clone(),
@@ -303,9 +340,20 @@ pub fn prepare(l: &Launch, app: &mut App, svc: Option<LocalService>) -> Result<R
             })?,
             None => svc.default_period().map_err(err)?,
         };
-        app.group = initial_group(&svc, l.branch.as_deref()).map_err(err)?;
+        app.group = initial_group(svc.as_ref(), l.branch.as_deref()).map_err(err)?;
         app.focus = app::Pane::Tree;
-        runner.svc = Some(Box::new(svc));
+        app.actor = svc.actor().label();
+        // Members are defined and this session is nobody in particular: ask who is
+        // working (shared office PCs). Esc goes on read-only.
+        if let Ok(s) = svc.session()
+            && s.role == crate::domain::member::Role::Viewer
+            && !s.bootstrap
+            && let Ok(members) = svc.members()
+            && !members.is_empty()
+        {
+            app.login = Some(app::LoginPrompt::new(&members));
+        }
+        runner.svc = Some(svc);
         let snap = load_snapshot(
             runner.svc.as_deref().expect("just set"),
             app.period,
@@ -421,14 +469,71 @@ fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
     terminal.clear()?;
     let size = terminal.size()?;
     app.size = (size.width, size.height);
+    // One channel feeds the loop: terminal events from an input thread, and changes
+    // pushed by the ward server. The loop sleeps until one of them arrives.
+    enum Msg {
+        Term(event::Event),
+        Notice(crate::service::Notice),
+        InputGone(std::io::Error),
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            loop {
+                match event::read() {
+                    Ok(ev) => {
+                        if tx.send(Msg::Term(ev)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Msg::InputGone(e));
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    if let Some(notices) = runner.svc.as_ref().and_then(|s| s.subscribe()) {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for n in notices {
+                if tx.send(Msg::Notice(n)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
     let mut dirty = true;
     loop {
         if dirty {
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
             dirty = false;
         }
-        // Block until something happens: no busy tick, no redraw without a change.
-        let ev = event::read()?;
+        let ev = match rx.recv() {
+            Ok(Msg::Term(ev)) => ev,
+            Ok(Msg::Notice(n)) => {
+                // Someone else changed something: show it within the second.
+                runner.reload(app);
+                let lang = app.lang();
+                let what = if n.item.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} · {}", app.group_name(n.group), n.item)
+                };
+                app.info(format!(
+                    "{} {} {what}",
+                    n.who,
+                    lang.t("vừa cập nhật", "updated")
+                ));
+                dirty = true;
+                continue;
+            }
+            Ok(Msg::InputGone(e)) => return Err(e),
+            Err(_) => break,
+        };
         let changes = match &ev {
             event::Event::Key(k) => k.kind == event::KeyEventKind::Press,
             event::Event::Mouse(m) => {

@@ -56,7 +56,8 @@ fn demo_with(lang: Lang, ascii: bool, theme: Theme) -> Fixture {
         "tester".into(),
         Period::Quarter(2026, 4),
     );
-    let runner = prepare(&l, &mut app, Some(svc)).unwrap_or_else(|f| panic!("{}", f.message));
+    let runner =
+        prepare(&l, &mut app, Some(Box::new(svc))).unwrap_or_else(|f| panic!("{}", f.message));
     Fixture {
         app,
         runner,

@@ -43,6 +43,9 @@ impl Widget for &App {
             if let Some(p) = &self.popup {
                 self.draw_popup(area, buf, p);
             }
+            if let Some(l) = &self.login {
+                self.draw_login(area, buf, l);
+            }
         }
         if self.opts.ascii {
             asciify(buf, area);
@@ -817,6 +820,55 @@ impl App {
             .iter()
             .map(|row| row.iter().map(|p| p.completion()).collect())
             .collect()
+    }
+
+    /// "Who is working?" on a shared PC.
+    fn draw_login(&self, area: Rect, buf: &mut Buffer, l: &LoginPrompt) {
+        let h = (l.members.len() as u16 + 7).min(area.height);
+        let r = Self::popup_area(area, 60, h);
+        Clear.render(r, buf);
+        let block = self.block(
+            format!(" {} ", self.t("Ai đang làm việc?", "Who is working?")),
+            true,
+        );
+        let inner = block.inner(r);
+        block.render(r, buf);
+        let mut lines = vec![Line::from(self.t(
+            "Chọn tên của bạn (↑↓, Enter). Esc: chỉ xem.",
+            "Pick your name (↑↓, Enter). Esc: view only.",
+        ))];
+        for (i, (name, pin)) in l.members.iter().enumerate() {
+            let style = if i == l.sel {
+                self.theme.selected
+            } else {
+                Style::new()
+            };
+            let mark = if *pin { " (PIN)" } else { "" };
+            lines.push(Line::from(Span::styled(format!("  {name}{mark}"), style)));
+        }
+        if let Some(pin) = &l.pin {
+            lines.push(Line::from(""));
+            lines.push(Line::from(vec![
+                Span::raw(format!("{}: ", self.t("Mã PIN", "PIN"))),
+                Span::styled(
+                    format!("{}▏", "•".repeat(pin.value().chars().count())),
+                    self.theme.selected,
+                ),
+            ]));
+        }
+        if let Some(s) = &self.status {
+            lines.push(Line::from(Span::styled(
+                s.text.clone(),
+                if s.error {
+                    self.theme.error
+                } else {
+                    self.theme.ok
+                },
+            )));
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
     }
 
     fn popup_area(area: Rect, w: u16, h: u16) -> Rect {

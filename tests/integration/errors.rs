@@ -202,18 +202,7 @@ fn unknown_group_item_step_or_status_gives_exit_65_and_writes_nothing() {
 fn usage_errors_give_exit_2() {
     let w = small_ward();
     w.fails(&["mark", "Tổ dân phố 1", "CK-02"], 2);
-    w.fails(
-        &[
-            "vote",
-            "Tổ dân phố 1",
-            "BQ-01",
-            "--present",
-            "1",
-            "--agree",
-            "1",
-        ],
-        2,
-    );
+    w.fails(&["vote", "Tổ dân phố 1", "BQ-01", "--present", "1"], 2);
     w.fails(&["report", "--format", "xlsx"], 2);
     w.fails(&["no-such-command"], 2);
     w.fails(

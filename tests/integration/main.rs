@@ -17,5 +17,7 @@ mod formats;
 mod import;
 mod migration;
 mod report;
+#[cfg(unix)]
+mod server;
 mod tui_tmux;
 mod vote;

@@ -1,0 +1,281 @@
+//! The service over a socket: [`RemoteService`] talks to `qcdc serve` and implements the
+//! same [`Service`] trait as the local one, so nothing above it knows which it has.
+
+use crate::data::WardData;
+use crate::domain::audit::{Actor, AuditRecord};
+use crate::domain::date::Date;
+use crate::domain::entry::Entry;
+use crate::domain::member::{Member, Session};
+use crate::domain::period::Period;
+use crate::domain::template::Template;
+use crate::domain::vote::VoteVerdict;
+use crate::domain::ward::{Branch, Group, GroupId, Ward};
+use crate::i18n::Lang;
+use crate::server::protocol::*;
+use crate::service::*;
+use crate::store::LoadSummary;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+type Pending = Mutex<HashMap<u64, Sender<Result<serde_json::Value, WireError>>>>;
+
+struct Inner {
+    writer: Mutex<UnixStream>,
+    pending: Pending,
+    notices: Mutex<Vec<Sender<Notice>>>,
+    closed: AtomicBool,
+}
+
+pub struct RemoteService {
+    inner: Arc<Inner>,
+    next_id: AtomicU64,
+    session: Mutex<Session>,
+    lang: Lang,
+}
+
+/// Why connecting failed.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// Nothing answers on the socket (no server, or a stale file).
+    NoServer(std::io::Error),
+    /// The server answered and refused (protocol mismatch, login).
+    Refused {
+        kind: RefuseKind,
+        message: String,
+    },
+    Protocol(String),
+}
+
+impl RemoteService {
+    pub fn connect(
+        socket: &Path,
+        member: Option<&str>,
+        pin: Option<&str>,
+        lang: Lang,
+    ) -> Result<RemoteService, ConnectError> {
+        let stream = UnixStream::connect(socket).map_err(ConnectError::NoServer)?;
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(15)));
+        let mut reader = stream.try_clone().map_err(ConnectError::NoServer)?;
+        let mut writer = stream;
+        let hello = ClientMsg::Hello(Hello {
+            magic: MAGIC.into(),
+            protocol: PROTOCOL,
+            version: env!("CARGO_PKG_VERSION").into(),
+            member: member.map(str::to_string),
+            pin: pin.map(str::to_string),
+        });
+        write_frame(&mut writer, &hello).map_err(|e| ConnectError::Protocol(e.to_string()))?;
+        let session = match read_frame::<_, ServerMsg>(&mut reader) {
+            Ok(ServerMsg::Welcome { session, .. }) => session,
+            Ok(ServerMsg::Refused { kind, vi, en }) => {
+                return Err(ConnectError::Refused {
+                    kind,
+                    message: if lang.is_en() { en } else { vi },
+                });
+            }
+            Ok(other) => return Err(ConnectError::Protocol(format!("unexpected {other:?}"))),
+            Err(e) => return Err(ConnectError::Protocol(e.to_string())),
+        };
+        let _ = reader.set_read_timeout(None);
+        let inner = Arc::new(Inner {
+            writer: Mutex::new(writer),
+            pending: Mutex::new(HashMap::new()),
+            notices: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
+        });
+        let bg = inner.clone();
+        std::thread::spawn(move || {
+            loop {
+                match read_frame::<_, ServerMsg>(&mut reader) {
+                    Ok(ServerMsg::Response { id, result }) => {
+                        if let Some(tx) = bg
+                            .pending
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&id)
+                        {
+                            let _ = tx.send(result);
+                        }
+                    }
+                    Ok(ServerMsg::Notice(n)) => {
+                        bg.notices
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .retain(|tx| tx.send(n.clone()).is_ok());
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            // The server went away: fail whatever is waiting.
+            bg.closed.store(true, Ordering::SeqCst);
+            bg.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            bg.notices.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        });
+        Ok(RemoteService {
+            inner,
+            next_id: AtomicU64::new(1),
+            session: Mutex::new(session),
+            lang,
+        })
+    }
+
+    fn gone(&self) -> ServiceError {
+        ServiceError::Remote(
+            self.lang
+                .t(
+                    "Mất kết nối với máy chủ qcdc (máy chủ đã dừng?). Thay đổi chưa được xác nhận thì chưa lưu.",
+                    "Lost the connection to the qcdc server (stopped?). Changes not confirmed were not saved.",
+                )
+                .to_string(),
+        )
+    }
+
+    fn call<T: DeserializeOwned>(&self, req: Req) -> Result<T, ServiceError> {
+        if self.inner.closed.load(Ordering::SeqCst) {
+            return Err(self.gone());
+        }
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (tx, rx) = channel();
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, tx);
+        {
+            let mut w = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            if write_frame(&mut *w, &ClientMsg::Request { id, req }).is_err() {
+                self.inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+                return Err(self.gone());
+            }
+        }
+        match rx.recv() {
+            Ok(Ok(v)) => serde_json::from_value(v).map_err(|e| ServiceError::Remote(e.to_string())),
+            Ok(Err(w)) => Err(match w.conflict {
+                Some(current) => ServiceError::Conflict {
+                    current: Box::new(current),
+                },
+                None => ServiceError::Remote(if self.lang.is_en() { w.en } else { w.vi }),
+            }),
+            Err(_) => Err(self.gone()),
+        }
+    }
+}
+
+impl Service for RemoteService {
+    fn actor(&self) -> Actor {
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .actor
+            .clone()
+    }
+
+    fn today(&self) -> Date {
+        crate::service::local::today_from_env()
+    }
+
+    fn session(&self) -> Result<Session, ServiceError> {
+        self.call(Req::Session)
+    }
+
+    fn login(&self, member: &str, pin: Option<&str>) -> Result<Session, ServiceError> {
+        let s: Session = self.call(Req::Login {
+            member: member.into(),
+            pin: pin.map(str::to_string),
+        })?;
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = s.clone();
+        Ok(s)
+    }
+
+    fn members(&self) -> Result<Vec<Member>, ServiceError> {
+        self.call(Req::Members)
+    }
+
+    fn add_member(&self, m: NewMember) -> Result<Member, ServiceError> {
+        self.call(Req::AddMember(m))
+    }
+
+    fn subscribe(&self) -> Option<Receiver<Notice>> {
+        let (tx, rx) = channel();
+        self.inner
+            .notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(tx);
+        Some(rx)
+    }
+
+    fn ward(&self) -> Result<Ward, ServiceError> {
+        self.call(Req::Ward)
+    }
+
+    fn branches(&self) -> Result<Vec<Branch>, ServiceError> {
+        self.call(Req::Branches)
+    }
+
+    fn groups(&self) -> Result<Vec<Group>, ServiceError> {
+        self.call(Req::Groups)
+    }
+
+    fn template(&self) -> Result<Template, ServiceError> {
+        self.call(Req::Template)
+    }
+
+    fn add_branch(&self, name: &str) -> Result<Branch, ServiceError> {
+        self.call(Req::AddBranch(name.into()))
+    }
+
+    fn add_group(&self, g: NewGroup) -> Result<Group, ServiceError> {
+        self.call(Req::AddGroup(g))
+    }
+
+    fn load(&self, data: &WardData, dry_run: bool) -> Result<LoadSummary, ServiceError> {
+        self.call(Req::Load {
+            data: data.clone(),
+            dry_run,
+        })
+    }
+
+    fn checklist(&self, group: GroupId, period: Period) -> Result<Vec<ChecklistRow>, ServiceError> {
+        self.call(Req::Checklist { group, period })
+    }
+
+    fn mark(&self, req: MarkRequest) -> Result<Entry, ServiceError> {
+        self.call(Req::Mark(req))
+    }
+
+    fn record_vote(&self, req: VoteRequest) -> Result<(Entry, VoteVerdict), ServiceError> {
+        self.call(Req::Vote(req))
+    }
+
+    fn save_entry(&self, edit: EntryEdit) -> Result<Entry, ServiceError> {
+        self.call(Req::SaveEntry(edit))
+    }
+
+    fn report(&self, period: Period) -> Result<Report, ServiceError> {
+        self.call(Req::Report(period))
+    }
+
+    fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {
+        self.call(Req::History(q))
+    }
+
+    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
+        self.call(Req::UndoLast)
+    }
+
+    fn periods(&self) -> Result<Vec<Period>, ServiceError> {
+        self.call(Req::Periods)
+    }
+}

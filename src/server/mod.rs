@@ -1,0 +1,403 @@
+//! `qcdc serve`: one process owns the sled database and serves everyone else over a
+//! Unix domain socket.
+//!
+//! - Identity: the caller's Unix account comes from the socket's peer credentials,
+//!   never from the client. A client may ask to work as a member (shared accounts); the
+//!   member's PIN and Unix account are checked (`Service::login`).
+//! - Writes are applied one at a time, in arrival order, under one lock; each is flushed
+//!   before its answer leaves. Reads run in parallel.
+//! - After a write every other connected client gets a [`Notice`] so open TUIs refresh.
+//! - A connection that sends garbage, an oversized or a truncated frame is closed; the
+//!   others carry on. A client that disappears mid-request leaves no partial write (each
+//!   write is one sled transaction).
+//! - SIGTERM/SIGINT: stop accepting, wait for the write in progress, flush, remove the
+//!   socket, exit 0.
+//! - Socket file mode 0660 and, when the server creates its folder, folder mode 2770
+//!   (group-shared, set-gid, never world-accessible).
+
+pub mod peer;
+pub mod protocol;
+
+use crate::cli::Failure;
+use crate::domain::audit::Actor;
+use crate::i18n::Lang;
+use crate::service::local::LocalService;
+use crate::service::{Notice, Service, ServiceError};
+use crate::store::{Store, StoreError};
+use protocol::*;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The socket for a database when none is named: `<db>.sock` beside it.
+pub fn default_socket(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".sock");
+    PathBuf::from(s)
+}
+
+struct Shared {
+    store: Store,
+    /// Writes hold it shared; shutdown takes it exclusively, so it waits for the writes
+    /// in progress. The order of writes is sled's transaction order (serialisable, with
+    /// the audit sequence allocated inside), and their flushes overlap, which lets the
+    /// disk's fsyncs serve several clients at once.
+    write_lock: std::sync::RwLock<()>,
+    clients: Mutex<Vec<(u64, Sender<ServerMsg>)>>,
+    next_client: AtomicU64,
+    stopping: AtomicBool,
+}
+
+/// Carry out one request against a service. Shared by the server and its tests.
+pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, ServiceError> {
+    fn j<T: serde::Serialize>(v: T) -> Result<serde_json::Value, ServiceError> {
+        serde_json::to_value(v).map_err(|e| ServiceError::Remote(e.to_string()))
+    }
+    match req {
+        Req::Session => j(svc.session()?),
+        Req::Login { member, pin } => j(svc.login(&member, pin.as_deref())?),
+        Req::Members => j(svc.members()?),
+        Req::AddMember(m) => j(svc.add_member(m)?),
+        Req::Ward => j(svc.ward()?),
+        Req::Branches => j(svc.branches()?),
+        Req::Groups => j(svc.groups()?),
+        Req::Template => j(svc.template()?),
+        Req::AddBranch(name) => j(svc.add_branch(&name)?),
+        Req::AddGroup(g) => j(svc.add_group(g)?),
+        Req::Load { data, dry_run } => j(svc.load(&data, dry_run)?),
+        Req::Checklist { group, period } => j(svc.checklist(group, period)?),
+        Req::Mark(m) => j(svc.mark(m)?),
+        Req::Vote(v) => j(svc.record_vote(v)?),
+        Req::SaveEntry(e) => j(svc.save_entry(e)?),
+        Req::Report(p) => j(svc.report(p)?),
+        Req::History(q) => j(svc.history(q)?),
+        Req::UndoLast => j(svc.undo_last()?),
+        Req::Periods => j(svc.periods()?),
+        Req::Ping => j(()),
+    }
+}
+
+pub fn wire_error(e: &ServiceError) -> WireError {
+    WireError {
+        exit_code: e.exit_code(),
+        vi: e.message(Lang::Vi),
+        en: e.message(Lang::En),
+        conflict: match e {
+            ServiceError::Conflict { current } => Some((**current).clone()),
+            _ => None,
+        },
+    }
+}
+
+fn msg(lang: Lang, vi: String, en: String) -> Failure {
+    Failure {
+        code: 1,
+        message: if lang.is_en() { en } else { vi },
+    }
+}
+
+/// Prepare the socket path: refuse if a server answers there, remove a stale file left
+/// by a crash, create the folder (2770) if missing.
+fn prepare_socket(socket: &Path, lang: Lang) -> Result<(), Failure> {
+    if socket.exists() {
+        if UnixStream::connect(socket).is_ok() {
+            return Err(msg(
+                lang,
+                format!(
+                    "Đã có một máy chủ qcdc trả lời ở {}. Không chạy hai máy chủ trên một CSDL.",
+                    socket.display()
+                ),
+                format!(
+                    "A qcdc server already answers on {}. Do not run two servers on one database.",
+                    socket.display()
+                ),
+            ));
+        }
+        // Nothing answers: a stale socket from a crash.
+        std::fs::remove_file(socket).map_err(|e| {
+            msg(
+                lang,
+                format!("Không xóa được ổ cắm cũ {}: {e}", socket.display()),
+                format!("Cannot remove the stale socket {}: {e}", socket.display()),
+            )
+        })?;
+    }
+    if let Some(dir) = socket.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            msg(
+                lang,
+                format!("Không tạo được thư mục {}: {e}", dir.display()),
+                format!("Cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770));
+    }
+    Ok(())
+}
+
+/// Run the server until SIGTERM or SIGINT.
+pub fn serve(
+    db: &Path,
+    socket: &Path,
+    lang: Lang,
+    backup_dir: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let store = Store::open(db).map_err(|e| match e {
+        StoreError::Locked { path } => msg(
+            lang,
+            format!(
+                "CSDL {} đang bị một tiến trình qcdc khác mở (có thể là một máy chủ khác). Đóng tiến trình đó trước.",
+                path.display()
+            ),
+            format!(
+                "The database {} is open in another qcdc process (perhaps another server). Stop it first.",
+                path.display()
+            ),
+        ),
+        other => Failure::from_service(&ServiceError::Store(other), lang),
+    })?;
+    prepare_socket(socket, lang)?;
+    let listener = UnixListener::bind(socket).map_err(|e| {
+        msg(
+            lang,
+            format!("Không mở được ổ cắm {}: {e}", socket.display()),
+            format!("Cannot listen on {}: {e}", socket.display()),
+        )
+    })?;
+    let _ = std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o660));
+    let shared = Arc::new(Shared {
+        store,
+        write_lock: std::sync::RwLock::new(()),
+        clients: Mutex::new(Vec::new()),
+        next_client: AtomicU64::new(1),
+        stopping: AtomicBool::new(false),
+    });
+    // Signals: a thread waits for them, then wakes the accept loop by connecting.
+    {
+        let shared = shared.clone();
+        let socket = socket.to_path_buf();
+        let mut signals = signal_hook::iterator::Signals::new([
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGINT,
+        ])
+        .map_err(|e| {
+            msg(
+                lang,
+                format!("Lỗi tín hiệu: {e}"),
+                format!("Signal set-up failed: {e}"),
+            )
+        })?;
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                shared.stopping.store(true, Ordering::SeqCst);
+                let _ = UnixStream::connect(&socket);
+            }
+        });
+    }
+    if let Some(dir) = backup_dir {
+        let shared = shared.clone();
+        std::thread::spawn(move || backup_loop(&shared, &dir));
+    }
+    eprintln!(
+        "{} {} ({}: {})",
+        lang.t("qcdc đang phục vụ", "qcdc serving"),
+        db.display(),
+        lang.t("ổ cắm", "socket"),
+        socket.display()
+    );
+    for conn in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(conn) = conn else { continue };
+        let shared = shared.clone();
+        std::thread::spawn(move || handle(conn, &shared));
+    }
+    // Wait for the write in progress, flush, and leave no socket behind.
+    let _guard = shared.write_lock.write().unwrap_or_else(|p| p.into_inner());
+    let flushed = shared.store.flush();
+    let _ = std::fs::remove_file(socket);
+    eprintln!(
+        "{}",
+        lang.t(
+            "qcdc đã dừng, dữ liệu đã ghi xuống đĩa.",
+            "qcdc stopped; data flushed."
+        )
+    );
+    flushed.map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))
+}
+
+/// The daily backup, when the reports module provides one.
+fn backup_loop(shared: &Shared, dir: &Path) {
+    loop {
+        let svc = LocalService::new(shared.store.clone(), Actor::new("qcdc-serve", "qcdc"));
+        {
+            let _g = shared.write_lock.read().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = crate::server::backup_hook(&svc, dir) {
+                eprintln!("backup: {e}");
+            }
+        }
+        std::thread::sleep(Duration::from_secs(24 * 3600));
+    }
+}
+
+/// Write a backup of the service into `dir` (filled in by the backup module).
+pub fn backup_hook(_svc: &dyn Service, _dir: &Path) -> Result<(), String> {
+    Err("backups are not available in this build".into())
+}
+
+fn broadcast(shared: &Shared, from: u64, n: Notice) {
+    let clients = shared.clients.lock().unwrap_or_else(|p| p.into_inner());
+    for (id, tx) in clients.iter() {
+        if *id != from {
+            let _ = tx.send(ServerMsg::Notice(n.clone()));
+        }
+    }
+}
+
+fn handle(conn: UnixStream, shared: &Arc<Shared>) {
+    if shared.stopping.load(Ordering::SeqCst) {
+        return;
+    }
+    let os_user = match peer::peer_uid(&conn) {
+        Ok(uid) => peer::user_name(uid),
+        Err(_) => return,
+    };
+    // A client gets 10 s to say hello; after that it may sit idle as long as it likes.
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = match conn.try_clone() {
+        Ok(r) => r,
+        Err(_) => return,
+    };
+    let mut writer = conn;
+    let hello = match read_frame::<_, ClientMsg>(&mut reader) {
+        Ok(ClientMsg::Hello(h)) => h,
+        _ => {
+            let _ = write_frame(
+                &mut writer,
+                &ServerMsg::Refused {
+                    kind: RefuseKind::BadHello,
+                    vi: "Máy chủ qcdc cần lời chào đúng giao thức trước tiên.".into(),
+                    en: "A qcdc server expects a protocol hello first.".into(),
+                },
+            );
+            return;
+        }
+    };
+    if hello.magic != MAGIC || hello.protocol != PROTOCOL {
+        let _ = write_frame(
+            &mut writer,
+            &ServerMsg::Refused {
+                kind: RefuseKind::ProtocolMismatch {
+                    server: PROTOCOL,
+                    client: hello.protocol,
+                },
+                vi: format!(
+                    "Phiên bản giao thức không khớp: máy chủ {PROTOCOL} (qcdc {}), máy khách {} (qcdc {}). Hãy dùng cùng một phiên bản qcdc.",
+                    env!("CARGO_PKG_VERSION"),
+                    hello.protocol,
+                    hello.version
+                ),
+                en: format!(
+                    "Protocol mismatch: server {PROTOCOL} (qcdc {}), client {} (qcdc {}). Use the same qcdc version on both sides.",
+                    env!("CARGO_PKG_VERSION"),
+                    hello.protocol,
+                    hello.version
+                ),
+            },
+        );
+        return;
+    }
+    let member = hello.member.clone().unwrap_or_else(|| os_user.clone());
+    let svc = LocalService::new(shared.store.clone(), Actor::new(member, os_user.clone()));
+    if let Some(m) = &hello.member
+        && let Err(e) = svc.login(m, hello.pin.as_deref())
+    {
+        let _ = write_frame(
+            &mut writer,
+            &ServerMsg::Refused {
+                kind: RefuseKind::Login,
+                vi: e.message(Lang::Vi),
+                en: e.message(Lang::En),
+            },
+        );
+        return;
+    }
+    let session = match svc.session() {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    if write_frame(
+        &mut writer,
+        &ServerMsg::Welcome {
+            protocol: PROTOCOL,
+            version: env!("CARGO_PKG_VERSION").into(),
+            session,
+        },
+    )
+    .is_err()
+    {
+        return;
+    }
+    let _ = reader.set_read_timeout(None);
+    // One writer thread per connection: answers and notices leave in order.
+    let (tx, rx) = channel::<ServerMsg>();
+    let id = shared.next_client.fetch_add(1, Ordering::SeqCst);
+    shared
+        .clients
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((id, tx.clone()));
+    let writer_thread = std::thread::spawn(move || {
+        for m in rx {
+            if write_frame(&mut writer, &m).is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown(std::net::Shutdown::Both);
+    });
+    // A second hello, garbage, an oversized or a truncated frame ends the loop: this
+    // connection is closed; the others carry on.
+    while let Ok(ClientMsg::Request { id: rid, req }) = read_frame::<_, ClientMsg>(&mut reader) {
+        let write = req.is_write();
+        let before = if write {
+            shared.store.last_audit_seq().unwrap_or(0)
+        } else {
+            0
+        };
+        let result = if write {
+            let _g = shared.write_lock.read().unwrap_or_else(|p| p.into_inner());
+            dispatch(&svc, req)
+        } else {
+            dispatch(&svc, req)
+        };
+        let ok = result.is_ok();
+        let _ = tx.send(ServerMsg::Response {
+            id: rid,
+            result: result.map_err(|e| wire_error(&e)),
+        });
+        if write && ok {
+            // Tell everyone else what changed: the audit records written since (other
+            // clients' writes may interleave; their own handlers announce those too,
+            // and a notice only asks clients to refresh).
+            if let Ok(recs) = shared.store.audit_since(before, 64) {
+                for r in recs.iter().filter(|r| r.actor.os_user == os_user) {
+                    broadcast(shared, id, notice_from(r));
+                }
+            }
+        }
+    }
+    shared
+        .clients
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|(cid, _)| *cid != id);
+    drop(tx);
+    let _ = writer_thread.join();
+}

@@ -1,0 +1,224 @@
+//! The ward server's wire protocol.
+//!
+//! Every message is a frame: a 4-byte big-endian length, then that many bytes of JSON.
+//! The length is checked against [`MAX_FRAME`] before anything is allocated. The client
+//! speaks first with [`Hello`] (magic and protocol version); the server answers
+//! [`ServerMsg::Welcome`] or [`ServerMsg::Refused`]. Then the client sends requests
+//! (each with an id) and the server answers each one, in any order, and pushes
+//! [`ServerMsg::Notice`]s about changes made by others.
+//!
+//! JSON rather than bincode on the wire: the records on disk are frozen bincode types,
+//! but messages carry domain types whose serde shape (tagged enums, flattened fields)
+//! bincode cannot decode, and a readable protocol is easier to debug on a ward server.
+
+use crate::data::WardData;
+use crate::domain::audit::AuditRecord;
+use crate::domain::entry::Entry;
+use crate::domain::member::Session;
+use crate::domain::period::Period;
+use crate::domain::ward::GroupId;
+use crate::service::{
+    EntryEdit, HistoryQuery, MarkRequest, NewGroup, NewMember, Notice, VoteRequest,
+};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+
+/// Bumped whenever a message changes shape.
+pub const PROTOCOL: u32 = 1;
+pub const MAGIC: &str = "qcdc";
+/// The largest frame either side accepts (a report of a very large ward fits easily).
+pub const MAX_FRAME: u32 = 32 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hello {
+    pub magic: String,
+    pub protocol: u32,
+    pub version: String,
+    /// The member to work as (shared accounts); `None`: whoever the Unix account is.
+    pub member: Option<String>,
+    pub pin: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ClientMsg {
+    Hello(Hello),
+    Request { id: u64, req: Req },
+}
+
+/// One request per operation of [`crate::service::Service`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Req {
+    Session,
+    Login { member: String, pin: Option<String> },
+    Members,
+    AddMember(NewMember),
+    Ward,
+    Branches,
+    Groups,
+    Template,
+    AddBranch(String),
+    AddGroup(NewGroup),
+    Load { data: WardData, dry_run: bool },
+    Checklist { group: GroupId, period: Period },
+    Mark(MarkRequest),
+    Vote(VoteRequest),
+    SaveEntry(EntryEdit),
+    Report(Period),
+    History(HistoryQuery),
+    UndoLast,
+    Periods,
+    Ping,
+}
+
+impl Req {
+    /// Requests that change the database: applied one at a time, in arrival order.
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Req::AddMember(_)
+                | Req::AddBranch(_)
+                | Req::AddGroup(_)
+                | Req::Load { dry_run: false, .. }
+                | Req::Mark(_)
+                | Req::Vote(_)
+                | Req::SaveEntry(_)
+                | Req::UndoLast
+        )
+    }
+}
+
+/// Why the server refused a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefuseKind {
+    BadHello,
+    ProtocolMismatch { server: u32, client: u32 },
+    Login,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireError {
+    pub exit_code: i32,
+    pub vi: String,
+    pub en: String,
+    /// For a stale edit: the entry as it is now.
+    pub conflict: Option<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ServerMsg {
+    Welcome {
+        protocol: u32,
+        version: String,
+        session: Session,
+    },
+    Refused {
+        kind: RefuseKind,
+        vi: String,
+        en: String,
+    },
+    Response {
+        id: u64,
+        result: Result<serde_json::Value, WireError>,
+    },
+    Notice(Notice),
+}
+
+/// An audit-record-like description of a change for notices.
+pub fn notice_from(rec: &AuditRecord) -> Notice {
+    Notice {
+        seq: rec.seq,
+        group: rec.group,
+        item: rec.item.clone(),
+        period: rec.period.clone(),
+        who: rec.actor.label(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("connection closed")]
+    Closed,
+    #[error("frame of {0} bytes is larger than the limit of {MAX_FRAME}")]
+    TooLarge(u32),
+    #[error("malformed message: {0}")]
+    Malformed(String),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub fn write_frame<W: Write, T: Serialize>(w: &mut W, msg: &T) -> Result<(), FrameError> {
+    let body = serde_json::to_vec(msg).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let len = u32::try_from(body.len()).ok().filter(|l| *l <= MAX_FRAME);
+    let len = len.ok_or(FrameError::TooLarge(u32::MAX))?;
+    let mut buf = Vec::with_capacity(4 + body.len());
+    buf.extend_from_slice(&len.to_be_bytes());
+    buf.extend_from_slice(&body);
+    w.write_all(&buf)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Read one frame. The length is checked before the body is allocated.
+pub fn read_frame<R: Read, T: for<'de> Deserialize<'de>>(r: &mut R) -> Result<T, FrameError> {
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(FrameError::Closed),
+        Err(e) => return Err(e.into()),
+    }
+    let len = u32::from_be_bytes(len);
+    if len > MAX_FRAME {
+        return Err(FrameError::TooLarge(len));
+    }
+    let mut body = vec![0u8; len as usize];
+    r.read_exact(&mut body)?;
+    serde_json::from_slice(&body).map_err(|e| FrameError::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip() {
+        let mut buf = Vec::new();
+        let msg = ClientMsg::Request {
+            id: 7,
+            req: Req::Ping,
+        };
+        write_frame(&mut buf, &msg).unwrap();
+        let back: ClientMsg = read_frame(&mut buf.as_slice()).unwrap();
+        assert!(matches!(
+            back,
+            ClientMsg::Request {
+                id: 7,
+                req: Req::Ping
+            }
+        ));
+    }
+
+    #[test]
+    fn oversized_length_is_refused_before_allocating() {
+        let mut buf = (MAX_FRAME + 1).to_be_bytes().to_vec();
+        buf.extend_from_slice(b"xx");
+        let r: Result<ClientMsg, _> = read_frame(&mut buf.as_slice());
+        assert!(matches!(r, Err(FrameError::TooLarge(_))));
+        let huge = u32::MAX.to_be_bytes();
+        let r: Result<ClientMsg, _> = read_frame(&mut huge.as_slice());
+        assert!(matches!(r, Err(FrameError::TooLarge(_))));
+    }
+
+    #[test]
+    fn garbage_and_truncation_are_errors() {
+        let mut buf = 5u32.to_be_bytes().to_vec();
+        buf.extend_from_slice(b"\xff\x00abc");
+        let r: Result<ClientMsg, _> = read_frame(&mut buf.as_slice());
+        assert!(matches!(r, Err(FrameError::Malformed(_))));
+        let mut short = 10u32.to_be_bytes().to_vec();
+        short.extend_from_slice(b"{}");
+        let r: Result<ClientMsg, _> = read_frame(&mut short.as_slice());
+        assert!(r.is_err());
+        let r: Result<ClientMsg, _> = read_frame(&mut &b"\x00\x00"[..]);
+        assert!(matches!(r, Err(FrameError::Closed)));
+    }
+}
