@@ -667,3 +667,80 @@ fn status_done_mark_is_shown_in_the_list() {
     assert!(found);
     let _ = StepStatus::Done;
 }
+
+#[test]
+fn who_is_working_prompt_logs_in_a_member_with_a_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let boot = crate::cli::create_demo(&db, Actor::new("Nguyễn Thị Lan", "setup"), Lang::Vi)
+        .unwrap_or_else(|f| panic!("{}", f.message));
+    use crate::domain::member::Role;
+    use crate::service::{NewMember, Service};
+    let m = |name: &str, role, pin: Option<&str>| NewMember {
+        name: name.into(),
+        role,
+        branches: vec![],
+        groups: if role == Role::GroupLeader {
+            vec!["Tổ dân phố 1".into()]
+        } else {
+            vec![]
+        },
+        unix_user: None,
+        pin: pin.map(str::to_string),
+    };
+    boot.add_member(m("Nguyễn Thị Lan", Role::Admin, None))
+        .unwrap();
+    boot.add_member(m("Lê Thị Hoa", Role::GroupLeader, Some("2468")))
+        .unwrap();
+    drop(boot);
+    let store = crate::store::Store::open(&db).unwrap();
+    let svc = crate::service::local::LocalService::new(store, Actor::new("office", "office"))
+        .with_today(date::parse("2026-11-22").unwrap());
+    let l = Launch {
+        db,
+        actor: Actor::new("office", "office"),
+        lang: Lang::Vi,
+        ascii: false,
+        branch: None,
+        period: None,
+        demo: false,
+    };
+    let mut app = App::new(
+        opts(Lang::Vi, false),
+        Keymap::default(),
+        Theme::color(),
+        "office".into(),
+        Period::Quarter(2026, 4),
+    );
+    let runner = prepare(&l, &mut app, Some(Box::new(svc))).unwrap();
+    let mut f = Fixture {
+        app,
+        runner,
+        _dir: dir,
+    };
+    assert!(
+        f.app.login.is_some(),
+        "members exist and nobody is identified: ask"
+    );
+    snap!("who_is_working", f, 80, 24);
+    // Members are listed by name; the first has a PIN: a wrong one is refused, the right
+    // one logs in.
+    f.send(key(KeyCode::Enter));
+    f.typed("1111");
+    f.send(key(KeyCode::Enter));
+    assert!(f.app.login.is_some());
+    assert!(f.app.status.as_ref().is_some_and(|s| s.error));
+    f.send(key(KeyCode::Enter));
+    f.typed("2468");
+    f.send(key(KeyCode::Enter));
+    assert!(f.app.login.is_none(), "{:?}", f.app.status);
+    assert_eq!(f.app.actor, "Lê Thị Hoa (office)");
+    // The group leader may edit their own group (the first one) and nothing else.
+    f.send(key(KeyCode::Tab));
+    f.send(key(KeyCode::Char(' ')));
+    assert!(
+        f.app.status.as_ref().is_some_and(|s| !s.error),
+        "{:?}",
+        f.app.status
+    );
+}

@@ -19,5 +19,7 @@ mod migration;
 mod report;
 #[cfg(unix)]
 mod server;
+#[cfg(unix)]
+mod ssh_e2e;
 mod tui_tmux;
 mod vote;
