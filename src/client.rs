@@ -52,6 +52,43 @@ pub enum ConnectError {
     Protocol(String),
 }
 
+/// The process answering on `socket` must be the ward server, not another member of the
+/// group: the socket folder is group-writable (2770), so while the server is down anyone
+/// in the group could put a socket there and collect the PINs sent in the hello. The
+/// answering process must run as root, as this user, or as the owner of the folder
+/// (the `qcdc` account that runs `qcdc serve`).
+fn server_is_genuine(stream: &UnixStream, socket: &Path, lang: Lang) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(server) = crate::server::peer::peer_uid(stream) else {
+        // No way to ask on this platform: nothing to compare.
+        return Ok(());
+    };
+    // SAFETY: geteuid(2) has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let dir = socket
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let owner = std::fs::metadata(dir).map(|m| m.uid()).ok();
+    if server == 0 || server == me || Some(server) == owner {
+        return Ok(());
+    }
+    let who = crate::server::peer::user_name(server);
+    Err(if lang.is_en() {
+        format!(
+            "the process there runs as {who}, neither the owner of {} nor you: not the ward server. \
+             Nothing was sent to it; tell the server's administrator.",
+            dir.display()
+        )
+    } else {
+        format!(
+            "tiến trình ở đó chạy dưới tài khoản {who}, không phải chủ thư mục {} hay chính bạn: không phải máy chủ phường. \
+             Không gửi gì cho nó; hãy báo người quản trị máy chủ.",
+            dir.display()
+        )
+    })
+}
+
 impl RemoteService {
     pub fn connect(
         socket: &Path,
@@ -60,6 +97,7 @@ impl RemoteService {
         lang: Lang,
     ) -> Result<RemoteService, ConnectError> {
         let stream = UnixStream::connect(socket).map_err(ConnectError::NoServer)?;
+        server_is_genuine(&stream, socket, lang).map_err(ConnectError::Protocol)?;
         let _ = stream.set_read_timeout(Some(Duration::from_secs(15)));
         let mut reader = stream.try_clone().map_err(ConnectError::NoServer)?;
         let mut writer = stream;
@@ -277,5 +315,37 @@ impl Service for RemoteService {
 
     fn periods(&self) -> Result<Vec<Period>, ServiceError> {
         self.call(Req::Periods)
+    }
+
+    fn import_roster(
+        &self,
+        roster: crate::import::Roster,
+        dry_run: bool,
+    ) -> Result<crate::store::roster::RosterChanges, ServiceError> {
+        self.call(Req::ImportRoster { roster, dry_run })
+    }
+
+    fn add_items(
+        &self,
+        items: Vec<crate::domain::template::Item>,
+        dry_run: bool,
+    ) -> Result<crate::store::items::ItemsAdded, ServiceError> {
+        self.call(Req::AddItems { items, dry_run })
+    }
+
+    fn set_item_retired(
+        &self,
+        code: String,
+        from: Option<Period>,
+    ) -> Result<crate::domain::template::Item, ServiceError> {
+        self.call(Req::SetItemRetired { code, from })
+    }
+
+    fn export(&self) -> Result<crate::transfer::ExportDoc, ServiceError> {
+        self.call(Req::Export)
+    }
+
+    fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
+        self.call(Req::Check)
     }
 }

@@ -167,6 +167,7 @@ struct RawItem {
     min_days: Option<u16>,
     #[serde(default)]
     retired: bool,
+    retired_from: Option<String>,
 }
 
 /// Parse and validate a template file.
@@ -271,6 +272,14 @@ fn convert_item(r: RawItem) -> Result<Item, Problem> {
     if r.min_days == Some(0) {
         return Err(Problem::Invalid("min_days must be at least 1".into()));
     }
+    let retired_from = match r.retired_from.as_deref() {
+        None => None,
+        Some(p) => Some(
+            p.trim()
+                .parse::<Period>()
+                .map_err(|e| Problem::Invalid(e.to_string()))?,
+        ),
+    };
     Ok(Item {
         code,
         title,
@@ -288,7 +297,8 @@ fn convert_item(r: RawItem) -> Result<Item, Problem> {
         },
         vote,
         min_days: r.min_days,
-        retired: r.retired,
+        retired: r.retired || retired_from.is_some(),
+        retired_from,
     })
 }
 

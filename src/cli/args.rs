@@ -72,6 +72,33 @@ pub enum Command {
     Log(LogArgs),
     /// Hoàn tác thay đổi gần nhất của bạn / undo your last change
     Undo,
+    /// Xuất toàn bộ CSDL ra JSON / export the whole database as JSON
+    Export(ExportArgs),
+    /// Bộ mục: xem, thêm mục của phường, thôi áp dụng / the checklist template
+    #[command(subcommand)]
+    Template(TemplateCmd),
+    /// Sao lưu / write a consistent backup
+    Backup(BackupArgs),
+    /// Khôi phục từ bản sao lưu / restore from a backup
+    Restore(RestoreArgs),
+    /// Kiểm tra CSDL / verify a database
+    Check(CheckArgs),
+    /// Tổng hợp nhiều phường / roll several wards up into one summary
+    Rollup(RollupArgs),
+    /// Tạo dữ liệu thử tải / generate a synthetic ward for the benchmarks
+    #[command(hide = true)]
+    BenchGen {
+        /// Số tổ / number of groups
+        #[arg(long)]
+        groups: u32,
+        /// Số quý liên tiếp (đến 2026-Q4) / consecutive quarters (ending 2026-Q4)
+        #[arg(long, default_value_t = 4)]
+        periods: u32,
+        /// Entries per sled batch (1,000 keeps sled's memory near 250 MB at 1 M entries;
+        /// 5,000 and more balloon past 3 GB: see BENCHMARKS.md)
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+    },
     /// Thành viên và quyền / members and roles
     #[command(subcommand)]
     Member(MemberCmd),
@@ -132,6 +159,82 @@ pub enum ImportCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Nhập toàn bộ CSDL từ tệp JSON (vào CSDL trống) / a whole database from a JSON export (into an empty one)
+    Database { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Ghi ra tệp / write to a file
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCmd {
+    /// Danh sách mục / list the items
+    List {
+        /// Cả mục đã thôi áp dụng / retired items too
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Thêm mục của phường từ tệp TOML / add the ward's own items from a TOML file
+    Add {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Thôi áp dụng một mục (giữ số liệu) / retire an item (its history is kept)
+    Retire {
+        code: String,
+        /// Từ kỳ / from the period [default: this quarter]
+        #[arg(long, value_name = "P")]
+        from: Option<String>,
+    },
+    /// Áp dụng lại / reinstate a retired item
+    Reinstate { code: String },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Thư mục sao lưu / backup folder [default: beside the database]
+    pub dir: Option<PathBuf>,
+    /// Giữ N bản gần nhất / keep the last N backups
+    #[arg(long, default_value_t = 14)]
+    pub keep: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Tệp sao lưu / the backup file
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RollupFormat {
+    Text,
+    Json,
+    Md,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct RollupArgs {
+    /// Tệp xuất của các phường / the wards' export files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = RollupFormat::Text)]
+    pub format: RollupFormat,
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,6 +296,7 @@ pub enum ReportFormat {
     Json,
     Csv,
     Md,
+    Xlsx,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod output;
+pub mod reports;
 
 use crate::data;
 use crate::domain::audit::{Actor, AuditRecord};
@@ -64,7 +65,12 @@ pub fn default_db_path(name: &str) -> PathBuf {
 pub fn actor(cli_member: Option<&str>) -> Actor {
     let os = Actor::os_user_from_env();
     let member = cli_member
-        .map(text::clean)
+        .map(|m| {
+            text::clean(m)
+                .chars()
+                .take(crate::domain::ward::MAX_NAME_CHARS)
+                .collect::<String>()
+        })
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| os.clone());
     Actor::new(member, os)
@@ -205,11 +211,17 @@ pub fn main() -> i32 {
     };
     let lang = cli.lang;
     let ascii = cli.ascii;
-    match run(cli) {
+    let result = run(cli);
+    // Every database this process opened is closed now: record that its files are as
+    // a clean exit leaves them (see store::guard).
+    crate::store::guard::seal_all();
+    match result {
         Ok(()) => EXIT_OK,
         Err(f) => {
             let prefix = lang.t("Lỗi", "Error");
-            let msg = format!("{prefix}: {}", f.message);
+            // Messages quote file names, cells and headings: no escape sequence from
+            // them reaches the terminal.
+            let msg = text::printable(&format!("{prefix}: {}", f.message));
             let msg = if ascii { text::to_ascii(&msg) } else { msg };
             let _ = writeln!(std::io::stderr(), "{msg}");
             f.code
@@ -224,11 +236,10 @@ struct Out {
 
 impl Out {
     fn print(&self, s: &str) {
-        let s = if self.ascii {
-            text::to_ascii(s)
-        } else {
-            s.to_string()
-        };
+        // Names come from the database: whatever got into it, no control character
+        // reaches the terminal raw.
+        let s = text::printable(s);
+        let s = if self.ascii { text::to_ascii(&s) } else { s };
         let mut so = std::io::stdout().lock();
         let _ = so.write_all(s.as_bytes());
         let _ = so.flush();
@@ -416,38 +427,6 @@ fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
-        Command::Import(ImportCmd::Groups { file, dry_run }) => {
-            let svc = open_service(&db, who, lang)?;
-            let bytes = std::fs::read(&file).map_err(|e| {
-                Failure::data(format!(
-                    "{} {}: {e}",
-                    lang.t("Không đọc được tệp", "Cannot read"),
-                    file.display()
-                ))
-            })?;
-            let name = file.display().to_string();
-            let data = crate::import::parse_groups_csv(&name, &bytes).map_err(|e| {
-                Failure::data(if lang.is_en() {
-                    e.to_string()
-                } else {
-                    e.message_vi()
-                })
-            })?;
-            let s = svc.load(&data, dry_run).map_err(svc_err)?;
-            let head = if dry_run {
-                lang.t("Chạy thử (không ghi gì)", "Dry run (nothing written)")
-            } else {
-                lang.t("Đã nhập", "Imported")
-            };
-            out.line(&format!(
-                "{head}: +{} {}, +{} {}",
-                s.branches_added,
-                lang.t("chi bộ", "branches"),
-                s.groups_added,
-                lang.t("tổ dân phố", "groups")
-            ));
-            Ok(())
-        }
         Command::Items(a) => {
             let svc = open_service(&db, who, lang)?;
             let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
@@ -611,42 +590,23 @@ fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
-        Command::Report(a) => {
-            let svc = open_service(&db, who, lang)?;
-            let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
-            let r = svc.report(period).map_err(svc_err)?;
-            let bytes: Vec<u8> = match a.format {
-                ReportFormat::Text => {
-                    let s = output::report_text(&r, lang);
-                    if cli.ascii { text::to_ascii(&s) } else { s }.into_bytes()
-                }
-                ReportFormat::Json => {
-                    let mut s = serde_json::to_string_pretty(&r).unwrap_or_default();
-                    s.push('\n');
-                    s.into_bytes()
-                }
-                ReportFormat::Md => output::report_md(&r, lang).into_bytes(),
-                ReportFormat::Csv => output::report_csv(&r, lang).map_err(|e| Failure {
-                    code: EXIT_OTHER,
-                    message: e.to_string(),
-                })?,
-            };
-            match a.out {
-                None => {
-                    let mut so = std::io::stdout().lock();
-                    let _ = so.write_all(&bytes);
-                }
-                Some(path) => write_file_atomically(&path, &bytes).map_err(|e| Failure {
-                    code: EXIT_OTHER,
-                    message: format!(
-                        "{} {}: {e}",
-                        lang.t("Không ghi được", "Cannot write"),
-                        path.display()
-                    ),
-                })?,
-            }
-            Ok(())
-        }
+        c @ (Command::Report(_)
+        | Command::Import(_)
+        | Command::Export(_)
+        | Command::Template(_)
+        | Command::Backup(_)
+        | Command::Restore(_)
+        | Command::Check(_)
+        | Command::Rollup(_)) => reports::run(
+            c,
+            &reports::Ctx {
+                db: &db,
+                who,
+                lang,
+                ascii: cli.ascii,
+                period: cli.period.as_deref(),
+            },
+        ),
         Command::Log(a) => {
             let svc = open_service(&db, who, lang)?;
             let group = match &a.group {
@@ -686,6 +646,24 @@ fn run(cli: Cli) -> CliResult {
                     ));
                 }
             }
+            Ok(())
+        }
+        Command::BenchGen {
+            groups,
+            periods,
+            batch,
+        } => {
+            let start = std::time::Instant::now();
+            let s = crate::bench::generate(&db, groups, periods, batch)
+                .map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))?;
+            out.line(&format!(
+                "{} entries, {} groups, {} branches, {} quarters, {:.2} s",
+                s.entries,
+                s.groups,
+                s.branches,
+                s.periods.len(),
+                start.elapsed().as_secs_f64()
+            ));
             Ok(())
         }
         Command::Member(m) => {

@@ -262,7 +262,19 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
     .map(|s| s.to_string())
     .collect();
     head.extend(r.by_pillar.iter().map(|p| format!("{} (%)", p.name)));
+    head.push(lang.t("Kỳ trước (%)", "Previous (%)").to_string());
+    head.push(lang.t("Tăng/giảm (điểm %)", "Change (points)").to_string());
     w.write_record(&head)?;
+    let prev = r.previous.as_ref();
+    let change = |now: &Pct, before: Option<&Pct>| -> Vec<String> {
+        vec![
+            before.map(csv_pct).unwrap_or_default(),
+            match (now.percent, before.and_then(|b| b.percent)) {
+                (Some(a), Some(b)) => format!("{:.1}", a - b),
+                _ => String::new(),
+            },
+        ]
+    };
     let row = |level: &str,
                branch: &str,
                group: &str,
@@ -291,7 +303,15 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
             String::new(),
             &b.completion,
             String::new(),
-            b.by_pillar.iter().map(|p| csv_pct(&p.completion)).collect(),
+            b.by_pillar
+                .iter()
+                .map(|p| csv_pct(&p.completion))
+                .chain(change(
+                    &b.completion,
+                    prev.and_then(|p| p.branches.iter().find(|(n, _)| *n == b.name))
+                        .map(|(_, c)| c),
+                ))
+                .collect(),
         ))?;
         for g in &b.groups {
             w.write_record(row(
@@ -301,7 +321,15 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
                 g.households.to_string(),
                 &g.completion,
                 g.overdue.to_string(),
-                g.by_pillar.iter().map(|p| csv_pct(&p.completion)).collect(),
+                g.by_pillar
+                    .iter()
+                    .map(|p| csv_pct(&p.completion))
+                    .chain(change(
+                        &g.completion,
+                        prev.and_then(|p| p.groups.iter().find(|x| x.name == g.name))
+                            .map(|x| &x.completion),
+                    ))
+                    .collect(),
             ))?;
         }
     }
@@ -316,6 +344,7 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
             .by_pillar
             .iter()
             .map(|p| csv_pct(&p.completion))
+            .chain([String::new(), String::new()])
             .collect(),
     ))?;
     w.write_record(row(
@@ -325,7 +354,11 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
         r.ward_level.households.to_string(),
         &r.completion,
         r.overdue.len().to_string(),
-        r.by_pillar.iter().map(|p| csv_pct(&p.completion)).collect(),
+        r.by_pillar
+            .iter()
+            .map(|p| csv_pct(&p.completion))
+            .chain(change(&r.completion, prev.map(|p| &p.completion)))
+            .collect(),
     ))?;
     w.into_inner().map_err(|e| e.into_error().into())
 }

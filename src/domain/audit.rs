@@ -20,9 +20,22 @@ impl Actor {
     /// The OS user of this process, from the environment (USER on Unix, USERNAME on
     /// Windows). Informational in direct mode; the server takes it from the socket.
     pub fn os_user_from_env() -> String {
-        std::env::var("USER")
+        // Cleaned: the name goes into the audit log that other people read, and an
+        // environment variable can hold terminal escape sequences.
+        let name = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".to_string())
+            .map(|u| {
+                super::text::clean(&u)
+                    .chars()
+                    .take(super::ward::MAX_NAME_CHARS)
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        if name.is_empty() {
+            "unknown".to_string()
+        } else {
+            name
+        }
     }
 
     pub fn label(&self) -> String {

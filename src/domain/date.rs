@@ -29,10 +29,22 @@ pub fn parse(s: &str) -> Result<Date, BadDate> {
         p.parse().map_err(|_| bad())
     };
     let (y, m, d) = (num(y)?, num(m)?, num(d)?);
-    if !(1900..=2999).contains(&y) {
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&(y as i32)) {
         return Err(bad());
     }
     NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(bad)
+}
+
+/// The years a date typed by a user may fall in ([`parse`] refuses the others).
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2999;
+
+/// Whether a date lies in the range [`parse`] accepts. Dates that arrive by other ways
+/// (the ward server's wire, a JSON document) are checked with this before they are
+/// stored: anything outside would neither print back nor parse back (undo), and date
+/// arithmetic near chrono's limits panics.
+pub fn in_range(d: Date) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&d.year())
 }
 
 /// Display as Vietnamese users write dates: 10/08/2026.

@@ -249,14 +249,24 @@ impl Entry {
             out.push(Deadline {
                 what_vi: format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
                 what_en: format!("Keep posted/open for {min} days, not before"),
-                date: from + chrono::Days::new(min as u64 - 1),
+                // Checked: a date near chrono's limits must not panic (a damaged or
+                // hostile record reaches here through the TUI's form).
+                date: match from
+                    .checked_add_days(chrono::Days::new(u64::from(min).saturating_sub(1)))
+                {
+                    Some(d) => d,
+                    None => return out,
+                },
             });
         }
         if let Some(m) = e.meeting_date {
             out.push(Deadline {
                 what_vi: "Thông báo họp chậm nhất (trước ≥ 2 ngày)".into(),
                 what_en: "Meeting notice at the latest (≥ 2 days before)".into(),
-                date: m - chrono::Days::new(2),
+                date: match m.checked_sub_days(chrono::Days::new(2)) {
+                    Some(d) => d,
+                    None => return out,
+                },
             });
             if item.vote.is_some() {
                 out.push(Deadline {
@@ -413,6 +423,7 @@ mod tests {
             vote: Some(crate::domain::VoteRule::TwoThirds),
             min_days: Some(30),
             retired: false,
+            retired_from: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The checklist template: what the law asks of each group and of the ward.
 
-use super::period::Granularity;
+use super::period::{Granularity, Period};
 use super::step::{Step, StepSet};
 use super::vote::VoteRule;
 use serde::{Deserialize, Serialize};
@@ -311,12 +311,26 @@ pub struct Item {
     pub min_days: Option<u16>,
     /// A retired item keeps its history but no longer appears on new checklists.
     pub retired: bool,
+    /// When a ward retires an item: the first period it no longer applies to. Periods
+    /// that began before it still count the item (their history stays in the reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_from: Option<Period>,
 }
 
 impl Item {
     /// The steps that count for this item in a ward using `set`.
     pub fn applicable_steps(&self, set: StepSet) -> impl Iterator<Item = Step> + '_ {
         self.steps.iter().copied().filter(move |s| set.contains(*s))
+    }
+
+    /// Whether the item applies to entries kept for `slot`: always unless retired; a
+    /// retired item with `retired_from` still applies to periods that began before it.
+    pub fn in_force(&self, slot: Period) -> bool {
+        match (self.retired, self.retired_from) {
+            (false, _) => true,
+            (true, None) => false,
+            (true, Some(from)) => slot.start() < from.start(),
+        }
     }
 
     pub fn title_in(&self, en: bool) -> &str {

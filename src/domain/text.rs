@@ -18,6 +18,32 @@ pub fn clean(s: &str) -> String {
     nfc(&replaced)
 }
 
+/// Text about to be written to a terminal: line breaks and tabs stay, every other
+/// control character (ESC, BEL, CSI, a lone CR…) is shown escaped (`\u{1b}`), so no
+/// escape sequence from a file, a database or an error message acts on the terminal.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' if chars.peek() == Some(&'\n') => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`printable`] for output that may be text (reports, exports): UTF-8 text is made
+/// printable, anything else (a workbook) is left as it is.
+pub fn printable_bytes(bytes: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(bytes) {
+        Ok(s) => printable(&s).into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
+}
+
 /// Remove diacritics, keep case: "Tổ dân phố Đông" → "To dan pho Dong".
 pub fn strip_diacritics(s: &str) -> String {
     s.nfd()

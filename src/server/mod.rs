@@ -77,6 +77,11 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::History(q) => j(svc.history(q)?),
         Req::UndoLast => j(svc.undo_last()?),
         Req::Periods => j(svc.periods()?),
+        Req::ImportRoster { roster, dry_run } => j(svc.import_roster(roster, dry_run)?),
+        Req::AddItems { items, dry_run } => j(svc.add_items(items, dry_run)?),
+        Req::SetItemRetired { code, from } => j(svc.set_item_retired(code, from)?),
+        Req::Export => j(svc.export()?),
+        Req::Check => j(svc.check()?),
         Req::Ping => j(()),
     }
 }
@@ -233,23 +238,20 @@ pub fn serve(
     flushed.map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))
 }
 
-/// The daily backup, when the reports module provides one.
+/// The daily backup: a consistent snapshot into `dir`, keeping the last 14. Taken while
+/// no write runs (shared with the shutdown's exclusive lock the other way round: writes
+/// wait for the snapshot).
 fn backup_loop(shared: &Shared, dir: &Path) {
     loop {
-        let svc = LocalService::new(shared.store.clone(), Actor::new("qcdc-serve", "qcdc"));
         {
-            let _g = shared.write_lock.read().unwrap_or_else(|p| p.into_inner());
-            if let Err(e) = crate::server::backup_hook(&svc, dir) {
-                eprintln!("backup: {e}");
+            let _g = shared.write_lock.write().unwrap_or_else(|p| p.into_inner());
+            match crate::backup::backup_store(&shared.store, dir, 14) {
+                Ok(info) => eprintln!("backup: {}", info.path.display()),
+                Err(e) => eprintln!("backup failed: {e:?}"),
             }
         }
         std::thread::sleep(Duration::from_secs(24 * 3600));
     }
-}
-
-/// Write a backup of the service into `dir` (filled in by the backup module).
-pub fn backup_hook(_svc: &dyn Service, _dir: &Path) -> Result<(), String> {
-    Err("backups are not available in this build".into())
 }
 
 fn broadcast(shared: &Shared, from: u64, n: Notice) {

@@ -16,7 +16,9 @@ use crate::domain::audit::AuditRecord;
 use crate::domain::entry::Entry;
 use crate::domain::member::Session;
 use crate::domain::period::Period;
+use crate::domain::template::Item;
 use crate::domain::ward::GroupId;
+use crate::import::Roster;
 use crate::service::{
     EntryEdit, HistoryQuery, MarkRequest, NewGroup, NewMember, Notice, VoteRequest,
 };
@@ -68,6 +70,11 @@ pub enum Req {
     UndoLast,
     Periods,
     Ping,
+    ImportRoster { roster: Roster, dry_run: bool },
+    AddItems { items: Vec<Item>, dry_run: bool },
+    SetItemRetired { code: String, from: Option<Period> },
+    Export,
+    Check,
 }
 
 impl Req {
@@ -83,6 +90,9 @@ impl Req {
                 | Req::Vote(_)
                 | Req::SaveEntry(_)
                 | Req::UndoLast
+                | Req::ImportRoster { dry_run: false, .. }
+                | Req::AddItems { dry_run: false, .. }
+                | Req::SetItemRetired { .. }
         )
     }
 }
@@ -170,8 +180,14 @@ pub fn read_frame<R: Read, T: for<'de> Deserialize<'de>>(r: &mut R) -> Result<T,
     if len > MAX_FRAME {
         return Err(FrameError::TooLarge(len));
     }
-    let mut body = vec![0u8; len as usize];
-    r.read_exact(&mut body)?;
+    // The buffer grows with the bytes that actually arrive: a client that announces
+    // 32 MiB and then sends nothing costs almost nothing (many such connections would
+    // otherwise pin 32 MiB each).
+    let mut body = Vec::with_capacity((len as usize).min(64 * 1024));
+    r.take(u64::from(len)).read_to_end(&mut body)?;
+    if body.len() < len as usize {
+        return Err(FrameError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     serde_json::from_slice(&body).map_err(|e| FrameError::Malformed(e.to_string()))
 }
 

@@ -1,6 +1,6 @@
 //! The service over a store in this process.
 
-use super::report::{self, ReportInput};
+use super::report;
 use super::*;
 use crate::domain::date;
 use crate::domain::entry::Entry;
@@ -81,6 +81,124 @@ fn check_len(what_vi: &str, what_en: &str, s: &str, max: usize) -> Result<(), Se
     Ok(())
 }
 
+/// Dates arrive typed (CLI, form: already in range) or as JSON over the ward server's
+/// socket (any date chrono knows): refuse what users could not have typed.
+fn check_date(d: Option<Date>) -> Result<(), ServiceError> {
+    match d {
+        Some(d) if !date::in_range(d) => Err(ServiceError::invalid(
+            format!(
+                "Ngày {d} nằm ngoài khoảng {}–{}.",
+                date::FIRST_YEAR,
+                date::LAST_YEAR
+            ),
+            format!(
+                "The date {d} is outside {}–{}.",
+                date::FIRST_YEAR,
+                date::LAST_YEAR
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Ward data to load, held to the rules every other write follows. The CSV importer and
+/// the data files already clean and check what they read, but `load` also arrives over
+/// the ward server's socket: names are cleaned (no control characters, so no terminal
+/// escape sequence reaches another user's screen), lengths, households, periods, steps,
+/// dates and votes are checked, and an entry must fit its item.
+fn checked_ward_data(data: &WardData, template: &Template) -> Result<WardData, ServiceError> {
+    let name = |vi: &str, en: &str, s: &str, required: bool| -> Result<String, ServiceError> {
+        let s = text::clean(s);
+        if required && s.is_empty() {
+            return Err(ServiceError::invalid(
+                format!("{vi} không được để trống."),
+                format!("{en} is empty."),
+            ));
+        }
+        check_len(vi, en, &s, MAX_NAME_CHARS)?;
+        Ok(s)
+    };
+    let mut out = data.clone();
+    for b in &mut out.branches {
+        b.name = name("Tên chi bộ", "Branch name", &b.name, true)?;
+        for g in &mut b.groups {
+            g.name = name("Tên tổ dân phố", "Group name", &g.name, true)?;
+            g.leader = name("Tên tổ trưởng", "Leader name", &g.leader, false)?;
+            g.front_head = name(
+                "Trưởng ban công tác Mặt trận",
+                "Front head",
+                &g.front_head,
+                false,
+            )?;
+            if !(1..=MAX_HOUSEHOLDS).contains(&g.households) {
+                return Err(ServiceError::invalid(
+                    format!("Số hộ phải từ 1 đến {MAX_HOUSEHOLDS}."),
+                    format!("Households must be between 1 and {MAX_HOUSEHOLDS}."),
+                ));
+            }
+        }
+    }
+    for e in &mut out.entries {
+        let item = template
+            .get(&e.item)
+            .ok_or_else(|| ServiceError::UnknownItem(e.item.clone()))?;
+        if (item.scope == Scope::Ward) != e.group.is_none() {
+            return Err(ServiceError::WrongScope {
+                item: item.code.clone(),
+                ward_scope: item.scope == Scope::Ward,
+            });
+        }
+        if let Some(g) = &mut e.group {
+            *g = name("Tên tổ dân phố", "Group name", g, true)?;
+        }
+        if slot_for(item, e.period)? != e.period {
+            return Err(ServiceError::PeriodTooCoarse {
+                item: item.code.clone(),
+                recurrence: item.recurrence,
+                period: e.period,
+            });
+        }
+        for (step, _) in &e.steps {
+            if !item.steps.contains(step) {
+                return Err(ServiceError::StepNotInItem {
+                    step: *step,
+                    item: item.code.clone(),
+                });
+            }
+        }
+        for d in [e.posted_from, e.posted_to, e.meeting_date] {
+            check_date(d)?;
+        }
+        if let (Some(a), Some(b)) = (e.posted_from, e.posted_to)
+            && b < a
+        {
+            return Err(ServiceError::invalid(
+                "Ngày gỡ niêm yết trước ngày niêm yết.",
+                "The posting end date is before its start date.",
+            ));
+        }
+        if let Some(v) = e.vote {
+            if v.total > MAX_HOUSEHOLDS {
+                return Err(ServiceError::invalid(
+                    format!("Tổng số hộ {} vượt quá {MAX_HOUSEHOLDS}.", v.total),
+                    format!("{} households is more than {MAX_HOUSEHOLDS}.", v.total),
+                ));
+            }
+            v.validate()?;
+        }
+        e.minutes = name("Số biên bản", "Minutes reference", &e.minutes, false)?;
+        e.responsible = name(
+            "Người phụ trách",
+            "Responsible person",
+            &e.responsible,
+            false,
+        )?;
+        e.note = text::clean(&e.note);
+        check_len("Ghi chú", "Note", &e.note, MAX_NOTE_CHARS)?;
+    }
+    Ok(out)
+}
+
 impl LocalService {
     /// A service for `actor`: their member record decides the role (see
     /// [`resolve_session`]); a member with a PIN stays read-only until `login`.
@@ -120,12 +238,12 @@ impl LocalService {
     /// May the session change entries of `group`?
     fn require_group(&self, group: GroupId) -> Result<(), ServiceError> {
         let s = self.sess();
-        let groups = if group == WARD_GROUP {
-            vec![]
+        let g = if group == WARD_GROUP {
+            None
         } else {
-            self.store.groups()?
+            self.store.group(group)?
         };
-        let g = groups.iter().find(|g| g.id == group);
+        let g = g.as_ref();
         s.may_edit_group(group, g.map(|g| g.branch))
             .map_err(|needed| ServiceError::Forbidden {
                 needed,
@@ -168,7 +286,7 @@ impl LocalService {
                 ward_scope: false,
             }),
             (Scope::Group, false) => {
-                if self.store.groups()?.iter().any(|g| g.id == group) {
+                if self.store.group(group)?.is_some() {
                     Ok(())
                 } else {
                     Err(ServiceError::UnknownGroup(group.to_string()))
@@ -207,6 +325,9 @@ impl LocalService {
             MAX_NAME_CHARS,
         )?;
         check_len("Ghi chú", "Note", &ev.note, MAX_NOTE_CHARS)?;
+        for d in [ev.posted_from, ev.posted_to, ev.meeting_date] {
+            check_date(d)?;
+        }
         if let (Some(a), Some(b)) = (ev.posted_from, ev.posted_to)
             && b < a
         {
@@ -250,7 +371,9 @@ impl Service for LocalService {
         let os_user = self.sess().actor.os_user;
         let members = self.store.members()?;
         if members.is_empty() {
-            let s = Session::admin(Actor::new(text::clean(member), os_user), true);
+            // The name goes into every audit record of the session: cleaned and bounded.
+            let name: String = text::clean(member).chars().take(MAX_NAME_CHARS).collect();
+            let s = Session::admin(Actor::new(name, os_user), true);
             self.set_session(s.clone());
             return Ok(s);
         }
@@ -461,20 +584,22 @@ impl Service for LocalService {
 
     fn load(&self, data: &WardData, dry_run: bool) -> Result<LoadSummary, ServiceError> {
         self.require_admin()?;
+        let data = &checked_ward_data(data, &self.store.template()?)?;
         if dry_run {
             let groups = self.store.groups()?;
             let branches = self.store.branches()?;
             let mut s = LoadSummary::default();
-            let mut seen_b: Vec<String> = branches.iter().map(|b| text::fold(&b.name)).collect();
-            let mut seen_g: Vec<String> = groups.iter().map(|g| text::fold(&g.name)).collect();
+            // Sets, not lists: a roster of 100 000 groups must not take quadratic time.
+            let mut seen_b: std::collections::HashSet<String> =
+                branches.iter().map(|b| text::fold(&b.name)).collect();
+            let mut seen_g: std::collections::HashSet<String> =
+                groups.iter().map(|g| text::fold(&g.name)).collect();
             for b in &data.branches {
-                if !seen_b.contains(&text::fold(&b.name)) {
-                    seen_b.push(text::fold(&b.name));
+                if seen_b.insert(text::fold(&b.name)) {
                     s.branches_added += 1;
                 }
                 for g in &b.groups {
-                    if !seen_g.contains(&text::fold(&g.name)) {
-                        seen_g.push(text::fold(&g.name));
+                    if seen_g.insert(text::fold(&g.name)) {
                         s.groups_added += 1;
                     }
                 }
@@ -495,7 +620,7 @@ impl Service for LocalService {
         } else {
             Scope::Group
         };
-        if group != WARD_GROUP && !self.store.groups()?.iter().any(|g| g.id == group) {
+        if group != WARD_GROUP && self.store.group(group)?.is_none() {
             return Err(ServiceError::UnknownGroup(group.to_string()));
         }
         let mut stored: HashMap<(String, Period), Entry> = HashMap::new();
@@ -506,8 +631,12 @@ impl Service for LocalService {
         }
         let today = self.today();
         let mut rows = Vec::new();
-        for item in template.active().filter(|i| i.scope == scope) {
+        for item in template.items.iter().filter(|i| i.scope == scope) {
             for slot in period.slots(item.recurrence.granularity()) {
+                // A retired item stays on the checklists of periods before it retired.
+                if !item.in_force(slot) {
+                    continue;
+                }
                 let entry = stored
                     .remove(&(item.code.clone(), slot))
                     .unwrap_or_else(|| Entry::new(group, &item.code, slot));
@@ -585,6 +714,7 @@ impl Service for LocalService {
                 ),
             ));
         }
+        check_date(req.date)?;
         let verdict = vote::verdict(rule, &req.count)?;
         let slot = slot_for(&item, req.period)?;
         let (count, date) = (req.count, req.date);
@@ -646,37 +776,16 @@ impl Service for LocalService {
         let branches = self.store.branches()?;
         let groups = self.store.groups()?;
         let template = self.store.template()?;
-        let today = self.today();
-        let en = self.lang.is_en();
-        let entries = self.report_input_entries(&template, period)?;
-        let input = ReportInput {
+        // The period, the one before and the quarters of the year (the trend).
+        let src = super::sections::Source {
             ward: &ward,
             branches: &branches,
             groups: &groups,
             template: &template,
-            entries: &entries,
-            period,
-            today,
-            en,
+            today: self.today(),
+            en: self.lang.is_en(),
         };
-        let prev_period = period.previous();
-        let prev_entries = match prev_period {
-            Some(p) => Some(self.report_input_entries(&template, p)?),
-            None => None,
-        };
-        let prev_input = prev_period
-            .zip(prev_entries.as_ref())
-            .map(|(p, e)| ReportInput {
-                ward: &ward,
-                branches: &branches,
-                groups: &groups,
-                template: &template,
-                entries: e,
-                period: p,
-                today,
-                en,
-            });
-        Ok(report::build(&input, prev_input.as_ref()))
+        super::sections::build_full(&src, period, &|p| self.report_input_entries(&template, p))
     }
 
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {
@@ -751,5 +860,43 @@ impl Service for LocalService {
 
     fn periods(&self) -> Result<Vec<Period>, ServiceError> {
         Ok(self.store.periods()?)
+    }
+
+    fn import_roster(
+        &self,
+        roster: crate::import::Roster,
+        dry_run: bool,
+    ) -> Result<crate::store::roster::RosterChanges, ServiceError> {
+        self.require_admin()?;
+        let actor = self.sess().actor;
+        Ok(self
+            .store
+            .apply_roster(&roster, &actor, now_ms(), dry_run)?)
+    }
+
+    fn add_items(
+        &self,
+        items: Vec<Item>,
+        dry_run: bool,
+    ) -> Result<crate::store::items::ItemsAdded, ServiceError> {
+        self.require_admin()?;
+        let actor = self.sess().actor;
+        Ok(self.store.add_items(&items, &actor, now_ms(), dry_run)?)
+    }
+
+    fn set_item_retired(&self, code: String, from: Option<Period>) -> Result<Item, ServiceError> {
+        self.require_admin()?;
+        let actor = self.sess().actor;
+        Ok(self.store.set_item_retired(&code, from, &actor, now_ms())?)
+    }
+
+    fn export(&self) -> Result<crate::transfer::ExportDoc, ServiceError> {
+        // The document holds everything, members' PIN hashes included.
+        self.require_admin()?;
+        Ok(self.store.export_doc()?)
+    }
+
+    fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
+        Ok(self.store.check()?)
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod local;
 pub mod report;
+pub mod sections;
 
 use crate::data::WardData;
 use crate::domain::audit::{Actor, AuditRecord};
@@ -145,6 +146,41 @@ pub trait Service {
     /// The periods that hold data, oldest first.
     fn periods(&self) -> Result<Vec<Period>, ServiceError>;
 
+    /// Import a roster: add new branches and groups, update stored groups (households,
+    /// leader, front head, branch). All or nothing; `dry_run` only says what would change.
+    fn import_roster(
+        &self,
+        _roster: crate::import::Roster,
+        _dry_run: bool,
+    ) -> Result<crate::store::roster::RosterChanges, ServiceError> {
+        Err(unsupported())
+    }
+
+    /// Add a ward's own checklist items (already validated like the default template).
+    fn add_items(
+        &self,
+        _items: Vec<Item>,
+        _dry_run: bool,
+    ) -> Result<crate::store::items::ItemsAdded, ServiceError> {
+        Err(unsupported())
+    }
+
+    /// Retire an item from a period on, keeping its history (`None`: put it back).
+    fn set_item_retired(&self, _code: String, _from: Option<Period>) -> Result<Item, ServiceError> {
+        Err(unsupported())
+    }
+
+    /// The whole database as one versioned document, read consistently while others
+    /// write (backups, moving a ward, the district roll-up).
+    fn export(&self) -> Result<crate::transfer::ExportDoc, ServiceError> {
+        Err(unsupported())
+    }
+
+    /// Read and verify every stored record.
+    fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
+        Err(unsupported())
+    }
+
     /// The period to show when the user names none: the ward's working period, else
     /// today's quarter.
     fn default_period(&self) -> Result<Period, ServiceError> {
@@ -153,6 +189,11 @@ pub trait Service {
             .current_period
             .unwrap_or_else(|| Period::quarter_of(self.today())))
     }
+}
+
+/// What a service without an operation answers (see the defaults above).
+fn unsupported() -> ServiceError {
+    ServiceError::Remote("this operation is not available over this connection".into())
 }
 
 /// Find a group by name, ignoring diacritics and case ("to dan pho 1" finds
@@ -434,13 +475,15 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
             p(path)
         ),
         (StoreError::Corrupt { path, detail }, Lang::Vi) => format!(
-            "Cơ sở dữ liệu {} bị hỏng ({detail}). qcdc không xóa hay tạo lại nó. \
-             Hãy sao lưu thư mục này và khôi phục từ bản sao lưu gần nhất.",
+            "Cơ sở dữ liệu {} bị hỏng ({detail}). qcdc không xóa hay tạo lại nó, và để nguyên các tệp như hiện có. \
+             Hãy chép thư mục này sang nơi an toàn, rồi khôi phục bản sao lưu gần nhất bằng `qcdc restore TỆP-SAO-LƯU` \
+             (`qcdc check` cho biết thêm).",
             p(path)
         ),
         (StoreError::Corrupt { path, detail }, Lang::En) => format!(
-            "The database {} is damaged ({detail}). qcdc will not wipe or recreate it. \
-             Copy the folder somewhere safe and restore from your latest backup.",
+            "The database {} is damaged ({detail}). qcdc will not wipe or recreate it, and leaves its files as they are. \
+             Copy the folder somewhere safe, then restore your latest backup with `qcdc restore BACKUP-FILE` \
+             (`qcdc check` tells more).",
             p(path)
         ),
         (StoreError::NotWritable { path, detail }, Lang::Vi) => format!(
@@ -449,6 +492,16 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
         ),
         (StoreError::NotWritable { path, detail }, Lang::En) => format!(
             "Cannot write to {} ({detail}). Check permissions or choose another folder with --db.",
+            p(path)
+        ),
+        (StoreError::DiskFull { path }, Lang::Vi) => format!(
+            "Ổ đĩa chứa {} đã đầy: thay đổi vừa rồi không được xác nhận là đã lưu (những gì đã báo \"Đã lưu\" vẫn còn). \
+             Hãy giải phóng dung lượng rồi làm lại; trên máy chủ phường, sau đó khởi động lại máy chủ (systemctl restart qcdc).",
+            p(path)
+        ),
+        (StoreError::DiskFull { path }, Lang::En) => format!(
+            "The disk holding {} is full: the last change was not confirmed saved (everything reported saved is kept). \
+             Free some space, then try again; on the ward server, restart the server after that (systemctl restart qcdc).",
             p(path)
         ),
         (StoreError::Io { path, detail }, Lang::Vi) => {

@@ -9,10 +9,14 @@ use crate::domain::entry::Entry;
 use crate::domain::period::Period;
 use crate::domain::step::{Step, StepSet};
 use crate::domain::template::{Pillar, Scope, Template};
-use crate::domain::vote::VoteVerdict;
+use crate::domain::vote::{VoteForm, VoteVerdict};
 use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+pub use super::sections::{
+    Counts, Fact, GroupMeetings, ItemRow, MeetingRow, NamedPct, Section, TrendPoint,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pct {
@@ -63,6 +67,9 @@ pub struct GroupReport {
     pub by_step: Vec<StepRow>,
     /// Entries past their due date with steps not done.
     pub overdue: u32,
+    /// Tổ trưởng (schema 2).
+    #[serde(default)]
+    pub leader: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +85,9 @@ pub struct BranchReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverdueRow {
     pub group: String,
+    /// The group's chi bộ ("" for ward-level items; schema 2).
+    #[serde(default)]
+    pub branch: String,
     pub item: String,
     pub title: String,
     pub period: Period,
@@ -93,6 +103,14 @@ pub struct VoteRow {
     pub period: Period,
     pub meeting_date: Option<Date>,
     pub verdict: VoteVerdict,
+    /// Households present or ballots returned (schema 2).
+    #[serde(default)]
+    pub present: u32,
+    #[serde(default)]
+    pub form: VoteForm,
+    /// Số biên bản (schema 2).
+    #[serde(default)]
+    pub minutes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +134,21 @@ pub struct Report {
     pub votes: Vec<VoteRow>,
     /// The ward's completion in the period before, for the trend.
     pub previous: Option<PreviousPeriod>,
+    /// Sizes: branches, groups, households, items (schema 2).
+    #[serde(default)]
+    pub counts: Counts,
+    /// Sections I–VIII as a ward reports upward (schema 2; see docs/report-json.md).
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    /// Community meetings held in the period, from the meeting dates recorded (schema 2).
+    #[serde(default)]
+    pub meetings: Vec<MeetingRow>,
+    /// Meetings per group (schema 2).
+    #[serde(default)]
+    pub meeting_groups: Vec<GroupMeetings>,
+    /// Completion per quarter of the period's year, ward and branches (schema 2).
+    #[serde(default)]
+    pub trend: Vec<TrendPoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,9 +158,17 @@ pub struct PreviousPeriod {
     pub branches: Vec<(String, Pct)>,
     /// What the previous period left undone: still overdue now.
     pub overdue: Vec<OverdueRow>,
+    /// Per pillar (schema 2).
+    #[serde(default)]
+    pub by_pillar: Vec<PillarRow>,
+    /// Per group (schema 2).
+    #[serde(default)]
+    pub groups: Vec<NamedPct>,
 }
 
-pub const REPORT_SCHEMA: u32 = 1;
+/// Version 2 added counts, sections, meetings, meeting_groups, trend and fields to
+/// groups, votes, overdue rows and the previous period (docs/report-json.md).
+pub const REPORT_SCHEMA: u32 = 2;
 
 /// Running sums for one unit (group, branch, ward).
 #[derive(Debug, Clone, Default)]
@@ -197,9 +238,9 @@ pub struct ReportInput<'a> {
 /// The slot periods a report for `period` reads.
 pub fn slot_periods(template: &Template, period: Period) -> Vec<Period> {
     let mut out: Vec<Period> = Vec::new();
-    for item in template.active() {
+    for item in &template.items {
         for p in period.slots(item.recurrence.granularity()) {
-            if !out.contains(&p) {
+            if item.in_force(p) && !out.contains(&p) {
                 out.push(p);
             }
         }
@@ -236,8 +277,16 @@ fn compute(inp: &ReportInput) -> Computed {
                 .unwrap_or_default()
         }
     };
+    let branch_name = |id: GroupId| -> String {
+        inp.groups
+            .iter()
+            .find(|g| g.id == id)
+            .and_then(|g| inp.branches.iter().find(|b| b.id == g.branch))
+            .map(|b| b.name.clone())
+            .unwrap_or_default()
+    };
     let owners: Vec<GroupId> = inp.groups.iter().map(|g| g.id).collect();
-    for item in inp.template.active() {
+    for item in &inp.template.items {
         let pi = Pillar::ALL
             .iter()
             .position(|p| *p == item.pillar)
@@ -247,6 +296,9 @@ fn compute(inp: &ReportInput) -> Computed {
             Scope::Ward => &[WARD_GROUP],
         };
         for slot in inp.period.slots(item.recurrence.granularity()) {
+            if !item.in_force(slot) {
+                continue;
+            }
             for &gid in who {
                 let key = (gid, item.code.clone(), slot);
                 let blank;
@@ -273,6 +325,7 @@ fn compute(inp: &ReportInput) -> Computed {
                     acc.overdue += 1;
                     overdue.push(OverdueRow {
                         group: group_name(gid),
+                        branch: branch_name(gid),
                         item: item.code.clone(),
                         title: item.title_in(inp.en).to_string(),
                         period: slot,
@@ -288,6 +341,9 @@ fn compute(inp: &ReportInput) -> Computed {
                         period: slot,
                         meeting_date: entry.evidence.meeting_date,
                         verdict: v,
+                        present: entry.evidence.vote.map(|c| c.present).unwrap_or(0),
+                        form: entry.evidence.vote.map(|c| c.form).unwrap_or_default(),
+                        minutes: entry.evidence.minutes.clone(),
                     });
                 }
             }
@@ -315,6 +371,7 @@ fn group_report(g: &Group, acc: &Acc, set: StepSet, en: bool) -> GroupReport {
         by_pillar: acc.pillars(en),
         by_step: acc.steps(set, en),
         overdue: acc.overdue,
+        leader: g.leader.clone(),
     }
 }
 
@@ -365,6 +422,20 @@ pub fn build(inp: &ReportInput, previous: Option<&ReportInput>) -> Report {
                 .into_iter()
                 .map(|(b, acc)| (b.name, acc.total.into()))
                 .collect(),
+            by_pillar: pc.ward.pillars(en),
+            groups: p
+                .groups
+                .iter()
+                .map(|g| NamedPct {
+                    name: g.name.clone(),
+                    completion: pc
+                        .groups
+                        .get(&g.id)
+                        .map(|a| a.total)
+                        .unwrap_or_default()
+                        .into(),
+                })
+                .collect(),
             // Slots shared with this period (a yearly item seen from two quarters) are
             // listed once, under this period.
             overdue: pc
@@ -393,6 +464,7 @@ pub fn build(inp: &ReportInput, previous: Option<&ReportInput>) -> Report {
     };
     let mut overdue = c.overdue;
     overdue.sort_by(|a, b| (a.due, &a.group, &a.item).cmp(&(b.due, &b.group, &b.item)));
+    let detail = super::sections::build(inp);
     Report {
         schema: REPORT_SCHEMA,
         ward: inp.ward.name.clone(),
@@ -418,5 +490,10 @@ pub fn build(inp: &ReportInput, previous: Option<&ReportInput>) -> Report {
         overdue,
         votes: c.votes,
         previous,
+        counts: detail.counts,
+        sections: detail.sections,
+        meetings: detail.meetings,
+        meeting_groups: detail.meeting_groups,
+        trend: Vec::new(),
     }
 }

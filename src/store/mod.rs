@@ -12,8 +12,12 @@
 //! Every user edit and its audit record go in one transaction, then the database is
 //! flushed before the call returns.
 
+pub mod guard;
+pub mod items;
 pub mod migrate;
 pub mod records;
+pub mod roster;
+pub mod snapshot;
 
 use crate::data::WardData;
 use crate::domain::audit::{Actor, AuditRecord, Change};
@@ -52,6 +56,8 @@ pub enum StoreError {
     Corrupt { path: PathBuf, detail: String },
     #[error("cannot write to {path}: {detail}")]
     NotWritable { path: PathBuf, detail: String },
+    #[error("the disk holding {path} is full")]
+    DiskFull { path: PathBuf },
     #[error("database error at {path}: {detail}")]
     Io { path: PathBuf, detail: String },
     #[error("the entry changed since you read it (now version {})", current.version)]
@@ -145,6 +151,14 @@ impl Store {
         if !looks_like_sled(path) {
             // Let sled near nothing that is not already a sled database: it would create
             // files beside (or over) whatever is there.
+            if let Some(detail) = partial_sled(path) {
+                // Part of a database (a half-copied folder): damaged, not "no ward" —
+                // which would invite creating a new ward over the remains.
+                return Err(StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail,
+                });
+            }
             return Err(if !path.exists() || is_empty_dir(path) {
                 StoreError::NotFound {
                     path: path.to_path_buf(),
@@ -155,6 +169,8 @@ impl Store {
                 }
             });
         }
+        // A damaged database stays as it is: sled's recovery runs on a copy first.
+        guard::preflight(path)?;
         let store = Store::open_sled(path)?;
         let version = store.schema_version()?;
         if version == 0
@@ -198,7 +214,11 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
+        if looks_like_sled(path) {
+            guard::preflight(path)?;
+        }
         let store = Store::open_sled(path)?;
+        guard::remember(path);
         if store
             .meta
             .get(WARD)
@@ -296,6 +316,20 @@ impl Store {
                     .ok_or_else(|| self.corrupt("group"))
             })
             .collect()
+    }
+
+    /// One group by id (a point lookup: edits must not cost in proportion to the ward).
+    pub fn group(&self, id: GroupId) -> Result<Option<Group>, StoreError> {
+        match self
+            .groups
+            .get(id.to_be_bytes())
+            .map_err(|e| self.map_err(e))?
+        {
+            None => Ok(None),
+            Some(v) => decode::<GroupV2>(&v)
+                .map(|g| Some(g.into_domain(id)))
+                .ok_or_else(|| self.corrupt("group")),
+        }
     }
 
     pub fn template(&self) -> Result<Template, StoreError> {
@@ -710,6 +744,61 @@ impl Store {
         Ok(summary)
     }
 
+    /// Bulk writes for the benchmark generator: branches and groups, then entries in
+    /// sled batches of `batch` records (large batches make sled's memory balloon).
+    /// No audit records: this is synthetic data, never a user's edit.
+    pub fn bulk_load(
+        &self,
+        branches: &[Branch],
+        groups: &[Group],
+        entries: &mut dyn Iterator<Item = Entry>,
+        batch: usize,
+    ) -> Result<usize, StoreError> {
+        let mut b = sled::Batch::default();
+        for br in branches {
+            b.insert(
+                &br.id.to_be_bytes(),
+                encode(&BranchV1 {
+                    name: br.name.clone(),
+                }),
+            );
+        }
+        self.branches.apply_batch(b).map_err(|e| self.map_err(e))?;
+        let mut g = sled::Batch::default();
+        for gr in groups {
+            g.insert(&gr.id.to_be_bytes(), encode(&GroupV2::from(gr)));
+        }
+        self.groups.apply_batch(g).map_err(|e| self.map_err(e))?;
+        let next_b = branches.iter().map(|b| b.id).max().unwrap_or(0) + 1;
+        let next_g = groups.iter().map(|g| g.id).max().unwrap_or(0) + 1;
+        self.meta
+            .insert(NEXT_BRANCH, &next_b.to_be_bytes())
+            .map_err(|e| self.map_err(e))?;
+        self.meta
+            .insert(NEXT_GROUP, &next_g.to_be_bytes())
+            .map_err(|e| self.map_err(e))?;
+        let mut n = 0usize;
+        let mut eb = sled::Batch::default();
+        let mut in_batch = 0usize;
+        for e in entries {
+            eb.insert(
+                entry_key(e.period, e.group, &e.item),
+                encode(&EntryV1::from(&e)),
+            );
+            in_batch += 1;
+            n += 1;
+            if in_batch >= batch.max(1) {
+                self.entries
+                    .apply_batch(std::mem::take(&mut eb))
+                    .map_err(|e| self.map_err(e))?;
+                in_batch = 0;
+            }
+        }
+        self.entries.apply_batch(eb).map_err(|e| self.map_err(e))?;
+        self.flush()?;
+        Ok(n)
+    }
+
     /// Audit records, newest first, that pass `keep`, at most `limit`.
     pub fn audit(
         &self,
@@ -838,6 +927,27 @@ fn looks_like_sled(path: &Path) -> bool {
     conf_ok && path.join("db").is_file()
 }
 
+/// When `path` holds part of a sled database (its snapshot files or `blobs` folder, or
+/// a `conf` beside them) but not a whole one: what is missing or unreadable.
+fn partial_sled(path: &Path) -> Option<String> {
+    let names: Vec<String> = std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let snaps = names.iter().any(|n| n.starts_with("snap."));
+    if !(snaps || has("blobs")) {
+        return None;
+    }
+    Some(if !has("conf") {
+        "the file conf is missing".into()
+    } else if !path.join("db").is_file() {
+        "the file db is missing".into()
+    } else {
+        "the file conf is unreadable".into()
+    })
+}
+
 fn is_empty_dir(p: &Path) -> bool {
     std::fs::read_dir(p)
         .map(|mut d| d.next().is_none())
@@ -853,6 +963,13 @@ fn classify(path: &Path, e: sled::Error) -> StoreError {
             if msg.contains("could not acquire lock") || io.kind() == std::io::ErrorKind::WouldBlock
             {
                 StoreError::Locked { path }
+            } else if io.kind() == std::io::ErrorKind::StorageFull
+                || io.kind() == std::io::ErrorKind::QuotaExceeded
+                || msg.contains("StorageFull")
+                || msg.contains("No space left")
+            {
+                // sled sometimes wraps the OS error in one of its own: match both.
+                StoreError::DiskFull { path }
             } else if io.kind() == std::io::ErrorKind::PermissionDenied
                 || io.kind() == std::io::ErrorKind::ReadOnlyFilesystem
             {

@@ -409,6 +409,109 @@ pub fn launch(l: Launch) -> Result<(), Failure> {
     })
 }
 
+/// Counts what reaches the terminal: bytes and write calls.
+#[derive(Default)]
+struct Counter {
+    bytes: std::sync::atomic::AtomicU64,
+    writes: std::sync::atomic::AtomicU64,
+}
+
+struct CountingStdout {
+    out: std::io::Stdout,
+    counter: std::sync::Arc<Counter>,
+}
+
+impl CountingStdout {
+    fn new(counter: std::sync::Arc<Counter>) -> Self {
+        CountingStdout {
+            out: std::io::stdout(),
+            counter,
+        }
+    }
+}
+
+impl Write for CountingStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = self.out.write(buf)?;
+        self.counter.bytes.fetch_add(n as u64, Relaxed);
+        self.counter.writes.fetch_add(1, Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Per-frame figures for the benchmarks, written only when `QCDC_FRAME_STATS` is set.
+struct FrameStats {
+    file: Option<std::fs::File>,
+    counter: std::sync::Arc<Counter>,
+    frames: u64,
+}
+
+impl FrameStats {
+    fn from_env() -> FrameStats {
+        let file = std::env::var_os("QCDC_FRAME_STATS").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        });
+        FrameStats {
+            file,
+            counter: Default::default(),
+            frames: 0,
+        }
+    }
+
+    fn counter(&self) -> std::sync::Arc<Counter> {
+        self.counter.clone()
+    }
+
+    /// After a frame: its bytes, writes, draw time and time since the process started.
+    fn frame(&mut self, started: std::time::Instant, event: Option<std::time::Instant>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let bytes = self.counter.bytes.swap(0, Relaxed);
+        let writes = self.counter.writes.swap(0, Relaxed);
+        self.frames += 1;
+        if let Some(f) = &mut self.file {
+            let since_start = process_uptime_ms();
+            let _ = writeln!(
+                f,
+                "frame={} bytes={bytes} writes={writes} draw_us={} key_to_frame_us={} uptime_ms={since_start}",
+                self.frames,
+                started.elapsed().as_micros(),
+                event.map(|e| e.elapsed().as_micros()).unwrap_or(0)
+            );
+        }
+    }
+}
+
+/// Milliseconds since this process started (Linux: from /proc; elsewhere 0).
+fn process_uptime_ms() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let after = stat.rsplit(')').next().unwrap_or("");
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        // Field 22 (starttime, clock ticks since boot) is index 19 after the ")".
+        let start_ticks: f64 = fields.get(19).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .ok()
+            .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
+            .unwrap_or(0.0);
+        // SAFETY: sysconf has no preconditions.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        if hz > 0.0 {
+            return ((uptime - start_ticks / hz) * 1000.0).max(0.0) as u64;
+        }
+    }
+    0
+}
+
 /// Button presses and the wheel only (no motion events: they flood slow SSH links).
 #[cfg(unix)]
 const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
@@ -463,8 +566,14 @@ fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
         execute!(out, event::EnableMouseCapture)?;
         out.flush()?;
     }
-    // One buffered writer: each frame leaves in a single write.
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(256 * 1024, std::io::stdout()));
+    // One buffered writer: each frame leaves in a single write. `QCDC_FRAME_STATS=FILE`
+    // records, per frame, the bytes written, the number of writes and the time spent
+    // (for the benchmarks).
+    let mut stats = FrameStats::from_env();
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(
+        256 * 1024,
+        CountingStdout::new(stats.counter()),
+    ));
     let mut terminal = Terminal::new(backend)?;
     terminal.clear()?;
     let size = terminal.size()?;
@@ -507,13 +616,19 @@ fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
     }
     drop(tx);
     let mut dirty = true;
+    let mut event_at: Option<std::time::Instant> = None;
     loop {
         if dirty {
+            let t = std::time::Instant::now();
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            stats.frame(t, event_at.take());
             dirty = false;
         }
         let ev = match rx.recv() {
-            Ok(Msg::Term(ev)) => ev,
+            Ok(Msg::Term(ev)) => {
+                event_at = Some(std::time::Instant::now());
+                ev
+            }
             Ok(Msg::Notice(n)) => {
                 // Someone else changed something: show it within the second.
                 runner.reload(app);

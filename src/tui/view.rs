@@ -731,6 +731,71 @@ impl App {
             ));
         }
         lines.push(Line::from(foot));
+        // The trend under the table, as room allows: the ward, then each branch, one
+        // column per quarter of the year (a bar glyph and the completion).
+        let room = (inner.height as usize).saturating_sub(lines.len() + 2);
+        if room >= 1 && !r.trend.is_empty() {
+            let glyph = |c: Completion| -> &'static str {
+                if self.theme.mono || self.opts.ascii || c.applicable == 0 {
+                    " "
+                } else {
+                    ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"][(c.ratio() * 7.0).round() as usize]
+                }
+            };
+            let quarters = &r.trend[r.trend.len().saturating_sub(steps.len() + 1)..];
+            lines.push(Line::default());
+            let mut head = vec![Span::styled(
+                fit(self.t("Xu hướng theo quý", "Trend by quarter"), name_w),
+                self.theme.dim,
+            )];
+            for p in quarters {
+                let label = match p.period {
+                    crate::domain::Period::Quarter(_, q) => format!("Q{q}"),
+                    other => other.to_string(),
+                };
+                head.push(Span::styled(format!("{label:>cw$}"), self.theme.dim));
+            }
+            lines.push(Line::from(head));
+            let mut rows: Vec<(String, Vec<Completion>, bool)> = vec![(
+                self.t("TOÀN PHƯỜNG", "WHOLE WARD").to_string(),
+                quarters.iter().map(|p| p.completion.completion()).collect(),
+                true,
+            )];
+            for b in &r.branches {
+                rows.push((
+                    b.name.clone(),
+                    quarters
+                        .iter()
+                        .map(|p| {
+                            p.branches
+                                .iter()
+                                .find(|x| x.name == b.name)
+                                .map(|x| x.completion.completion())
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                    false,
+                ));
+            }
+            for (name, cs, strong) in rows.into_iter().take(room) {
+                let mut spans = vec![Span::styled(
+                    format!("{} ", fit_name(&name, name_w.saturating_sub(1))),
+                    if strong {
+                        self.theme.branch
+                    } else {
+                        Style::default()
+                    },
+                )];
+                for c in cs {
+                    let sep = if cw >= 7 { " " } else { "" };
+                    spans.push(Span::raw(format!(
+                        "{:>cw$}",
+                        format!("{}{sep}{}", glyph(c), pct_text(c).trim())
+                    )));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
         Paragraph::new(lines).render(inner, buf);
 
         // Overdue entries: this period's, then what the previous period left undone.

@@ -203,7 +203,7 @@ fn usage_errors_give_exit_2() {
     let w = small_ward();
     w.fails(&["mark", "Tổ dân phố 1", "CK-02"], 2);
     w.fails(&["vote", "Tổ dân phố 1", "BQ-01", "--present", "1"], 2);
-    w.fails(&["report", "--format", "xlsx"], 2);
+    w.fails(&["report", "--format", "pdf"], 2);
     w.fails(&["no-such-command"], 2);
     w.fails(
         &[

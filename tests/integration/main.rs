@@ -8,18 +8,32 @@
 mod common;
 
 mod audit;
+mod backup;
 mod busy;
 mod citations;
+#[cfg(unix)]
+mod crash;
+#[cfg(unix)]
+mod damaged;
 mod demo;
 mod durability;
 mod errors;
 mod formats;
+#[cfg(unix)]
+mod fuzz;
+#[cfg(unix)]
+mod hostile;
 mod import;
 mod migration;
 mod report;
+mod report_files;
+mod rollup;
+mod roster;
 #[cfg(unix)]
 mod server;
 #[cfg(unix)]
 mod ssh_e2e;
+mod template_items;
+mod transfer;
 mod tui_tmux;
 mod vote;

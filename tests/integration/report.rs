@@ -236,8 +236,8 @@ fn report_csv_has_a_bom_a_header_and_one_row_per_branch_group_and_ward_total() {
     let header = rdr.headers().expect("header").clone();
     assert_eq!(
         header.len(),
-        8 + 4,
-        "eight fixed columns and one per pillar"
+        8 + 4 + 2,
+        "eight fixed columns, one per pillar, the previous period and the change"
     );
     let records: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("a CSV row")).collect();
     // one row per branch, per group, the ward-level items and the whole ward
@@ -289,7 +289,7 @@ fn report_out_writes_the_file_and_nothing_to_stdout() {
         &std::fs::read_to_string(w.dir.path().join("bao-cao.json")).expect("json file"),
     )
     .expect("the file is JSON");
-    assert_eq!(json["schema"], 1);
+    assert_eq!(json["schema"], 2);
     w.ok(&["report", "--format", "md", "--out", "bao-cao.md"]);
     let md = std::fs::read_to_string(w.dir.path().join("bao-cao.md")).expect("md file");
     assert!(md.starts_with("# "), "{md}");

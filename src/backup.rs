@@ -1,0 +1,474 @@
+//! Backups and restore.
+//!
+//! A backup is the whole database as an export document (docs/export-json.md), read
+//! consistently through the service (so also while the ward server runs), written to a
+//! temporary file, flushed to disk and renamed into place: a backup file is complete or
+//! absent. Its name carries the ward and the time (`qcdc-phuong-an-binh-20261122-153000.json`);
+//! a `.sha256` file beside it lets `sha256sum -c` check it, and the document also
+//! carries the checksum of its own content. The oldest backups beyond `keep` are removed.
+//!
+//! Restore verifies the file (JSON, checksum, consistency) before touching anything,
+//! refuses while the database is open in another process, builds the new database
+//! beside the old one, reads it back, and only then swaps the folders by renaming,
+//! keeping the old database as `<db>.before-restore`.
+
+use crate::domain::text;
+use crate::i18n::Lang;
+use crate::service::{Service, ServiceError};
+use crate::store::{Store, StoreError};
+use crate::transfer::{ExportDoc, Problem, sha256_hex, validate};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub enum BackupError {
+    Service(ServiceError),
+    Io {
+        path: PathBuf,
+        detail: String,
+    },
+    /// The file is not a usable backup (not JSON, not ours, checksum wrong).
+    Damaged {
+        path: PathBuf,
+        problem: Problem,
+    },
+    /// The document is readable but inconsistent.
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+    /// The database is open in another process.
+    Locked {
+        path: PathBuf,
+    },
+    /// The target is a folder that is not a qcdc database.
+    NotADatabase {
+        path: PathBuf,
+    },
+}
+
+impl std::fmt::Display for BackupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for BackupError {}
+
+impl From<ServiceError> for BackupError {
+    fn from(e: ServiceError) -> Self {
+        BackupError::Service(e)
+    }
+}
+
+impl From<StoreError> for BackupError {
+    fn from(e: StoreError) -> Self {
+        BackupError::Service(ServiceError::Store(e))
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> BackupError + '_ {
+    move |e| BackupError::Io {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+impl BackupError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BackupError::Service(e) => e.exit_code(),
+            BackupError::Locked { .. } => 75,
+            BackupError::Damaged { .. }
+            | BackupError::Invalid { .. }
+            | BackupError::NotADatabase { .. } => 65,
+            BackupError::Io { .. } => 1,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let en = lang.is_en();
+        match self {
+            BackupError::Service(e) => e.message(lang),
+            BackupError::Io { path, detail } => {
+                if en {
+                    format!("Cannot write or read {}: {detail}", path.display())
+                } else {
+                    format!("Không ghi/đọc được {}: {detail}", path.display())
+                }
+            }
+            BackupError::Damaged { path, problem } => {
+                if en {
+                    format!(
+                        "{} is not a usable backup: {}. Nothing was changed.",
+                        path.display(),
+                        problem.message(true)
+                    )
+                } else {
+                    format!(
+                        "{} không phải bản sao lưu dùng được: {}. Chưa thay đổi gì.",
+                        path.display(),
+                        problem.message(false)
+                    )
+                }
+            }
+            BackupError::Invalid { path, problems } => {
+                let list: Vec<String> = problems.iter().take(10).map(|p| p.message(en)).collect();
+                if en {
+                    format!(
+                        "{} is inconsistent ({} problems): {}. Nothing was changed.",
+                        path.display(),
+                        problems.len(),
+                        list.join("; ")
+                    )
+                } else {
+                    format!(
+                        "{} không nhất quán ({} lỗi): {}. Chưa thay đổi gì.",
+                        path.display(),
+                        problems.len(),
+                        list.join("; ")
+                    )
+                }
+            }
+            BackupError::Locked { path } => {
+                if en {
+                    format!(
+                        "The database {} is open in another qcdc process (the TUI or the ward server). \
+                         Close it, then restore. Nothing was changed.",
+                        path.display()
+                    )
+                } else {
+                    format!(
+                        "Cơ sở dữ liệu {} đang được một chương trình qcdc khác mở (giao diện hoặc máy chủ phường). \
+                         Hãy đóng nó rồi khôi phục. Chưa thay đổi gì.",
+                        path.display()
+                    )
+                }
+            }
+            BackupError::NotADatabase { path } => {
+                if en {
+                    format!(
+                        "{} holds files that are not a qcdc database; restore will not move them. \
+                         Choose another --db.",
+                        path.display()
+                    )
+                } else {
+                    format!(
+                        "{} chứa tệp không phải cơ sở dữ liệu qcdc; qcdc không di chuyển chúng. Chọn --db khác.",
+                        path.display()
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// The backup folder when none is named: `backups` beside the database folder.
+pub fn default_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+/// "Phường An Bình" → "phuong-an-binh".
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in text::fold(name).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "ward".into() } else { out }
+}
+
+fn prefix(ward: &str) -> String {
+    format!("qcdc-{}-", slug(ward))
+}
+
+/// This ward's backups in `dir`, oldest first (the names sort by time).
+pub fn list_backups(dir: &Path, ward: &str) -> Vec<PathBuf> {
+    let pre = prefix(ward);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&pre) && n.ends_with(".json"))
+        })
+        .collect();
+    // "…-153000.json" before "…-153000-2.json" (a plain sort puts '-' before '.').
+    out.sort_by_key(|p| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let stem = name.trim_end_matches(".json").to_string();
+        let stamp_len = pre.len() + "20260101-000000".len();
+        let (stamp, rest) = stem.split_at(stamp_len.min(stem.len()));
+        let n: u32 = rest.trim_start_matches('-').parse().unwrap_or(1);
+        (stamp.to_string(), n)
+    });
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BackupInfo {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    pub removed: Vec<PathBuf>,
+}
+
+/// Back up what `svc` serves into `dir`, keeping the newest `keep` (0: all). This is
+/// what `qcdc backup` runs, and what the ward server calls once a day.
+pub fn backup(svc: &dyn Service, dir: &Path, keep: usize) -> Result<BackupInfo, BackupError> {
+    let doc = svc.export()?;
+    write_backup(&doc, dir, keep, chrono::Local::now().naive_local())
+}
+
+/// Back up a store this process holds open (the ward server's daily backup: no
+/// session, so no member's permissions are involved).
+pub fn backup_store(store: &Store, dir: &Path, keep: usize) -> Result<BackupInfo, BackupError> {
+    let doc = store.export_doc()?;
+    write_backup(&doc, dir, keep, chrono::Local::now().naive_local())
+}
+
+/// How many daily backups the ward server keeps.
+pub const SERVER_KEEP: usize = 14;
+
+fn sync_dir(dir: &Path) {
+    // Make the rename itself durable (Unix); elsewhere there is nothing to open.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Write a file whole or not at all: a temporary file beside it, flushed, renamed.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(path)(e));
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Write `doc` as a new backup named for `now`, then prune.
+pub fn write_backup(
+    doc: &ExportDoc,
+    dir: &Path,
+    keep: usize,
+    now: chrono::NaiveDateTime,
+) -> Result<BackupInfo, BackupError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
+    let base = format!("{}{stamp}", prefix(&doc.ward.name));
+    let mut path = dir.join(format!("{base}.json"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{base}-{n}.json"));
+        n += 1;
+    }
+    let bytes = doc.to_json();
+    let sum = sha256_hex(&bytes);
+    write_durably(&path, &bytes)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let side = PathBuf::from(format!("{}.sha256", path.display()));
+    write_durably(&side, format!("{sum}  {file_name}\n").as_bytes())?;
+    let mut removed = Vec::new();
+    if keep > 0 {
+        let all = list_backups(dir, &doc.ward.name);
+        if all.len() > keep {
+            for old in &all[..all.len() - keep] {
+                if std::fs::remove_file(old).is_ok() {
+                    let _ = std::fs::remove_file(format!("{}.sha256", old.display()));
+                    removed.push(old.clone());
+                }
+            }
+        }
+    }
+    Ok(BackupInfo {
+        path,
+        bytes: bytes.len() as u64,
+        sha256: sum,
+        removed,
+    })
+}
+
+/// Read a backup (or any export document) and verify it: JSON, ours, checksum,
+/// consistency.
+pub fn read_backup(path: &Path) -> Result<ExportDoc, BackupError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let doc = ExportDoc::from_json(&bytes).map_err(|problem| BackupError::Damaged {
+        path: path.to_path_buf(),
+        problem,
+    })?;
+    let problems = validate(&doc);
+    if !problems.is_empty() {
+        return Err(BackupError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        });
+    }
+    Ok(doc)
+}
+
+/// Take the lock sled takes on an existing database, or say it is open elsewhere.
+/// Holding the returned file keeps other qcdc processes out until it is dropped.
+pub fn lock_database(db: &Path) -> Result<Option<std::fs::File>, BackupError> {
+    use fs2::FileExt;
+    let file = db.join("db");
+    if !file.is_file() {
+        return Ok(None);
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&file)
+        .map_err(io(&file))?;
+    match f.try_lock_exclusive() {
+        Ok(()) => Ok(Some(f)),
+        Err(_) => Err(BackupError::Locked {
+            path: db.to_path_buf(),
+        }),
+    }
+}
+
+fn sibling(db: &Path, suffix: &str) -> PathBuf {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "ward.db".into());
+    db.with_file_name(format!("{name}{suffix}"))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RestoreInfo {
+    pub ward: String,
+    pub groups: usize,
+    pub entries: usize,
+    pub audit: usize,
+    /// Where the database that was replaced now is.
+    pub previous: Option<PathBuf>,
+}
+
+/// Does this folder look like something sled wrote (even damaged)?
+fn sled_like(dir: &Path) -> bool {
+    ["conf", "db", "blobs", "snap"].iter().any(|f| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n == *f || n.starts_with("snap."))
+            })
+    })
+}
+
+/// Replace the database at `db` with the backup `file` (see the module doc).
+pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
+    let doc = read_backup(file)?;
+    let empty = std::fs::read_dir(db)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
+    if db.exists() && (!db.is_dir() || (!empty && !sled_like(db))) {
+        return Err(BackupError::NotADatabase {
+            path: db.to_path_buf(),
+        });
+    }
+    let _lock = lock_database(db)?;
+    let tmp = sibling(db, ".restore-tmp");
+    if tmp.exists() {
+        // Left by an interrupted restore: it never became the database.
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    let built = (|| -> Result<(), BackupError> {
+        let store = Store::import_doc(&tmp, &doc)?;
+        drop(store);
+        // Read it back from disk: the database must hold exactly the backup.
+        let store = Store::open(&tmp)?;
+        let back = store.export_doc()?;
+        if back != doc {
+            return Err(BackupError::Io {
+                path: tmp.clone(),
+                detail: "the restored database does not read back as the backup".into(),
+            });
+        }
+        Ok(())
+    })();
+    if let Err(e) = built {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let mut previous = None;
+    if db.exists() {
+        let mut aside = sibling(db, ".before-restore");
+        if aside.exists() {
+            let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+            aside = sibling(db, &format!(".before-restore-{stamp}"));
+        }
+        std::fs::rename(db, &aside).map_err(io(db))?;
+        previous = Some(aside);
+    }
+    if let Err(e) = std::fs::rename(&tmp, db) {
+        // Put the old one back rather than leave no database.
+        if let Some(p) = &previous {
+            let _ = std::fs::rename(p, db);
+        }
+        return Err(io(db)(e));
+    }
+    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        sync_dir(parent);
+    }
+    Ok(RestoreInfo {
+        ward: doc.ward.name.clone(),
+        groups: doc.groups.len(),
+        entries: doc.entries.len(),
+        audit: doc.audit.len(),
+        previous,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_and_tidy() {
+        assert_eq!(slug("Phường Bến Thành"), "phuong-ben-thanh");
+        assert_eq!(slug("  Đồng / Tâm  "), "dong-tam");
+        assert_eq!(slug("!!"), "ward");
+    }
+}

@@ -1,0 +1,612 @@
+//! Commands for reports and data in bulk: `report`, `import groups|database`,
+//! `export`, `template`, `backup`, `restore`, `check`, `rollup`.
+
+use super::args::*;
+use super::{
+    EXIT_BUSY, EXIT_DATA, EXIT_OTHER, EXIT_USAGE, Failure, Out, open_service, parse_period,
+    write_file_atomically,
+};
+use crate::domain::audit::Actor;
+use crate::domain::period::Period;
+use crate::domain::text;
+use crate::i18n::Lang;
+use crate::service::ServiceError;
+use crate::store::{Store, StoreError};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// What every command here needs from the command line.
+pub struct Ctx<'a> {
+    pub db: &'a Path,
+    pub who: Actor,
+    pub lang: Lang,
+    pub ascii: bool,
+    pub period: Option<&'a str>,
+}
+
+type CliResult = Result<(), Failure>;
+
+impl Ctx<'_> {
+    fn t<'s>(&self, vi: &'s str, en: &'s str) -> &'s str {
+        self.lang.t(vi, en)
+    }
+
+    fn out(&self) -> Out {
+        Out { ascii: self.ascii }
+    }
+
+    fn svc_err(&self) -> impl Fn(ServiceError) -> Failure + '_ {
+        move |e| Failure::from_service(&e, self.lang)
+    }
+
+    fn data(&self, vi: String, en: String) -> Failure {
+        Failure {
+            code: EXIT_DATA,
+            message: if self.lang.is_en() { en } else { vi },
+        }
+    }
+
+    fn read(&self, file: &Path) -> Result<Vec<u8>, Failure> {
+        std::fs::read(file).map_err(|e| Failure {
+            code: EXIT_DATA,
+            message: format!(
+                "{} {}: {e}",
+                self.t("Không đọc được tệp", "Cannot read"),
+                file.display()
+            ),
+        })
+    }
+
+    /// Bytes to `--out FILE` (whole or not at all) or standard output.
+    fn emit(&self, out: Option<&Path>, bytes: &[u8], binary: bool) -> CliResult {
+        // Text carries names from the database: no escape sequence reaches a terminal
+        // or a file (a workbook is left as it is).
+        let text;
+        let bytes = if binary {
+            bytes
+        } else {
+            text = crate::domain::text::printable_bytes(bytes.to_vec());
+            &text[..]
+        };
+        match out {
+            None => {
+                if binary && std::io::stdout().is_terminal() {
+                    return Err(Failure {
+                        code: EXIT_USAGE,
+                        message: self
+                            .t(
+                                "Tệp Excel không in ra màn hình được: thêm --out TỆP.xlsx",
+                                "An Excel file cannot go to the terminal: add --out FILE.xlsx",
+                            )
+                            .into(),
+                    });
+                }
+                let mut so = std::io::stdout().lock();
+                let _ = so.write_all(bytes);
+                let _ = so.flush();
+                Ok(())
+            }
+            Some(path) => write_file_atomically(path, bytes).map_err(|e| Failure {
+                code: EXIT_OTHER,
+                message: format!(
+                    "{} {}: {e}",
+                    self.t("Không ghi được", "Cannot write"),
+                    path.display()
+                ),
+            }),
+        }
+    }
+}
+
+fn store_failure(e: StoreError, lang: Lang) -> Failure {
+    Failure::from_service(&ServiceError::Store(e), lang)
+}
+
+/// Run one of this module's commands.
+pub fn run(command: Command, cx: &Ctx) -> CliResult {
+    match command {
+        Command::Report(a) => report(cx, a),
+        Command::Import(ImportCmd::Groups { file, dry_run }) => import_groups(cx, &file, dry_run),
+        Command::Import(ImportCmd::Database { file }) => import_database(cx, &file),
+        Command::Export(a) => export(cx, a),
+        Command::Template(c) => template(cx, c),
+        Command::Backup(a) => backup(cx, a),
+        Command::Restore(a) => restore(cx, a),
+        Command::Check(a) => check(cx, a),
+        Command::Rollup(a) => rollup(cx, a),
+        _ => Err(Failure {
+            code: EXIT_OTHER,
+            message: "not a report command".into(),
+        }),
+    }
+}
+
+fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = open_service(cx.db, cx.who.clone(), lang)?;
+    let period = parse_period(cx.period, svc.as_ref(), lang)?;
+    let r = svc.report(period).map_err(cx.svc_err())?;
+    let other = |e: String| Failure {
+        code: EXIT_OTHER,
+        message: e,
+    };
+    let (bytes, binary): (Vec<u8>, bool) = match a.format {
+        ReportFormat::Text => {
+            let mut s = super::output::report_text(&r, lang);
+            s.push_str(&crate::export::report_text_tail(&r, lang));
+            let s = if cx.ascii { text::to_ascii(&s) } else { s };
+            (s.into_bytes(), false)
+        }
+        ReportFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&r).unwrap_or_default();
+            s.push('\n');
+            (s.into_bytes(), false)
+        }
+        ReportFormat::Md => (crate::export::report_md(&r, lang).into_bytes(), false),
+        ReportFormat::Csv => (
+            super::output::report_csv(&r, lang).map_err(|e| other(e.to_string()))?,
+            false,
+        ),
+        ReportFormat::Xlsx => (
+            crate::export::xlsx::report_xlsx(&r, lang).map_err(|e| other(e.to_string()))?,
+            true,
+        ),
+    };
+    cx.emit(a.out.as_deref(), &bytes, binary)
+}
+
+fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {
+    let lang = cx.lang;
+    let svc = open_service(cx.db, cx.who.clone(), lang)?;
+    let bytes = cx.read(file)?;
+    let name = file.display().to_string();
+    let roster = crate::import::parse_roster(&name, &bytes)
+        .map_err(|e| cx.data(e.message_vi(), e.to_string()))?;
+    let c = svc.import_roster(roster, dry_run).map_err(cx.svc_err())?;
+    let head = if dry_run {
+        cx.t("Chạy thử (không ghi gì)", "Dry run (nothing written)")
+    } else {
+        cx.t("Đã nhập", "Imported")
+    };
+    let out = cx.out();
+    out.line(&format!(
+        "{head}: +{} {}, +{} {}, {} {}, {} {}",
+        c.branches_added.len(),
+        cx.t("chi bộ", "branches"),
+        c.groups_added.len(),
+        cx.t("tổ dân phố", "groups"),
+        c.groups_changed.len(),
+        cx.t("tổ cập nhật", "groups updated"),
+        c.unchanged,
+        cx.t("tổ không đổi", "unchanged")
+    ));
+    for b in &c.branches_added {
+        out.line(&format!("  + {} {b}", cx.t("chi bộ", "branch")));
+    }
+    for g in &c.groups_added {
+        out.line(&format!(
+            "  + {} ({}, {} {})",
+            g.name,
+            g.branch,
+            g.households,
+            cx.t("hộ", "households")
+        ));
+    }
+    for g in &c.groups_changed {
+        let changes: Vec<String> = g
+            .changes
+            .iter()
+            .map(|ch| {
+                let field = match (ch.field.as_str(), lang.is_en()) {
+                    ("branch", false) => "chi bộ",
+                    ("households", false) => "số hộ",
+                    ("leader", false) => "tổ trưởng",
+                    ("front_head", false) => "trưởng ban công tác Mặt trận",
+                    ("front_head", true) => "front committee head",
+                    (f, _) => f,
+                };
+                format!("{field} {} → {}", ch.old, ch.new)
+            })
+            .collect();
+        out.line(&format!("  ~ {}: {}", g.name, changes.join("; ")));
+    }
+    if !c.not_in_file.is_empty() {
+        out.line(&format!(
+            "  {} {} ({}): {}",
+            c.not_in_file.len(),
+            cx.t(
+                "tổ có trong CSDL nhưng không có trong tệp",
+                "stored groups are not in the file"
+            ),
+            cx.t("giữ nguyên", "kept as they are"),
+            c.not_in_file.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn import_database(cx: &Ctx, file: &Path) -> CliResult {
+    let lang = cx.lang;
+    let bytes = cx.read(file)?;
+    let doc = crate::transfer::ExportDoc::from_json(&bytes).map_err(|p| {
+        cx.data(
+            format!("{}: {}", file.display(), p.message(false)),
+            format!("{}: {}", file.display(), p.message(true)),
+        )
+    })?;
+    let problems = crate::transfer::validate(&doc);
+    if !problems.is_empty() {
+        let list = |en: bool| {
+            problems
+                .iter()
+                .take(10)
+                .map(|p| p.message(en))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        return Err(cx.data(
+            format!(
+                "{}: dữ liệu không nhất quán: {}",
+                file.display(),
+                list(false)
+            ),
+            format!("{}: inconsistent data: {}", file.display(), list(true)),
+        ));
+    }
+    let store = Store::import_doc(cx.db, &doc).map_err(|e| store_failure(e, lang))?;
+    drop(store);
+    cx.out().line(&format!(
+        "{} {}: {} {}, {} {}, {} {}, {} {} → {}",
+        cx.t("Đã nạp", "Loaded"),
+        doc.ward.name,
+        doc.branches.len(),
+        cx.t("chi bộ", "branches"),
+        doc.groups.len(),
+        cx.t("tổ dân phố", "groups"),
+        doc.entries.len(),
+        cx.t("bản ghi", "entries"),
+        doc.audit.len(),
+        cx.t("dòng nhật ký", "audit records"),
+        cx.db.display()
+    ));
+    Ok(())
+}
+
+fn export(cx: &Ctx, a: ExportArgs) -> CliResult {
+    let svc = open_service(cx.db, cx.who.clone(), cx.lang)?;
+    let doc = svc.export().map_err(cx.svc_err())?;
+    cx.emit(a.out.as_deref(), &doc.to_json(), false)
+}
+
+fn template(cx: &Ctx, c: TemplateCmd) -> CliResult {
+    let lang = cx.lang;
+    let svc = open_service(cx.db, cx.who.clone(), lang)?;
+    let out = cx.out();
+    let en = lang.is_en();
+    let known = |code: &str| -> Result<String, Failure> {
+        let t = svc.template().map_err(cx.svc_err())?;
+        t.get(code)
+            .map(|i| i.code.clone())
+            .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(code.to_string())))
+    };
+    match c {
+        TemplateCmd::List { all, format } => {
+            let t = svc.template().map_err(cx.svc_err())?;
+            let items: Vec<_> = t.items.iter().filter(|i| all || !i.retired).collect();
+            if format == ListFormat::Json {
+                out.line(&serde_json::to_string_pretty(&items).unwrap_or_default());
+                return Ok(());
+            }
+            for i in items {
+                let retired = match (i.retired, i.retired_from) {
+                    (false, _) => String::new(),
+                    (true, None) => format!("  [{}]", cx.t("đã thôi", "retired")),
+                    (true, Some(p)) => {
+                        format!("  [{} {p}]", cx.t("thôi áp dụng từ", "retired from"))
+                    }
+                };
+                out.line(&format!(
+                    "{:<10} {:<18} {:<13} {}  ({}){retired}",
+                    i.code,
+                    if en {
+                        i.pillar.short_en()
+                    } else {
+                        i.pillar.short_vi()
+                    },
+                    if en {
+                        i.recurrence.name_en()
+                    } else {
+                        i.recurrence.name_vi()
+                    },
+                    i.title_in(en),
+                    i.citation
+                ));
+            }
+            Ok(())
+        }
+        TemplateCmd::Add { file, dry_run } => {
+            let bytes = cx.read(&file)?;
+            let name = file.display().to_string();
+            let src = String::from_utf8(bytes).map_err(|_| {
+                cx.data(
+                    format!("{name}: tệp không phải văn bản UTF-8"),
+                    format!("{name}: the file is not UTF-8 text"),
+                )
+            })?;
+            let t = crate::data::parse_template(&name, &src)
+                .map_err(|e| cx.data(e.message_vi(), e.to_string()))?;
+            if t.items.is_empty() {
+                return Err(cx.data(
+                    format!("{name}: không có mục nào ([[item]])"),
+                    format!("{name}: no items ([[item]])"),
+                ));
+            }
+            let r = svc.add_items(t.items, dry_run).map_err(cx.svc_err())?;
+            let head = if dry_run {
+                cx.t("Chạy thử (không ghi gì)", "Dry run (nothing written)")
+            } else {
+                cx.t("Đã thêm", "Added")
+            };
+            out.line(&format!(
+                "{head}: {} {}{}{}",
+                r.added.len(),
+                cx.t("mục", "items"),
+                if r.added.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.added.join(", "))
+                },
+                if r.unchanged.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} {} ({})",
+                        r.unchanged.len(),
+                        cx.t("mục đã có, không đổi", "already there, unchanged"),
+                        r.unchanged.join(", ")
+                    )
+                }
+            ));
+            Ok(())
+        }
+        TemplateCmd::Retire { code, from } => {
+            let code = known(&code)?;
+            let from = match from {
+                None => Period::quarter_of(svc.today()),
+                Some(p) => parse_period(Some(&p), svc.as_ref(), lang)?,
+            };
+            let item = svc
+                .set_item_retired(code, Some(from))
+                .map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{} {} {} {from}. {}",
+                cx.t("Đã thôi áp dụng", "Retired"),
+                item.code,
+                cx.t("từ kỳ", "from"),
+                cx.t(
+                    "Số liệu đã ghi được giữ nguyên; báo cáo các kỳ trước vẫn tính mục này.",
+                    "Its entries are kept; reports of earlier periods still count it."
+                )
+            ));
+            Ok(())
+        }
+        TemplateCmd::Reinstate { code } => {
+            let code = known(&code)?;
+            let item = svc.set_item_retired(code, None).map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{} {}",
+                cx.t("Đã áp dụng lại", "Reinstated"),
+                item.code
+            ));
+            Ok(())
+        }
+    }
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = open_service(cx.db, cx.who.clone(), lang)?;
+    let dir: PathBuf = a.dir.unwrap_or_else(|| crate::backup::default_dir(cx.db));
+    let info = crate::backup::backup(svc.as_ref(), &dir, a.keep).map_err(|e| Failure {
+        code: e.exit_code(),
+        message: e.message(lang),
+    })?;
+    cx.out().line(&format!(
+        "{}: {} ({}, sha256 {})",
+        cx.t("Đã sao lưu", "Backed up"),
+        info.path.display(),
+        kb(info.bytes),
+        &info.sha256[..16.min(info.sha256.len())]
+    ));
+    if !info.removed.is_empty() {
+        cx.out().line(&format!(
+            "{} {} {} (--keep {})",
+            cx.t("Đã xóa", "Removed"),
+            info.removed.len(),
+            cx.t("bản sao lưu cũ", "old backups"),
+            a.keep
+        ));
+    }
+    Ok(())
+}
+
+fn restore(cx: &Ctx, a: RestoreArgs) -> CliResult {
+    let lang = cx.lang;
+    let info = crate::backup::restore(&a.file, cx.db).map_err(|e| Failure {
+        code: e.exit_code(),
+        message: e.message(lang),
+    })?;
+    let out = cx.out();
+    out.line(&format!(
+        "{} {} {} {}: {} {}, {} {}, {} {}",
+        cx.t("Đã khôi phục", "Restored"),
+        info.ward,
+        cx.t("vào", "into"),
+        cx.db.display(),
+        info.groups,
+        cx.t("tổ dân phố", "groups"),
+        info.entries,
+        cx.t("bản ghi", "entries"),
+        info.audit,
+        cx.t("dòng nhật ký", "audit records")
+    ));
+    if let Some(p) = info.previous {
+        out.line(&format!(
+            "{} {}",
+            cx.t("CSDL cũ được giữ ở", "The previous database is kept at"),
+            p.display()
+        ));
+    }
+    Ok(())
+}
+
+fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
+    let lang = cx.lang;
+    // sled may panic on damaged files: report that as damage, not a crash.
+    let db = cx.db.to_path_buf();
+    let who = cx.who.clone();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(move || {
+        let svc = open_service(&db, who, lang)?;
+        svc.check().map_err(|e| Failure::from_service(&e, lang))
+    });
+    std::panic::set_hook(hook);
+    let damaged = |what: String| Failure {
+        code: EXIT_DATA,
+        message: format!(
+            "{} {} ({what}). {}",
+            cx.t(
+                "Cơ sở dữ liệu hỏng, không đọc được:",
+                "The database is damaged and cannot be read:"
+            ),
+            cx.db.display(),
+            cx.t(
+                "Khôi phục bằng `qcdc restore TỆP-SAO-LƯU`.",
+                "Restore it with `qcdc restore BACKUP-FILE`."
+            )
+        ),
+    };
+    let report = match result {
+        // A folder sled wrote whose files no longer read as a database: damage.
+        Ok(Err(_))
+            if cx.db.join("db").is_file()
+                && !matches!(Store::open(cx.db), Err(StoreError::Locked { .. })) =>
+        {
+            let detail = match Store::open(cx.db) {
+                Err(e) => e.to_string(),
+                Ok(_) => String::new(),
+            };
+            return Err(damaged(detail));
+        }
+        Ok(r) => r?,
+        Err(p) => {
+            let what = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            return Err(damaged(what));
+        }
+    };
+    let out = cx.out();
+    if a.format == ListFormat::Json {
+        out.line(&serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        out.line(&format!(
+            "{} {}: {} {}, {} {}, {} {}, {} {}, {} {}",
+            cx.t("Kiểm tra", "Checked"),
+            cx.db.display(),
+            report.branches,
+            cx.t("chi bộ", "branches"),
+            report.groups,
+            cx.t("tổ dân phố", "groups"),
+            report.items,
+            cx.t("mục", "items"),
+            report.entries,
+            cx.t("bản ghi", "entries"),
+            report.audit,
+            cx.t("dòng nhật ký", "audit records")
+        ));
+        if report.problems.is_empty() {
+            out.line(cx.t("Không phát hiện lỗi.", "No problem found."));
+        } else {
+            out.line(&format!(
+                "{} {}:",
+                report.problems.len(),
+                cx.t("lỗi", "problems")
+            ));
+            for p in &report.problems {
+                out.line(&format!("  - {}", p.message(lang.is_en())));
+            }
+        }
+    }
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: EXIT_DATA,
+            message: cx
+                .t(
+                    "Cơ sở dữ liệu có lỗi (xem trên). Khôi phục từ bản sao lưu gần nhất bằng `qcdc restore`.",
+                    "The database has problems (see above). Restore the latest backup with `qcdc restore`.",
+                )
+                .into(),
+        })
+    }
+}
+
+fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
+    let lang = cx.lang;
+    let today = crate::service::local::today_from_env();
+    let mut inputs = Vec::new();
+    for f in &a.files {
+        let bytes = cx.read(f)?;
+        let name = f.display().to_string();
+        let input = crate::rollup::read_input(&bytes).map_err(|p| {
+            cx.data(
+                format!("{name}: {}", p.message(false)),
+                format!("{name}: {}", p.message(true)),
+            )
+        })?;
+        inputs.push((name, input));
+    }
+    let asked = match cx.period {
+        None => None,
+        Some(p) => Some(p.parse::<Period>().map_err(|_| {
+            cx.data(
+                format!("Kỳ báo cáo {p:?} không hợp lệ. Ghi theo dạng 2026, 2026-H1 hoặc 2026-Q3."),
+                format!("Invalid period {p:?}. Use 2026, 2026-H1 or 2026-Q3."),
+            )
+        })?),
+    };
+    let fail = |p: crate::transfer::Problem| cx.data(p.message(false), p.message(true));
+    let period = crate::rollup::choose_period(&inputs, asked, today).map_err(fail)?;
+    let r = crate::rollup::rollup(&inputs, period, today, lang).map_err(fail)?;
+    let (bytes, binary) = match a.format {
+        RollupFormat::Text => {
+            let s = crate::rollup::rollup_text(&r, lang);
+            let s = if cx.ascii { text::to_ascii(&s) } else { s };
+            (s.into_bytes(), false)
+        }
+        RollupFormat::Md => (crate::rollup::rollup_md(&r, lang).into_bytes(), false),
+        RollupFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&r).unwrap_or_default();
+            v.push(b'\n');
+            (v, false)
+        }
+        RollupFormat::Xlsx => (
+            crate::rollup::rollup_xlsx(&r, lang).map_err(|e| Failure {
+                code: EXIT_OTHER,
+                message: e.to_string(),
+            })?,
+            true,
+        ),
+    };
+    let _ = EXIT_BUSY;
+    cx.emit(a.out.as_deref(), &bytes, binary)
+}

@@ -1,0 +1,438 @@
+//! The whole database as an [`ExportDoc`] and back, and `qcdc check`.
+//!
+//! Reading is consistent while others write: every change bumps the audit counter in
+//! the same transaction as its data, so a read that sees the same counter before and
+//! after saw no change half-done; otherwise it is read again.
+
+use super::records::*;
+use super::{NEXT_AUDIT, NEXT_BRANCH, NEXT_GROUP, SCHEMA, SCHEMA_VERSION, Store, StoreError, WARD};
+use super::{entry_key, is_empty_dir, looks_like_sled, split_entry_key, u32_of, u64_of};
+use crate::transfer::{self, Counters, ExportDoc, Problem, hex, unhex};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The trees this document models; anything else is carried raw.
+const MODELLED: [&str; 6] = ["meta", "branches", "groups", "items", "entries", "audit"];
+const META_KEYS: [&[u8]; 5] = [SCHEMA, WARD, NEXT_BRANCH, NEXT_GROUP, NEXT_AUDIT];
+const SLED_DEFAULT: &[u8] = b"__sled__default";
+
+/// Looks at one record; says what is unreadable in it, if anything.
+type RecordCheck<'a> = dyn FnMut(&[u8], &[u8]) -> Option<String> + 'a;
+
+/// What `qcdc check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub schema: u32,
+    pub branches: usize,
+    pub groups: usize,
+    pub items: usize,
+    pub entries: usize,
+    pub audit: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl Store {
+    fn counter_u32(&self, key: &[u8]) -> Result<u32, StoreError> {
+        Ok(self
+            .meta
+            .get(key)
+            .map_err(|e| self.map_err(e))?
+            .and_then(|v| u32_of(&v))
+            .unwrap_or(1))
+    }
+
+    fn audit_counter(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(NEXT_AUDIT)
+            .map_err(|e| self.map_err(e))?
+            .and_then(|v| u64_of(&v))
+            .unwrap_or(1))
+    }
+
+    /// Everything stored, as one document (sealed with its checksum).
+    pub fn export_doc(&self) -> Result<ExportDoc, StoreError> {
+        for _ in 0..20 {
+            let before = self.audit_counter()?;
+            let doc = self.read_doc()?;
+            if self.audit_counter()? == before {
+                return Ok(doc.seal());
+            }
+        }
+        Err(StoreError::Io {
+            path: self.path.clone(),
+            detail: "the database kept changing while it was read; try again".into(),
+        })
+    }
+
+    fn read_doc(&self) -> Result<ExportDoc, StoreError> {
+        let template = self.template()?;
+        let mut entries = Vec::new();
+        for kv in self.entries.iter() {
+            let (k, v) = kv.map_err(|e| self.map_err(e))?;
+            let (period, group, item) =
+                split_entry_key(&k).ok_or_else(|| self.corrupt("entry key"))?;
+            let rec = decode::<EntryV1>(&v).ok_or_else(|| self.corrupt("entry"))?;
+            entries.push(rec.into_domain(group, item, period));
+        }
+        let mut audit = self.audit(usize::MAX, &|_| true)?;
+        audit.reverse();
+        Ok(ExportDoc {
+            format: transfer::FORMAT.into(),
+            version: transfer::VERSION,
+            schema: self.schema_version()?,
+            ward: self.ward()?,
+            branches: self.branches()?,
+            groups: self.groups()?,
+            items: template.items,
+            entries,
+            audit,
+            counters: Counters {
+                next_branch: self.counter_u32(NEXT_BRANCH)?,
+                next_group: self.counter_u32(NEXT_GROUP)?,
+                next_audit: self.audit_counter()?,
+            },
+            raw: self.raw_trees()?,
+            sha256: String::new(),
+        })
+    }
+
+    /// Trees and meta keys the document does not model, as hex pairs.
+    fn raw_trees(&self) -> Result<BTreeMap<String, Vec<[String; 2]>>, StoreError> {
+        let mut out = BTreeMap::new();
+        let mut meta_extra = Vec::new();
+        for kv in self.meta.iter() {
+            let (k, v) = kv.map_err(|e| self.map_err(e))?;
+            if !META_KEYS.contains(&k.as_ref()) {
+                meta_extra.push([hex(&k), hex(&v)]);
+            }
+        }
+        if !meta_extra.is_empty() {
+            out.insert("meta".to_string(), meta_extra);
+        }
+        for name in self.db.tree_names() {
+            if name.as_ref() == SLED_DEFAULT {
+                continue;
+            }
+            let n = String::from_utf8_lossy(&name).to_string();
+            if MODELLED.contains(&n.as_str()) {
+                continue;
+            }
+            let tree = self.db.open_tree(&name).map_err(|e| self.map_err(e))?;
+            let mut pairs = Vec::new();
+            for kv in tree.iter() {
+                let (k, v) = kv.map_err(|e| self.map_err(e))?;
+                pairs.push([hex(&k), hex(&v)]);
+            }
+            if !pairs.is_empty() {
+                out.insert(n, pairs);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Create a database at `path` holding exactly `doc`. Refuses a path that already
+    /// holds a ward or other files, and a document that is damaged, inconsistent or of
+    /// a newer schema. The ward record is written last, so an interrupted import is
+    /// never taken for a ward.
+    pub fn import_doc(path: &Path, doc: &ExportDoc) -> Result<Store, StoreError> {
+        let invalid = |m: String| StoreError::Invalid(m);
+        if !doc.checksum_ok() {
+            return Err(invalid("the document's checksum does not match".into()));
+        }
+        if let Some(p) = transfer::validate(doc).first() {
+            return Err(invalid(p.message(true)));
+        }
+        if doc.schema > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: doc.schema,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if doc.schema < SCHEMA_VERSION && !doc.raw.is_empty() {
+            return Err(invalid(format!(
+                "the document is of schema {} and carries data this version cannot convert",
+                doc.schema
+            )));
+        }
+        if path.exists() && !is_empty_dir(path) && !looks_like_sled(path) {
+            return Err(StoreError::NotInitialized {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::NotWritable {
+                path: parent.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        }
+        let store = Store::open_sled(path)?;
+        if store
+            .meta
+            .get(WARD)
+            .map_err(|e| store.map_err(e))?
+            .is_some()
+            || !store.groups.is_empty()
+            || !store.entries.is_empty()
+            || !store.audit.is_empty()
+        {
+            return Err(StoreError::AlreadyInitialized {
+                path: path.to_path_buf(),
+            });
+        }
+        let err = |e: sled::Error| store.map_err(e);
+        let mut b = sled::Batch::default();
+        for (i, item) in doc.items.iter().enumerate() {
+            b.insert(
+                item.code.as_bytes(),
+                encode(&ItemV1::from_domain(i as u32, item)),
+            );
+        }
+        store.items.apply_batch(b).map_err(err)?;
+        let mut b = sled::Batch::default();
+        for br in &doc.branches {
+            b.insert(
+                &br.id.to_be_bytes(),
+                encode(&BranchV1 {
+                    name: br.name.clone(),
+                }),
+            );
+        }
+        store.branches.apply_batch(b).map_err(err)?;
+        let mut b = sled::Batch::default();
+        for g in &doc.groups {
+            b.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)));
+        }
+        store.groups.apply_batch(b).map_err(err)?;
+        let mut b = sled::Batch::default();
+        for e in &doc.entries {
+            b.insert(
+                entry_key(e.period, e.group, &e.item),
+                encode(&EntryV1::from(e)),
+            );
+        }
+        store.entries.apply_batch(b).map_err(err)?;
+        let mut b = sled::Batch::default();
+        for a in &doc.audit {
+            b.insert(&a.seq.to_be_bytes(), encode(&AuditV1::from(a)));
+        }
+        store.audit.apply_batch(b).map_err(err)?;
+        for (tree, pairs) in &doc.raw {
+            let t = if tree == "meta" {
+                store.meta.clone()
+            } else {
+                store.db.open_tree(tree.as_bytes()).map_err(err)?
+            };
+            let mut b = sled::Batch::default();
+            for [k, v] in pairs {
+                match (unhex(k), unhex(v)) {
+                    (Some(k), Some(v)) => b.insert(k, v),
+                    _ => return Err(invalid(format!("bad raw data in {tree}"))),
+                }
+            }
+            t.apply_batch(b).map_err(err)?;
+        }
+        let c = doc.counters;
+        let mut b = sled::Batch::default();
+        b.insert(NEXT_BRANCH, &c.next_branch.to_be_bytes());
+        b.insert(NEXT_GROUP, &c.next_group.to_be_bytes());
+        b.insert(NEXT_AUDIT, &c.next_audit.to_be_bytes());
+        b.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes());
+        store.meta.apply_batch(b).map_err(err)?;
+        store.flush()?;
+        store
+            .meta
+            .insert(WARD, encode(&WardV1::from(&doc.ward)))
+            .map_err(err)?;
+        store.flush()?;
+        Ok(store)
+    }
+
+    /// Read every record of every tree, decoding each on its own, and list what is
+    /// wrong: undecodable records, malformed keys, then everything
+    /// [`transfer::validate`] finds in what could be read.
+    pub fn check(&self) -> Result<CheckReport, StoreError> {
+        let mut problems = Vec::new();
+        let bad = |place: String, en: &str, vi: &str| Problem::new(place, en, vi);
+        let schema = self.schema_version()?;
+        if schema != SCHEMA_VERSION {
+            problems.push(bad(
+                "meta schema".into(),
+                &format!("schema {schema}, expected {SCHEMA_VERSION}"),
+                &format!("lược đồ {schema}, cần {SCHEMA_VERSION}"),
+            ));
+        }
+        let ward = match self.meta.get(WARD).map_err(|e| self.map_err(e))? {
+            Some(v) => decode::<WardV1>(&v).and_then(WardV1::into_domain),
+            None => None,
+        };
+        if ward.is_none() {
+            problems.push(bad(
+                "meta ward".into(),
+                "the ward record is missing or unreadable",
+                "bản ghi phường bị mất hoặc không đọc được",
+            ));
+        }
+        for key in [NEXT_BRANCH, NEXT_GROUP] {
+            if let Some(v) = self.meta.get(key).map_err(|e| self.map_err(e))?
+                && u32_of(&v).is_none()
+            {
+                problems.push(bad(
+                    format!("meta {}", String::from_utf8_lossy(key)),
+                    "unreadable counter",
+                    "bộ đếm không đọc được",
+                ));
+            }
+        }
+        if let Some(v) = self.meta.get(NEXT_AUDIT).map_err(|e| self.map_err(e))?
+            && u64_of(&v).is_none()
+        {
+            problems.push(bad(
+                "meta next_audit".into(),
+                "unreadable counter",
+                "bộ đếm không đọc được",
+            ));
+        }
+        let scan = |tree: &sled::Tree,
+                    name: &str,
+                    problems: &mut Vec<Problem>,
+                    each: &mut RecordCheck<'_>|
+         -> Result<(), StoreError> {
+            for kv in tree.iter() {
+                match kv {
+                    Ok((k, v)) => {
+                        if let Some(what) = each(&k, &v) {
+                            problems.push(Problem::new(
+                                format!("{name} {}", hex(&k)),
+                                format!("unreadable {what}"),
+                                format!("không đọc được {what}"),
+                            ));
+                        }
+                    }
+                    Err(e) => {
+                        problems.push(Problem::new(
+                            name.to_string(),
+                            format!("the tree cannot be read to the end: {e}"),
+                            format!("không đọc hết được: {e}"),
+                        ));
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        };
+        let mut branches = Vec::new();
+        scan(&self.branches, "branches", &mut problems, &mut |k, v| {
+            let id = u32_of(k)?;
+            match decode::<BranchV1>(v) {
+                Some(b) => {
+                    branches.push(b.into_domain(id));
+                    None
+                }
+                None => Some("branch record".into()),
+            }
+        })?;
+        let mut groups = Vec::new();
+        scan(&self.groups, "groups", &mut problems, &mut |k, v| {
+            let Some(id) = u32_of(k) else {
+                return Some("group key".into());
+            };
+            match decode::<GroupV2>(v) {
+                Some(g) => {
+                    groups.push(g.into_domain(id));
+                    None
+                }
+                None => Some("group record".into()),
+            }
+        })?;
+        let mut items = Vec::new();
+        scan(
+            &self.items,
+            "items",
+            &mut problems,
+            &mut |k, v| match decode::<ItemV1>(v).map(|r| (r.order, r.into_domain())) {
+                Some((order, Some(it))) if it.code.as_bytes() == k => {
+                    items.push((order, it));
+                    None
+                }
+                Some((_, Some(_))) => Some("item (its code differs from its key)".into()),
+                _ => Some("item record".into()),
+            },
+        )?;
+        items.sort_by_key(|(o, _)| *o);
+        let mut entries = Vec::new();
+        scan(&self.entries, "entries", &mut problems, &mut |k, v| {
+            let Some((period, group, item)) = split_entry_key(k) else {
+                return Some("entry key".into());
+            };
+            match decode::<EntryV1>(v) {
+                Some(r) => {
+                    entries.push(r.into_domain(group, item, period));
+                    None
+                }
+                None => Some("entry record".into()),
+            }
+        })?;
+        let mut audit = Vec::new();
+        scan(&self.audit, "audit", &mut problems, &mut |k, v| {
+            let Some(seq) = u64_of(k) else {
+                return Some("audit key".into());
+            };
+            match decode::<AuditV1>(v) {
+                Some(r) => {
+                    audit.push(r.into_domain(seq));
+                    None
+                }
+                None => Some("audit record".into()),
+            }
+        })?;
+        let counter = |key: &[u8]| -> Result<Option<u64>, StoreError> {
+            Ok(self
+                .meta
+                .get(key)
+                .map_err(|e| self.map_err(e))?
+                .and_then(|v| match v.len() {
+                    4 => u32_of(&v).map(u64::from),
+                    _ => u64_of(&v),
+                }))
+        };
+        let counters = Counters {
+            next_branch: counter(NEXT_BRANCH)?.unwrap_or(1) as u32,
+            next_group: counter(NEXT_GROUP)?.unwrap_or(1) as u32,
+            next_audit: counter(NEXT_AUDIT)?.unwrap_or(1),
+        };
+        let report = CheckReport {
+            schema,
+            branches: branches.len(),
+            groups: groups.len(),
+            items: items.len(),
+            entries: entries.len(),
+            audit: audit.len(),
+            problems: Vec::new(),
+        };
+        let doc = ExportDoc {
+            format: transfer::FORMAT.into(),
+            version: transfer::VERSION,
+            schema,
+            ward: ward.unwrap_or(crate::domain::ward::Ward {
+                name: "?".into(),
+                steps: crate::domain::step::StepSet::Four,
+                current_period: None,
+            }),
+            branches,
+            groups,
+            items: items.into_iter().map(|(_, i)| i).collect(),
+            entries,
+            audit,
+            counters,
+            raw: BTreeMap::new(),
+            sha256: String::new(),
+        };
+        problems.extend(transfer::validate(&doc));
+        Ok(CheckReport { problems, ..report })
+    }
+}

@@ -1,0 +1,406 @@
+//! The whole database as one versioned JSON document: for moving a ward to another
+//! machine, for backups, and for the district roll-up.
+//!
+//! The document is deterministic (no time stamp inside; arrays in key order), so
+//! export → import into an empty database → export gives the same bytes. It carries a
+//! SHA-256 of its own content, so a damaged or edited file is refused on import or
+//! restore. Its shape is documented in docs/export-json.md.
+
+use crate::domain::audit::AuditRecord;
+use crate::domain::entry::Entry;
+use crate::domain::period::Period;
+use crate::domain::template::{Item, Scope};
+use crate::domain::text;
+use crate::domain::ward::{Branch, Group, MAX_HOUSEHOLDS, MAX_NAME_CHARS, WARD_GROUP, Ward};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub const FORMAT: &str = "qcdc-export";
+/// Version of the document's shape.
+pub const VERSION: u32 = 1;
+
+/// The counters that hand out ids and audit sequence numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub next_branch: u32,
+    pub next_group: u32,
+    pub next_audit: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportDoc {
+    /// Always "qcdc-export".
+    pub format: String,
+    pub version: u32,
+    /// The store schema of the database it came from.
+    pub schema: u32,
+    pub ward: Ward,
+    pub branches: Vec<Branch>,
+    pub groups: Vec<Group>,
+    /// The ward's checklist template, in display order (retired items included).
+    pub items: Vec<Item>,
+    /// Every stored entry, in key order (period, group, item).
+    pub entries: Vec<Entry>,
+    /// The whole audit log, oldest first.
+    pub audit: Vec<AuditRecord>,
+    pub counters: Counters,
+    /// Stored data this version of the document does not model (other trees, other
+    /// `meta` keys), byte for byte as hexadecimal [key, value] pairs, per tree.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub raw: BTreeMap<String, Vec<[String; 2]>>,
+    /// SHA-256 (hex) of the compact JSON of this document with this field empty.
+    pub sha256: String,
+}
+
+/// Something wrong in a document or a database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Where: "group 3", "entry 2026-Q3/4/CK-02", "audit 17"…
+    pub place: String,
+    pub en: String,
+    pub vi: String,
+}
+
+impl Problem {
+    pub fn new(place: impl Into<String>, en: impl Into<String>, vi: impl Into<String>) -> Problem {
+        Problem {
+            place: place.into(),
+            en: en.into(),
+            vi: vi.into(),
+        }
+    }
+
+    pub fn message(&self, en: bool) -> String {
+        format!("{}: {}", self.place, if en { &self.en } else { &self.vi })
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+impl ExportDoc {
+    /// The checksum of the content (everything but `sha256`).
+    pub fn content_hash(&self) -> String {
+        let mut d = self.clone();
+        d.sha256 = String::new();
+        sha256_hex(&serde_json::to_vec(&d).unwrap_or_default())
+    }
+
+    pub fn seal(mut self) -> ExportDoc {
+        self.sha256 = self.content_hash();
+        self
+    }
+
+    pub fn checksum_ok(&self) -> bool {
+        self.sha256 == self.content_hash()
+    }
+
+    /// Pretty JSON with a final newline: what files hold.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+
+    /// Parse a document, refusing other files, newer versions and damaged content.
+    pub fn from_json(bytes: &[u8]) -> Result<ExportDoc, Problem> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            Problem::new(
+                "JSON",
+                format!("not a JSON document ({e})"),
+                format!("không phải tài liệu JSON ({e})"),
+            )
+        })?;
+        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(Problem::new(
+                "format",
+                "not a qcdc export (no \"format\": \"qcdc-export\")",
+                "không phải tệp xuất của qcdc (thiếu \"format\": \"qcdc-export\")",
+            ));
+        }
+        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
+        if version > VERSION as u64 {
+            return Err(Problem::new(
+                "version",
+                format!("written by a newer qcdc (version {version}; this one reads {VERSION})"),
+                format!("do qcdc mới hơn ghi (phiên bản {version}; bản này đọc tới {VERSION})"),
+            ));
+        }
+        let doc: ExportDoc = serde_json::from_value(v).map_err(|e| {
+            Problem::new(
+                "JSON",
+                format!("the document does not have the expected shape ({e})"),
+                format!("tài liệu không đúng cấu trúc ({e})"),
+            )
+        })?;
+        if !doc.checksum_ok() {
+            return Err(Problem::new(
+                "sha256",
+                "the checksum does not match: the file is damaged or was edited",
+                "mã kiểm tra không khớp: tệp bị hỏng hoặc đã bị sửa",
+            ));
+        }
+        Ok(doc)
+    }
+}
+
+/// Everything that would make the document an inconsistent database: ids and names,
+/// references from groups to branches and from entries to groups and items, the
+/// audit sequence and the counters. Empty when all is well.
+pub fn validate(d: &ExportDoc) -> Vec<Problem> {
+    let mut p = Vec::new();
+    if text::clean(&d.ward.name).is_empty() {
+        p.push(Problem::new(
+            "ward",
+            "the ward has no name",
+            "phường không có tên",
+        ));
+    }
+    let mut branch_ids = HashSet::new();
+    let mut branch_names = HashSet::new();
+    for b in &d.branches {
+        let at = format!("branch {}", b.id);
+        if b.id == 0 || !branch_ids.insert(b.id) {
+            p.push(Problem::new(&at, "id 0 or repeated", "mã 0 hoặc bị trùng"));
+        }
+        if b.id >= d.counters.next_branch {
+            p.push(Problem::new(
+                &at,
+                format!("id not below the counter {}", d.counters.next_branch),
+                format!("mã không nhỏ hơn bộ đếm {}", d.counters.next_branch),
+            ));
+        }
+        if b.name.trim().is_empty() || b.name.chars().count() > MAX_NAME_CHARS {
+            p.push(Problem::new(
+                &at,
+                "empty or too long name",
+                "tên trống hoặc quá dài",
+            ));
+        }
+        if !branch_names.insert(text::fold(&b.name)) {
+            p.push(Problem::new(
+                &at,
+                format!("name {:?} repeated", b.name),
+                format!("tên {:?} bị trùng", b.name),
+            ));
+        }
+    }
+    let mut group_ids = HashSet::new();
+    let mut group_names = HashSet::new();
+    for g in &d.groups {
+        let at = format!("group {} ({})", g.id, g.name);
+        if g.id == WARD_GROUP || !group_ids.insert(g.id) {
+            p.push(Problem::new(&at, "id 0 or repeated", "mã 0 hoặc bị trùng"));
+        }
+        if g.id >= d.counters.next_group {
+            p.push(Problem::new(
+                &at,
+                format!("id not below the counter {}", d.counters.next_group),
+                format!("mã không nhỏ hơn bộ đếm {}", d.counters.next_group),
+            ));
+        }
+        if !branch_ids.contains(&g.branch) {
+            p.push(Problem::new(
+                &at,
+                format!("belongs to unknown branch {}", g.branch),
+                format!("thuộc chi bộ không tồn tại (mã {})", g.branch),
+            ));
+        }
+        if !(1..=MAX_HOUSEHOLDS).contains(&g.households) {
+            p.push(Problem::new(
+                &at,
+                format!("{} households", g.households),
+                format!("số hộ {} không hợp lệ", g.households),
+            ));
+        }
+        if g.name.trim().is_empty() || !group_names.insert(text::fold(&g.name)) {
+            p.push(Problem::new(
+                &at,
+                "empty or repeated name",
+                "tên trống hoặc bị trùng",
+            ));
+        }
+    }
+    let mut items: HashMap<&str, &Item> = HashMap::new();
+    for it in &d.items {
+        let ok_code = !it.code.is_empty()
+            && it
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if !ok_code || items.insert(it.code.as_str(), it).is_some() {
+            p.push(Problem::new(
+                format!("item {}", it.code),
+                "bad or repeated item code",
+                "mã mục sai hoặc bị trùng",
+            ));
+        }
+    }
+    let mut seen_entries = HashSet::new();
+    for e in &d.entries {
+        let at = format!("entry {}/{}/{}", e.period, e.group, e.item);
+        if !seen_entries.insert((e.period, e.group, e.item.clone())) {
+            p.push(Problem::new(&at, "repeated", "bị trùng"));
+        }
+        let Some(item) = items.get(e.item.as_str()) else {
+            p.push(Problem::new(
+                &at,
+                "refers to an item not in the template",
+                "thuộc mục không có trong bộ mục",
+            ));
+            continue;
+        };
+        match (item.scope, e.group == WARD_GROUP) {
+            (Scope::Ward, false) => p.push(Problem::new(
+                &at,
+                "a ward-level item recorded for a group",
+                "mục cấp phường lại ghi cho một tổ",
+            )),
+            (Scope::Group, true) => p.push(Problem::new(
+                &at,
+                "a group item recorded for the ward",
+                "mục của tổ lại ghi cho cấp phường",
+            )),
+            (Scope::Group, false) if !group_ids.contains(&e.group) => p.push(Problem::new(
+                &at,
+                "refers to an unknown group",
+                "thuộc tổ dân phố không tồn tại",
+            )),
+            _ => {}
+        }
+        if e.period.granularity() != item.recurrence.granularity() {
+            p.push(Problem::new(
+                &at,
+                format!(
+                    "period {} does not fit a {} item",
+                    e.period,
+                    item.recurrence.name_en()
+                ),
+                format!(
+                    "kỳ {} không khớp mục {}",
+                    e.period,
+                    item.recurrence.name_vi()
+                ),
+            ));
+        }
+        if e.version == 0 {
+            p.push(Problem::new(&at, "version 0", "phiên bản 0"));
+        }
+        if let Some(v) = e.evidence.vote
+            && v.validate().is_err()
+        {
+            p.push(Problem::new(
+                &at,
+                "impossible vote count",
+                "số liệu biểu quyết không hợp lệ",
+            ));
+        }
+    }
+    let mut prev = 0u64;
+    let mut seqs = HashSet::new();
+    for a in &d.audit {
+        let at = format!("audit {}", a.seq);
+        if a.seq <= prev {
+            p.push(Problem::new(
+                &at,
+                "out of order or repeated",
+                "sai thứ tự hoặc bị trùng",
+            ));
+        }
+        if a.seq >= d.counters.next_audit {
+            p.push(Problem::new(
+                &at,
+                format!("not below the counter {}", d.counters.next_audit),
+                format!("không nhỏ hơn bộ đếm {}", d.counters.next_audit),
+            ));
+        }
+        if let Some(u) = a.undoes
+            && !seqs.contains(&u)
+        {
+            p.push(Problem::new(
+                &at,
+                format!("undoes record {u}, which is not before it"),
+                format!("hoàn tác bản ghi {u} không có trước nó"),
+            ));
+        }
+        if !a.period.is_empty() && a.period.parse::<Period>().is_err() {
+            p.push(Problem::new(&at, "bad period", "kỳ không hợp lệ"));
+        }
+        seqs.insert(a.seq);
+        prev = prev.max(a.seq);
+    }
+    // Gaps in the audit sequence mean lost records (a transaction never skips one).
+    if let (Some(first), Some(last)) = (d.audit.first(), d.audit.last()) {
+        let expected = (last.seq - first.seq + 1) as usize;
+        if first.seq != 1 || expected != d.audit.len() {
+            p.push(Problem::new(
+                "audit",
+                format!(
+                    "{} records for sequence numbers {}..{}: some are missing",
+                    d.audit.len(),
+                    first.seq,
+                    last.seq
+                ),
+                format!(
+                    "có {} bản ghi cho số thứ tự {}..{}: thiếu bản ghi",
+                    d.audit.len(),
+                    first.seq,
+                    last.seq
+                ),
+            ));
+        }
+        if d.counters.next_audit != last.seq + 1 {
+            p.push(Problem::new(
+                "audit",
+                format!(
+                    "the counter is {} but the last record is {}",
+                    d.counters.next_audit, last.seq
+                ),
+                format!(
+                    "bộ đếm là {} nhưng bản ghi cuối là {}",
+                    d.counters.next_audit, last.seq
+                ),
+            ));
+        }
+    }
+    for (tree, pairs) in &d.raw {
+        for [k, v] in pairs {
+            if unhex(k).is_none() || unhex(v).is_none() {
+                p.push(Problem::new(
+                    format!("raw {tree}"),
+                    "not hexadecimal",
+                    "không phải dạng thập lục phân",
+                ));
+            }
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(unhex("0g"), None);
+        assert_eq!(unhex("abc"), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! `qcdc export` and `qcdc import database`: the whole database as versioned JSON.
+
+use crate::common::*;
+
+fn export(w: &Ward) -> Vec<u8> {
+    let r = w.ok(&["export"]);
+    r.stdout.into_bytes()
+}
+
+#[test]
+fn export_import_export_gives_the_same_document() {
+    let w = demo_ward();
+    // Some history of every kind: marks, a vote, an undo, a local item, a retirement.
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 2",
+        "BQ-06",
+        "--present",
+        "150",
+        "--agree",
+        "120",
+        "--date",
+        "10/11/2026",
+    ]);
+    w.ok(&["mark", "Tổ dân phố 3", "CK-15", "biet", "doing"]);
+    w.ok(&["undo"]);
+    w.ok(&["template", "retire", "CK-18"]);
+    let first = export(&w);
+    let doc: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(doc["format"], "qcdc-export");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["sha256"].as_str().unwrap().len(), 64);
+    assert!(doc["audit"].as_array().unwrap().len() >= 4);
+
+    let file = w.dir.path().join("ward.json");
+    std::fs::write(&file, &first).unwrap();
+    let copy = Ward::empty();
+    let out = copy.ok(&["import", "database", file.to_str().unwrap()]);
+    assert!(
+        out.stdout.starts_with("Đã nạp Phường Thanh Tâm"),
+        "{}",
+        out.stdout
+    );
+    let second = export(&copy);
+    assert!(
+        first == second,
+        "export → import → export must give the same bytes"
+    );
+
+    // The copy works as the original: same report, same log, and it takes new edits.
+    assert_eq!(
+        copy.ok(&["report", "--format", "json"]).json(),
+        w.ok(&["report", "--format", "json"]).json()
+    );
+    assert_eq!(copy.log(), w.log());
+    copy.ok(&["mark", "Tổ dân phố 1", "CK-15", "biet", "done"]);
+    copy.ok(&["check"]);
+}
+
+#[test]
+fn a_damaged_or_foreign_file_is_refused_and_nothing_is_created() {
+    let w = small_ward();
+    let good = export(&w);
+    let edited = String::from_utf8(good.clone()).unwrap().replacen(
+        "\"households\": 300",
+        "\"households\": 301",
+        1,
+    );
+    assert_ne!(edited.as_bytes(), good.as_slice());
+    let file = w.dir.path().join("sua.json");
+    std::fs::write(&file, edited).unwrap();
+    let target = Ward::empty();
+    let r = target.fails(&["import", "database", file.to_str().unwrap()], 65);
+    assert!(r.stderr.contains("mã kiểm tra không khớp"), "{}", r.stderr);
+    assert!(!target.db.exists(), "nothing was created");
+
+    let report = w.dir.path().join("report.json");
+    std::fs::write(&report, w.ok(&["report", "--format", "json"]).stdout).unwrap();
+    let r = target.fails(
+        &[
+            "--lang",
+            "en",
+            "import",
+            "database",
+            report.to_str().unwrap(),
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("not a qcdc export"), "{}", r.stderr);
+
+    // Into a database that already holds a ward: refused, nothing changed.
+    let file = w.dir.path().join("tot.json");
+    std::fs::write(&file, &good).unwrap();
+    let other = demo_ward();
+    let before = other.log();
+    let r = other.fails(&["import", "database", file.to_str().unwrap()], 1);
+    assert!(
+        r.stderr.contains("đã có dữ liệu của một phường"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(other.log(), before);
+}
