@@ -47,12 +47,12 @@ pub struct GenSummary {
 }
 
 /// Create a database at `db` with `groups` groups and entries for `quarters`
-/// consecutive quarters ending with 2026-Q4. `batch`: entries per sled batch.
+/// consecutive quarters ending with 2026-Q4. `batch_bytes`: bytes per sled batch.
 pub fn generate(
     db: &Path,
     groups: u32,
     quarters: u32,
-    batch: usize,
+    batch_bytes: usize,
 ) -> Result<GenSummary, StoreError> {
     let template = data::default_template();
     let ward = Ward {
@@ -113,52 +113,87 @@ pub fn generate(
         }
     }
     let set = ward.steps;
-    let gs_ref = &gs;
-    let active_ref = &active;
+    let years: Vec<u16> = {
+        let mut y: Vec<u16> = slots.iter().map(|(p, _)| p.year()).collect();
+        y.dedup();
+        y
+    };
+    let owners: Vec<(u32, u32)> = std::iter::once((WARD_GROUP, gs.len() as u32))
+        .chain(gs.iter().map(|g| (g.id, g.households)))
+        .collect();
     let mut rng2 = Rng(0xD1B5_4A32_D192_ED03 ^ quarters as u64);
-    let mut entries = slots
-        .iter()
-        .flat_map(move |(slot, items)| {
-            let slot = *slot;
-            items.iter().flat_map(move |i| {
+    let slots_ref = &slots;
+    let active_ref = &active;
+    // Group by group, year by year: the unit the store writes (a tally per group and
+    // year), so memory stays at one group's year whatever the size.
+    let mut units = owners
+        .into_iter()
+        .flat_map(move |(gid, hh)| years.clone().into_iter().map(move |year| (gid, hh, year)));
+    let mut make = move |(gid, hh, year): (u32, u32, u16)| {
+        let mut entries = Vec::new();
+        for (slot, items) in slots_ref.iter().filter(|(p, _)| p.year() == year) {
+            for i in items {
                 let item = &active_ref[*i];
-                let owners: Vec<(u32, u32)> = match item.scope {
-                    Scope::Group => gs_ref.iter().map(|g| (g.id, g.households)).collect(),
-                    Scope::Ward => vec![(WARD_GROUP, gs_ref.len() as u32)],
-                };
-                owners
-                    .into_iter()
-                    .map(move |(gid, hh)| (slot, item, gid, hh))
-            })
-        })
-        .map(move |(slot, item, gid, hh)| {
-            let mut e = Entry::new(gid, &item.code, slot);
-            for s in item.applicable_steps(set) {
-                e.steps[s.index()] = match rng2.below(10) {
-                    0..=4 => StepStatus::Done,
-                    5..=6 => StepStatus::Doing,
-                    7 => StepStatus::NotApplicable,
-                    _ => StepStatus::Todo,
-                };
+                if (item.scope == Scope::Ward) != (gid == WARD_GROUP) {
+                    continue;
+                }
+                entries.push(synthetic_entry(&mut rng2, item, *slot, gid, hh, set));
             }
-            if item.vote.is_some() && rng2.below(3) == 0 {
-                let present = hh / 2 + rng2.below(hh as u64 / 2) as u32;
-                let agree = present / 2 + rng2.below(present as u64 / 2 + 1) as u32;
-                e.evidence.vote = Some(VoteCount {
-                    total: hh,
-                    present,
-                    agree: agree.min(present),
-                    form: VoteForm::Meeting,
-                });
-            }
-            e.version = 1;
-            e
-        });
-    let n = store.bulk_load(&branches, &gs, &mut entries, batch)?;
+        }
+        (gid, year, entries)
+    };
+    let mut stream = std::iter::from_fn(move || units.next().map(&mut make));
+    let actor = crate::domain::audit::Actor::new("Nguyễn Thị Lan", "bench");
+    let at_ms = 1_790_000_000_000;
+    let n = store.bulk_load(&branches, &gs, &mut stream, &actor, at_ms, batch_bytes)?;
     Ok(GenSummary {
         groups: gs.len(),
         branches: branches.len(),
         periods: quarters_list.iter().map(|p| p.to_string()).collect(),
         entries: n,
     })
+}
+
+/// One entry as a cadre would have filled it in: about half the steps done, some in
+/// progress or not applicable; a third of the decisions with a vote at a meeting, its
+/// date and minutes; a responsible person.
+fn synthetic_entry(
+    rng: &mut Rng,
+    item: &crate::domain::template::Item,
+    slot: Period,
+    gid: u32,
+    hh: u32,
+    set: StepSet,
+) -> Entry {
+    let mut e = Entry::new(gid, &item.code, slot);
+    for s in item.applicable_steps(set) {
+        e.steps[s.index()] = match rng.below(10) {
+            0..=4 => StepStatus::Done,
+            5..=6 => StepStatus::Doing,
+            7 => StepStatus::NotApplicable,
+            _ => StepStatus::Todo,
+        };
+    }
+    if item.vote.is_some() && rng.below(3) == 0 {
+        let present = hh / 2 + rng.below(hh as u64 / 2) as u32;
+        let agree = present / 2 + rng.below(present as u64 / 2 + 1) as u32;
+        e.evidence.vote = Some(VoteCount {
+            total: hh,
+            present,
+            agree: agree.min(present),
+            form: VoteForm::Meeting,
+        });
+        e.evidence.meeting_date = slot
+            .start()
+            .checked_add_days(chrono::Days::new(rng.below(80)));
+        e.evidence.minutes = format!("BB-{:02}/{}", 1 + rng.below(40), slot.year());
+    }
+    e.evidence.responsible = format!(
+        "{} {} {}",
+        FAMILY[rng.below(10) as usize],
+        MIDDLE[rng.below(6) as usize],
+        GIVEN[rng.below(10) as usize]
+    );
+    e.version = 1;
+    e
 }

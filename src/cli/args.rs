@@ -94,10 +94,10 @@ pub enum Command {
         /// Số quý liên tiếp (đến 2026-Q4) / consecutive quarters (ending 2026-Q4)
         #[arg(long, default_value_t = 4)]
         periods: u32,
-        /// Entries per sled batch (1,000 keeps sled's memory near 250 MB at 1 M entries;
-        /// 5,000 and more balloon past 3 GB: see BENCHMARKS.md)
-        #[arg(long, default_value_t = 1_000)]
-        batch: usize,
+        /// Kilobytes of records per sled batch (see BENCHMARKS.md for how batch size
+        /// moves memory and time)
+        #[arg(long, default_value_t = 4096)]
+        batch_kb: usize,
     },
     /// Thành viên và quyền / members and roles
     #[command(subcommand)]

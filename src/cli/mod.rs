@@ -651,10 +651,10 @@ fn run(cli: Cli) -> CliResult {
         Command::BenchGen {
             groups,
             periods,
-            batch,
+            batch_kb,
         } => {
             let start = std::time::Instant::now();
-            let s = crate::bench::generate(&db, groups, periods, batch)
+            let s = crate::bench::generate(&db, groups, periods, batch_kb.saturating_mul(1024))
                 .map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))?;
             out.line(&format!(
                 "{} entries, {} groups, {} branches, {} quarters, {:.2} s",

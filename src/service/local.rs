@@ -789,8 +789,21 @@ impl Service for LocalService {
     }
 
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {
-        let period = q.period.map(|p| p.to_string());
         let limit = if q.limit == 0 { usize::MAX } else { q.limit };
+        if let (Some(group), Some(item), Some(period)) = (q.group, q.item.as_deref(), q.period) {
+            // One entry: its sheet names its audit records, so the log is not scanned.
+            let code = self
+                .store
+                .template()?
+                .get(item)
+                .map(|i| i.code.clone())
+                .unwrap_or_else(|| item.to_string());
+            let mut recs = self.store.entry_audit(period, group, &code)?;
+            recs.reverse();
+            recs.truncate(limit);
+            return Ok(recs);
+        }
+        let period = q.period.map(|p| p.to_string());
         Ok(self.store.audit(limit, &|r| {
             q.group.is_none_or(|g| r.group == g)
                 && q.item
@@ -802,18 +815,24 @@ impl Service for LocalService {
 
     fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
         let me = self.sess().actor;
-        // Walk this actor's entry changes newest first; an undo hides the record it undid.
-        let mine = self.store.audit(usize::MAX, &|r| {
-            r.actor.member == me.member && !r.item.is_empty()
-        })?;
+        // Walk this actor's entry changes newest first, stopping at the first one not yet
+        // undone; an undo hides the record it undid.
         let mut undone = std::collections::HashSet::new();
-        let target = mine.into_iter().find(|r| {
+        let mut target = None;
+        self.store.audit_rev(&mut |r| {
+            if r.actor.member != me.member || r.item.is_empty() {
+                return true;
+            }
             if let Some(u) = r.undoes {
                 undone.insert(u);
-                return false;
+                return true;
             }
-            !undone.contains(&r.seq)
-        });
+            if undone.contains(&r.seq) {
+                return true;
+            }
+            target = Some(r);
+            false
+        })?;
         let Some(target) = target else {
             return Ok(None);
         };

@@ -2,7 +2,7 @@
 //! their entries. Each change is written with its audit record in one transaction.
 
 use super::records::*;
-use super::{NEXT_AUDIT, Store, StoreError, u64_of};
+use super::{Store, StoreError};
 use crate::domain::audit::{Actor, AuditRecord, Change};
 use crate::domain::period::Period;
 use crate::domain::template::Item;
@@ -55,27 +55,21 @@ impl Store {
         items: &[(u32, Item)],
         records: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        (&self.items, &self.audit, &self.meta)
-            .transaction(|(ti, ta, tm)| {
+        let corrupt = || self.corrupt("audit");
+        (&self.items, &self.log, &self.meta)
+            .transaction(|(ti, tl, tm)| {
                 for (order, item) in items {
                     ti.insert(
                         item.code.as_bytes(),
                         encode(&ItemV1::from_domain(*order, item)),
                     )?;
                 }
-                let mut seq = tm.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
-                for r in records {
-                    let mut r = r.clone();
-                    r.seq = seq;
-                    ta.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&r)))?;
-                    seq += 1;
-                }
-                tm.insert(NEXT_AUDIT, &seq.to_be_bytes())?;
+                super::layout::tx_append_audit(tl, tm, records, &corrupt)?;
                 Ok(())
             })
-            .map_err(|e: TransactionError<()>| match e {
+            .map_err(|e: TransactionError<StoreError>| match e {
                 TransactionError::Storage(e) => self.map_err(e),
-                TransactionError::Abort(()) => self.corrupt("item"),
+                TransactionError::Abort(e) => e,
             })?;
         self.flush()
     }

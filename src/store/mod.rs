@@ -6,14 +6,18 @@
 //! - `branches`: branch id → [`BranchV1`];
 //! - `groups`: group id → [`GroupV2`];
 //! - `items`: item code → [`ItemV1`] (the template the ward uses);
-//! - `entries`: period (4 bytes) ‖ group id ‖ item code → [`EntryV1`];
-//! - `audit`: sequence number → [`AuditV1`].
+//! - `sheets`: slot period (4 bytes) ‖ group id → [`SheetV1`], the group's entries
+//!   kept for that period, each with the audit records that changed it;
+//! - `tallies`: year ‖ group id → [`TallyV1`], what reports count of those entries;
+//! - `log`: `seq / AUDIT_CHUNK` → [`AuditChunkV1`], the audit trail.
 //!
-//! Every user edit and its audit record go in one transaction, then the database is
-//! flushed before the call returns.
+//! Every user edit, its tally and its audit record go in one transaction, then the
+//! database is flushed before the call returns. (Schema 2 kept a key per entry and per
+//! audit record in `entries` and `audit`; see `migrate.rs`.)
 
 pub mod guard;
 pub mod items;
+pub mod layout;
 pub mod migrate;
 pub mod records;
 pub mod roster;
@@ -25,6 +29,7 @@ use crate::domain::entry::Entry;
 use crate::domain::period::Period;
 use crate::domain::template::{Item, Template};
 use crate::domain::ward::{Branch, BranchId, Group, GroupId, WARD_GROUP, Ward};
+use layout::{sheet_key, split_sheet_key, split_tally_key, tx_append_audit, tx_put_entries};
 use records::*;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -32,7 +37,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The schema this build writes. Older ones are migrated on open.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,11 +88,17 @@ pub struct Store {
     branches: sled::Tree,
     groups: sled::Tree,
     items: sled::Tree,
-    entries: sled::Tree,
-    audit: sled::Tree,
+    sheets: sled::Tree,
+    tallies: sled::Tree,
+    log: sled::Tree,
     members: sled::Tree,
 }
 
+/// Schema 2's trees, read only by the migration.
+pub(crate) const OLD_ENTRIES: &str = "entries";
+pub(crate) const OLD_AUDIT: &str = "audit";
+
+/// Schema 2's entry key: period (4 bytes) ‖ group id ‖ item code.
 pub fn entry_key(period: Period, group: GroupId, item: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(8 + item.len());
     k.extend_from_slice(&period.to_key());
@@ -96,7 +107,7 @@ pub fn entry_key(period: Period, group: GroupId, item: &str) -> Vec<u8> {
     k
 }
 
-fn split_entry_key(k: &[u8]) -> Option<(Period, GroupId, String)> {
+pub(crate) fn split_entry_key(k: &[u8]) -> Option<(Period, GroupId, String)> {
     if k.len() < 8 {
         return None;
     }
@@ -139,8 +150,9 @@ impl Store {
             branches: t("branches")?,
             groups: t("groups")?,
             items: t("items")?,
-            entries: t("entries")?,
-            audit: t("audit")?,
+            sheets: t("sheets")?,
+            tallies: t("tallies")?,
+            log: t("log")?,
             members: t("members")?,
             db,
         })
@@ -193,6 +205,8 @@ impl Store {
         }
         if version < SCHEMA_VERSION {
             migrate::run(&store, version)?;
+        } else {
+            migrate::drop_schema_2_trees(&store)?;
         }
         Ok(store)
     }
@@ -351,24 +365,81 @@ impl Store {
         })
     }
 
+    fn sheet(&self, slot: Period, group: GroupId) -> Result<Option<SheetV1>, StoreError> {
+        match self
+            .sheets
+            .get(sheet_key(slot, group))
+            .map_err(|e| self.map_err(e))?
+        {
+            None => Ok(None),
+            Some(v) => decode::<SheetV1>(&v)
+                .map(Some)
+                .ok_or_else(|| self.corrupt("sheet")),
+        }
+    }
+
     pub fn entry(
         &self,
         period: Period,
         group: GroupId,
         item: &str,
     ) -> Result<Option<Entry>, StoreError> {
-        let k = entry_key(period, group, item);
-        match self.entries.get(&k).map_err(|e| self.map_err(e))? {
+        Ok(self.sheet(period, group)?.and_then(|s| {
+            s.row(item)
+                .map(|r| r.entry.clone().into_domain(group, item.to_string(), period))
+        }))
+    }
+
+    /// The audit records that changed one entry, oldest first.
+    pub fn entry_audit(
+        &self,
+        period: Period,
+        group: GroupId,
+        item: &str,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let seqs = self
+            .sheet(period, group)?
+            .and_then(|s| s.row(item).map(|r| r.audit.clone()))
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(seqs.len());
+        let mut chunk: Option<(u64, AuditChunkV1)> = None;
+        for seq in seqs {
+            let id = seq / AUDIT_CHUNK;
+            if chunk.as_ref().is_none_or(|(c, _)| *c != id) {
+                chunk = self.chunk(id)?.map(|c| (id, c));
+            }
+            if let Some((_, ch)) = &chunk
+                && let Some((_, r)) = ch.records.iter().find(|(s, _)| *s == seq)
+            {
+                out.push(r.clone().into_domain(seq));
+            }
+        }
+        Ok(out)
+    }
+
+    fn chunk(&self, id: u64) -> Result<Option<AuditChunkV1>, StoreError> {
+        match self
+            .log
+            .get(id.to_be_bytes())
+            .map_err(|e| self.map_err(e))?
+        {
             None => Ok(None),
-            Some(v) => decode::<EntryV1>(&v)
-                .map(|r| Some(r.into_domain(group, item.to_string(), period)))
-                .ok_or_else(|| self.corrupt("entry")),
+            Some(v) => decode::<AuditChunkV1>(&v)
+                .map(Some)
+                .ok_or_else(|| self.corrupt("audit")),
         }
     }
 
     /// All stored entries of exactly this period (every group).
     pub fn entries_of(&self, period: Period) -> Result<Vec<Entry>, StoreError> {
-        self.scan_entries(&period.to_key())
+        let mut out = Vec::new();
+        for kv in self.sheets.scan_prefix(period.to_key()) {
+            let (k, v) = kv.map_err(|e| self.map_err(e))?;
+            let (slot, group) = split_sheet_key(&k).ok_or_else(|| self.corrupt("sheet key"))?;
+            let sheet = decode::<SheetV1>(&v).ok_or_else(|| self.corrupt("sheet"))?;
+            out.extend(sheet.entries(slot, group));
+        }
+        Ok(out)
     }
 
     /// Stored entries of one group in one period.
@@ -377,56 +448,62 @@ impl Store {
         period: Period,
         group: GroupId,
     ) -> Result<Vec<Entry>, StoreError> {
-        let mut prefix = period.to_key().to_vec();
-        prefix.extend_from_slice(&group.to_be_bytes());
-        self.scan_entries(&prefix)
+        Ok(self
+            .sheet(period, group)?
+            .map(|s| s.entries(period, group))
+            .unwrap_or_default())
     }
 
-    fn scan_entries(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
-        self.entries
-            .scan_prefix(prefix)
-            .map(|kv| {
-                let (k, v) = kv.map_err(|e| self.map_err(e))?;
-                let (period, group, item) =
-                    split_entry_key(&k).ok_or_else(|| self.corrupt("entry key"))?;
-                decode::<EntryV1>(&v)
-                    .map(|r| r.into_domain(group, item, period))
-                    .ok_or_else(|| self.corrupt("entry"))
-            })
-            .collect()
+    /// Every stored entry of `year` as reports see them (statuses, meeting date, vote,
+    /// minutes; see [`TallyRowV1::into_report_entry`]), one group at a time in group
+    /// order, from the tallies: a report reads one small record per group.
+    pub fn report_entries(
+        &self,
+        year: u16,
+        each: &mut dyn FnMut(GroupId, Vec<Entry>),
+    ) -> Result<(), StoreError> {
+        for kv in self.tallies.scan_prefix(year.to_be_bytes()) {
+            let (k, v) = kv.map_err(|e| self.map_err(e))?;
+            let (_, group) = split_tally_key(&k).ok_or_else(|| self.corrupt("tally key"))?;
+            let tally = decode::<TallyV1>(&v).ok_or_else(|| self.corrupt("tally"))?;
+            let entries = tally
+                .rows
+                .into_iter()
+                .map(|r| r.into_report_entry(group))
+                .collect::<Option<Vec<Entry>>>()
+                .ok_or_else(|| self.corrupt("tally"))?;
+            each(group, entries);
+        }
+        Ok(())
     }
 
     /// The periods that have at least one stored entry, oldest first.
     pub fn periods(&self) -> Result<Vec<Period>, StoreError> {
         let mut out = Vec::new();
         let mut from: Vec<u8> = Vec::new();
-        while let Some(kv) = self.entries.range(from.clone()..).next() {
+        while let Some(kv) = self.sheets.range(from.clone()..).next() {
             let (k, _) = kv.map_err(|e| self.map_err(e))?;
             let key: [u8; 4] = k
                 .get(..4)
                 .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| self.corrupt("entry key"))?;
+                .ok_or_else(|| self.corrupt("sheet key"))?;
             if let Some(p) = Period::from_key(key) {
                 out.push(p);
             }
             // Jump past every key of this period.
             let mut next = key.to_vec();
-            next.extend_from_slice(&[0xFF; 8]);
-            next.push(0xFF);
+            next.extend_from_slice(&[0xFF; 5]);
             from = next;
-            if from.len() > 64 {
-                break;
-            }
         }
         out.sort();
         Ok(out)
     }
 
     /// Change one entry: read it (or a blank one), let `edit` change it, and write it
-    /// with its audit record in one transaction, then flush. `base_version`, when given,
-    /// must match the stored version, or nothing is written and the current entry is
-    /// returned in [`StoreError::Conflict`]. Returns the saved entry and the audit
-    /// record (`None` when the edit changed nothing).
+    /// with its tally and audit record in one transaction, then flush. `base_version`,
+    /// when given, must match the stored version, or nothing is written and the current
+    /// entry is returned in [`StoreError::Conflict`]. Returns the saved entry and the
+    /// audit record (`None` when the edit changed nothing).
     #[allow(clippy::too_many_arguments)]
     pub fn update_entry(
         &self,
@@ -440,17 +517,18 @@ impl Store {
         at_ms: i64,
         edit: &dyn Fn(&mut Entry),
     ) -> Result<(Entry, Option<AuditRecord>), StoreError> {
-        let key = entry_key(period, group, item);
-        let result =
-            (&self.entries, &self.audit, &self.meta).transaction(|(entries, audit, meta)| {
-                let current = match entries.get(&key)? {
-                    Some(v) => decode::<EntryV1>(&v)
-                        .map(|r| r.into_domain(group, item.to_string(), period))
-                        .ok_or_else(|| {
-                            ConflictableTransactionError::Abort(self.corrupt("entry"))
-                        })?,
-                    None => Entry::new(group, item, period),
-                };
+        let key = sheet_key(period, group);
+        let corrupt = || self.corrupt("sheet");
+        let result = (&self.sheets, &self.tallies, &self.log, &self.meta).transaction(
+            |(sheets, tallies, log, meta)| {
+                let current = match sheets.get(key)? {
+                    Some(v) => decode::<SheetV1>(&v)
+                        .ok_or_else(|| ConflictableTransactionError::Abort(corrupt()))?
+                        .row(item)
+                        .map(|r| r.entry.clone().into_domain(group, item.to_string(), period)),
+                    None => None,
+                }
+                .unwrap_or_else(|| Entry::new(group, item, period));
                 if let Some(base) = base_version
                     && base != current.version
                 {
@@ -465,11 +543,8 @@ impl Store {
                     return Ok((current, None));
                 }
                 next.version = current.version + 1;
-                entries.insert(key.as_slice(), encode(&EntryV1::from(&next)))?;
-                let seq = meta.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
-                meta.insert(NEXT_AUDIT, &(seq + 1).to_be_bytes())?;
                 let rec = AuditRecord {
-                    seq,
+                    seq: 0,
                     at_ms,
                     actor: actor.clone(),
                     action: action.to_string(),
@@ -479,9 +554,13 @@ impl Store {
                     changes,
                     undoes,
                 };
-                audit.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&rec)))?;
+                let rec = tx_append_audit(log, meta, &[rec], &corrupt)?
+                    .pop()
+                    .ok_or_else(|| ConflictableTransactionError::Abort(corrupt()))?;
+                tx_put_entries(sheets, tallies, &[(&next, Some(rec.seq))], &corrupt)?;
                 Ok((next, Some(rec)))
-            });
+            },
+        );
         let out = result.map_err(|e| self.tx_err(e))?;
         if out.1.is_some() {
             self.flush()?;
@@ -505,20 +584,18 @@ impl Store {
         counters: &[(&[u8], u32)],
         rec: AuditRecord,
     ) -> Result<AuditRecord, StoreError> {
-        let out = (tree, &self.audit, &self.meta)
-            .transaction(|(t, audit, meta)| {
+        let corrupt = || self.corrupt("audit");
+        let out = (tree, &self.log, &self.meta)
+            .transaction(|(t, log, meta)| {
                 for (k, v) in records {
                     t.insert(k.as_slice(), v.as_slice())?;
                 }
                 for (name, value) in counters {
                     meta.insert(*name, &value.to_be_bytes())?;
                 }
-                let seq = meta.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
-                meta.insert(NEXT_AUDIT, &(seq + 1).to_be_bytes())?;
-                let mut r = rec.clone();
-                r.seq = seq;
-                audit.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&r)))?;
-                Ok(r)
+                tx_append_audit(log, meta, std::slice::from_ref(&rec), &corrupt)?
+                    .pop()
+                    .ok_or_else(|| ConflictableTransactionError::Abort(corrupt()))
             })
             .map_err(|e: TransactionError<StoreError>| self.tx_err(e))?;
         self.flush()?;
@@ -710,33 +787,28 @@ impl Store {
             }],
             undoes: None,
         };
+        let corrupt = || self.corrupt("sheet");
         (
             &self.branches,
             &self.groups,
-            &self.entries,
-            &self.audit,
+            &self.sheets,
+            &self.tallies,
+            &self.log,
             &self.meta,
         )
-            .transaction(|(tb, tg, te, ta, tm)| {
+            .transaction(|(tb, tg, ts, tt, tl, tm)| {
                 for (id, b) in &new_branches {
                     tb.insert(&id.to_be_bytes(), encode(b))?;
                 }
                 for g in &new_groups {
                     tg.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)))?;
                 }
-                for e in &new_entries {
-                    te.insert(
-                        entry_key(e.period, e.group, &e.item),
-                        encode(&EntryV1::from(e)),
-                    )?;
-                }
                 tm.insert(NEXT_BRANCH, &next_branch.to_be_bytes())?;
                 tm.insert(NEXT_GROUP, &next_group.to_be_bytes())?;
-                let seq = tm.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
-                tm.insert(NEXT_AUDIT, &(seq + 1).to_be_bytes())?;
-                let mut r = rec.clone();
-                r.seq = seq;
-                ta.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&r)))?;
+                tx_append_audit(tl, tm, std::slice::from_ref(&rec), &corrupt)?;
+                let rows: Vec<(&Entry, Option<u64>)> =
+                    new_entries.iter().map(|e| (e, None)).collect();
+                tx_put_entries(ts, tt, &rows, &corrupt)?;
                 Ok(())
             })
             .map_err(|e: TransactionError<StoreError>| self.tx_err(e))?;
@@ -744,15 +816,18 @@ impl Store {
         Ok(summary)
     }
 
-    /// Bulk writes for the benchmark generator: branches and groups, then entries in
-    /// sled batches of `batch` records (large batches make sled's memory balloon).
-    /// No audit records: this is synthetic data, never a user's edit.
+    /// Bulk writes for the benchmark generator: branches and groups, then each group's
+    /// entries one year at a time, each entry with one audit record (as if a cadre had
+    /// entered it), in sled batches of about `batch_bytes` (large batches make sled's
+    /// memory balloon; see BENCHMARKS.md).
     pub fn bulk_load(
         &self,
         branches: &[Branch],
         groups: &[Group],
-        entries: &mut dyn Iterator<Item = Entry>,
-        batch: usize,
+        units: &mut dyn Iterator<Item = (GroupId, u16, Vec<Entry>)>,
+        actor: &Actor,
+        at_ms: i64,
+        batch_bytes: usize,
     ) -> Result<usize, StoreError> {
         let mut b = sled::Batch::default();
         for br in branches {
@@ -771,30 +846,42 @@ impl Store {
         self.groups.apply_batch(g).map_err(|e| self.map_err(e))?;
         let next_b = branches.iter().map(|b| b.id).max().unwrap_or(0) + 1;
         let next_g = groups.iter().map(|g| g.id).max().unwrap_or(0) + 1;
-        self.meta
-            .insert(NEXT_BRANCH, &next_b.to_be_bytes())
-            .map_err(|e| self.map_err(e))?;
-        self.meta
-            .insert(NEXT_GROUP, &next_g.to_be_bytes())
-            .map_err(|e| self.map_err(e))?;
+        let mut seq = self
+            .meta
+            .get(NEXT_AUDIT)
+            .map_err(|e| self.map_err(e))?
+            .and_then(|v| u64_of(&v))
+            .unwrap_or(1);
         let mut n = 0usize;
-        let mut eb = sled::Batch::default();
-        let mut in_batch = 0usize;
-        for e in entries {
-            eb.insert(
-                entry_key(e.period, e.group, &e.item),
-                encode(&EntryV1::from(&e)),
-            );
-            in_batch += 1;
-            n += 1;
-            if in_batch >= batch.max(1) {
-                self.entries
-                    .apply_batch(std::mem::take(&mut eb))
-                    .map_err(|e| self.map_err(e))?;
-                in_batch = 0;
+        let mut w = layout::BulkWriter::new(&self.sheets, &self.tallies, &self.log, batch_bytes);
+        for (group, year, entries) in units {
+            let mut rows = Vec::with_capacity(entries.len());
+            for e in entries {
+                let rec = AuditRecord {
+                    seq,
+                    at_ms,
+                    actor: actor.clone(),
+                    action: "mark".into(),
+                    group: e.group,
+                    item: e.item.clone(),
+                    period: e.period.to_string(),
+                    changes: Entry::diff(&Entry::new(e.group, &e.item, e.period), &e),
+                    undoes: None,
+                };
+                w.put_audit(&rec).map_err(|e| self.map_err(e))?;
+                rows.push((e, vec![seq]));
+                seq += 1;
+                n += 1;
             }
+            w.put_group_year(group, year, &rows)
+                .map_err(|e| self.map_err(e))?;
         }
-        self.entries.apply_batch(eb).map_err(|e| self.map_err(e))?;
+        w.finish().map_err(|e| self.map_err(e))?;
+        let mut m = sled::Batch::default();
+        m.insert(NEXT_BRANCH, &next_b.to_be_bytes());
+        m.insert(NEXT_GROUP, &next_g.to_be_bytes());
+        m.insert(NEXT_AUDIT, &seq.to_be_bytes());
+        self.meta.apply_batch(m).map_err(|e| self.map_err(e))?;
         self.flush()?;
         Ok(n)
     }
@@ -806,20 +893,30 @@ impl Store {
         keep: &dyn Fn(&AuditRecord) -> bool,
     ) -> Result<Vec<AuditRecord>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.audit.iter().rev() {
-            let (k, v) = kv.map_err(|e| self.map_err(e))?;
-            let seq = u64_of(&k).ok_or_else(|| self.corrupt("audit key"))?;
-            let rec = decode::<AuditV1>(&v)
-                .map(|r| r.into_domain(seq))
-                .ok_or_else(|| self.corrupt("audit"))?;
+        if limit == 0 {
+            return Ok(out);
+        }
+        self.audit_rev(&mut |rec| {
             if keep(&rec) {
                 out.push(rec);
-                if out.len() >= limit {
-                    break;
+            }
+            out.len() < limit
+        })?;
+        Ok(out)
+    }
+
+    /// Visit audit records newest first until `each` returns false.
+    pub fn audit_rev(&self, each: &mut dyn FnMut(AuditRecord) -> bool) -> Result<(), StoreError> {
+        for kv in self.log.iter().rev() {
+            let (_, v) = kv.map_err(|e| self.map_err(e))?;
+            let chunk = decode::<AuditChunkV1>(&v).ok_or_else(|| self.corrupt("audit"))?;
+            for (seq, r) in chunk.records.into_iter().rev() {
+                if !each(r.into_domain(seq)) {
+                    return Ok(());
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     pub fn members(
@@ -881,32 +978,30 @@ impl Store {
 
     /// Audit records after `seq`, oldest first, at most `limit`.
     pub fn audit_since(&self, seq: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        self.audit
-            .range((seq + 1).to_be_bytes()..)
-            .take(limit)
-            .map(|kv| {
-                let (k, v) = kv.map_err(|e| self.map_err(e))?;
-                let seq = u64_of(&k).ok_or_else(|| self.corrupt("audit key"))?;
-                decode::<AuditV1>(&v)
-                    .map(|r| r.into_domain(seq))
-                    .ok_or_else(|| self.corrupt("audit"))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for kv in self.log.range(layout::chunk_key(seq + 1)..) {
+            let (_, v) = kv.map_err(|e| self.map_err(e))?;
+            let chunk = decode::<AuditChunkV1>(&v).ok_or_else(|| self.corrupt("audit"))?;
+            for (s, r) in chunk.records {
+                if s > seq {
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                    out.push(r.into_domain(s));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The sequence number of the newest audit record (0 when there is none). O(log n),
     /// unlike counting.
     pub fn last_audit_seq(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .audit
-            .last()
-            .map_err(|e| self.map_err(e))?
-            .and_then(|(k, _)| u64_of(&k))
-            .unwrap_or(0))
-    }
-
-    pub fn audit_len(&self) -> usize {
-        self.audit.len()
+        let Some((_, v)) = self.log.last().map_err(|e| self.map_err(e))? else {
+            return Ok(0);
+        };
+        let chunk = decode::<AuditChunkV1>(&v).ok_or_else(|| self.corrupt("audit"))?;
+        Ok(chunk.records.last().map(|(s, _)| *s).unwrap_or(0))
     }
 }
 

@@ -327,3 +327,84 @@ impl AuditV1 {
         }
     }
 }
+
+/// Schema 3: one stored entry inside a sheet, with the audit records that changed it
+/// (newest last), so an entry's history is found without reading the whole log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRowV1 {
+    pub item: String,
+    pub entry: EntryV1,
+    pub audit: Vec<u64>,
+}
+
+/// Schema 3: one group's entries for one period (the period they are kept for), rows
+/// sorted by item code. sled splits a leaf every 16 keys and keeps a page-table entry
+/// per leaf in memory, so a key per entry made opening cost grow with every entry ever
+/// recorded; a key per group and period keeps it to a few thousand pages at city scale.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetV1 {
+    pub rows: Vec<SheetRowV1>,
+}
+
+/// Schema 3: what a report counts of one stored entry — its slot period, item, step
+/// statuses, meeting date, vote and minutes reference. Derived from the sheets and
+/// written in the same transaction as them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyRowV1 {
+    pub slot: [u8; 4],
+    pub item: String,
+    pub steps: [u8; 6],
+    pub meeting_date: Option<i32>,
+    pub vote: Option<VoteV1>,
+    pub minutes: String,
+}
+
+/// Schema 3: the tally rows of one group for one year, sorted by (slot, item). A report
+/// reads one small tally per group instead of every entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyV1 {
+    pub rows: Vec<TallyRowV1>,
+}
+
+impl TallyRowV1 {
+    pub fn of(slot: Period, item: &str, e: &EntryV1) -> TallyRowV1 {
+        TallyRowV1 {
+            slot: slot.to_key(),
+            item: item.to_string(),
+            steps: e.steps,
+            meeting_date: e.meeting_date,
+            vote: e.vote.clone(),
+            minutes: e.minutes.clone(),
+        }
+    }
+
+    /// The entry as a report sees it: statuses, meeting date, vote and minutes; the
+    /// other evidence (posting dates, responsible person, note) left empty.
+    pub fn into_report_entry(self, group: u32) -> Option<Entry> {
+        let period = Period::from_key(self.slot)?;
+        let rec = EntryV1 {
+            version: 0,
+            steps: self.steps,
+            posted_from: None,
+            posted_to: None,
+            meeting_date: self.meeting_date,
+            vote: self.vote,
+            minutes: self.minutes,
+            responsible: String::new(),
+            note: String::new(),
+        };
+        Some(rec.into_domain(group, self.item, period))
+    }
+}
+
+/// Schema 3: audit records in runs of [`AUDIT_CHUNK`] consecutive sequence numbers,
+/// keyed by `seq / AUDIT_CHUNK` (the same reason as [`SheetV1`]: a key per record made
+/// every open pay for the whole history).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditChunkV1 {
+    pub records: Vec<(u64, AuditV1)>,
+}
+
+/// Audit records per chunk: small enough that appending one rewrites a few kilobytes,
+/// large enough that a year of a city's edits is a few tens of thousands of keys.
+pub const AUDIT_CHUNK: u64 = 32;

@@ -4,7 +4,7 @@
 //! that changes nothing writes nothing.
 
 use super::records::*;
-use super::{NEXT_AUDIT, NEXT_BRANCH, NEXT_GROUP, Store, StoreError, u32_of, u64_of};
+use super::{NEXT_BRANCH, NEXT_GROUP, Store, StoreError, u32_of};
 use crate::domain::audit::{Actor, AuditRecord, Change};
 use crate::domain::text::{clean, fold};
 use crate::domain::ward::{Branch, Group, MAX_HOUSEHOLDS, MAX_NAME_CHARS, WARD_GROUP};
@@ -269,14 +269,14 @@ impl Store {
                     undoes: None,
                 });
             }
-            let result = (&self.branches, &self.groups, &self.audit, &self.meta).transaction(
-                |(tb, tg, ta, tm)| {
+            let result = (&self.branches, &self.groups, &self.log, &self.meta).transaction(
+                |(tb, tg, tl, tm)| {
                     // Someone else wrote first: plan again.
-                    let moved = || ConflictableTransactionError::Abort(());
+                    let retry = || ConflictableTransactionError::Abort(());
                     let nb = tm.get(NEXT_BRANCH)?.and_then(|v| u32_of(&v)).unwrap_or(1);
                     let ng = tm.get(NEXT_GROUP)?.and_then(|v| u32_of(&v)).unwrap_or(1);
                     if nb != base_branch || ng != base_group {
-                        return Err(moved());
+                        return Err(retry());
                     }
                     for b in &plan.new_branches {
                         tb.insert(
@@ -291,20 +291,13 @@ impl Store {
                         let current = tg.get(key)?;
                         let expected = old.as_ref().map(|o| encode(&GroupV2::from(o)));
                         if current.as_deref() != expected.as_deref() {
-                            return Err(moved());
+                            return Err(retry());
                         }
                         tg.insert(&key, encode(&GroupV2::from(new)))?;
                     }
                     tm.insert(NEXT_BRANCH, &plan.next_branch.to_be_bytes())?;
                     tm.insert(NEXT_GROUP, &plan.next_group.to_be_bytes())?;
-                    let mut seq = tm.get(NEXT_AUDIT)?.and_then(|v| u64_of(&v)).unwrap_or(1);
-                    for r in &records {
-                        let mut r = r.clone();
-                        r.seq = seq;
-                        ta.insert(&seq.to_be_bytes(), encode(&AuditV1::from(&r)))?;
-                        seq += 1;
-                    }
-                    tm.insert(NEXT_AUDIT, &seq.to_be_bytes())?;
+                    super::layout::tx_append_audit(tl, tm, &records, &|| ())?;
                     Ok(())
                 },
             );

@@ -4,16 +4,19 @@
 //! the same transaction as its data, so a read that sees the same counter before and
 //! after saw no change half-done; otherwise it is read again.
 
+use super::layout::{BulkWriter, split_sheet_key, split_tally_key};
 use super::records::*;
 use super::{NEXT_AUDIT, NEXT_BRANCH, NEXT_GROUP, SCHEMA, SCHEMA_VERSION, Store, StoreError, WARD};
-use super::{entry_key, is_empty_dir, looks_like_sled, split_entry_key, u32_of, u64_of};
+use super::{is_empty_dir, looks_like_sled, u32_of, u64_of};
 use crate::transfer::{self, Counters, ExportDoc, Problem, hex, unhex};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The trees this document models; anything else is carried raw.
-const MODELLED: [&str; 6] = ["meta", "branches", "groups", "items", "entries", "audit"];
+const MODELLED: [&str; 7] = [
+    "meta", "branches", "groups", "items", "sheets", "tallies", "log",
+];
 const META_KEYS: [&[u8]; 5] = [SCHEMA, WARD, NEXT_BRANCH, NEXT_GROUP, NEXT_AUDIT];
 const SLED_DEFAULT: &[u8] = b"__sled__default";
 
@@ -69,13 +72,16 @@ impl Store {
     fn read_doc(&self) -> Result<ExportDoc, StoreError> {
         let template = self.template()?;
         let mut entries = Vec::new();
-        for kv in self.entries.iter() {
+        for kv in self.sheets.iter() {
             let (k, v) = kv.map_err(|e| self.map_err(e))?;
-            let (period, group, item) =
-                split_entry_key(&k).ok_or_else(|| self.corrupt("entry key"))?;
-            let rec = decode::<EntryV1>(&v).ok_or_else(|| self.corrupt("entry"))?;
-            entries.push(rec.into_domain(group, item, period));
+            let (slot, group) = split_sheet_key(&k).ok_or_else(|| self.corrupt("sheet key"))?;
+            let sheet = decode::<SheetV1>(&v).ok_or_else(|| self.corrupt("sheet"))?;
+            entries.extend(sheet.entries(slot, group));
         }
+        // The document's order (period, group, item), whatever the layout.
+        entries.sort_by(|a, b| {
+            (a.period.to_key(), a.group, &a.item).cmp(&(b.period.to_key(), b.group, &b.item))
+        });
         let mut audit = self.audit(usize::MAX, &|_| true)?;
         audit.reverse();
         Ok(ExportDoc {
@@ -177,8 +183,8 @@ impl Store {
             .map_err(|e| store.map_err(e))?
             .is_some()
             || !store.groups.is_empty()
-            || !store.entries.is_empty()
-            || !store.audit.is_empty()
+            || !store.sheets.is_empty()
+            || !store.log.is_empty()
         {
             return Err(StoreError::AlreadyInitialized {
                 path: path.to_path_buf(),
@@ -208,19 +214,7 @@ impl Store {
             b.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)));
         }
         store.groups.apply_batch(b).map_err(err)?;
-        let mut b = sled::Batch::default();
-        for e in &doc.entries {
-            b.insert(
-                entry_key(e.period, e.group, &e.item),
-                encode(&EntryV1::from(e)),
-            );
-        }
-        store.entries.apply_batch(b).map_err(err)?;
-        let mut b = sled::Batch::default();
-        for a in &doc.audit {
-            b.insert(&a.seq.to_be_bytes(), encode(&AuditV1::from(a)));
-        }
-        store.audit.apply_batch(b).map_err(err)?;
+        write_entries_and_audit(&store, &doc.entries, &doc.audit).map_err(err)?;
         for (tree, pairs) in &doc.raw {
             let t = if tree == "meta" {
                 store.meta.clone()
@@ -365,31 +359,58 @@ impl Store {
         )?;
         items.sort_by_key(|(o, _)| *o);
         let mut entries = Vec::new();
-        scan(&self.entries, "entries", &mut problems, &mut |k, v| {
-            let Some((period, group, item)) = split_entry_key(k) else {
-                return Some("entry key".into());
+        let mut sheets: BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>> =
+            BTreeMap::new();
+        scan(&self.sheets, "sheets", &mut problems, &mut |k, v| {
+            let Some((slot, group)) = split_sheet_key(k) else {
+                return Some("sheet key".into());
             };
-            match decode::<EntryV1>(v) {
-                Some(r) => {
-                    entries.push(r.into_domain(group, item, period));
+            match decode::<SheetV1>(v) {
+                Some(sheet) => {
+                    if sheet.rows.windows(2).any(|w| w[0].item >= w[1].item) {
+                        return Some("sheet (rows out of order or repeated)".into());
+                    }
+                    entries.extend(sheet.entries(slot, group));
+                    sheets
+                        .entry((slot.year(), group))
+                        .or_default()
+                        .push((slot, sheet));
                     None
                 }
-                None => Some("entry record".into()),
+                None => Some("sheet record".into()),
             }
         })?;
+        let mut tallies: BTreeMap<(u16, u32), TallyV1> = BTreeMap::new();
+        scan(&self.tallies, "tallies", &mut problems, &mut |k, v| {
+            let Some(key) = split_tally_key(k) else {
+                return Some("tally key".into());
+            };
+            match decode::<TallyV1>(v) {
+                Some(t) => {
+                    tallies.insert(key, t);
+                    None
+                }
+                None => Some("tally record".into()),
+            }
+        })?;
+        problems.extend(tally_drift(&sheets, &tallies));
         let mut audit = Vec::new();
-        scan(&self.audit, "audit", &mut problems, &mut |k, v| {
-            let Some(seq) = u64_of(k) else {
-                return Some("audit key".into());
+        scan(&self.log, "log", &mut problems, &mut |k, v| {
+            let Some(id) = u64_of(k) else {
+                return Some("audit chunk key".into());
             };
-            match decode::<AuditV1>(v) {
-                Some(r) => {
-                    audit.push(r.into_domain(seq));
+            match decode::<AuditChunkV1>(v) {
+                Some(ch) => {
+                    if ch.records.iter().any(|(s, _)| s / AUDIT_CHUNK != id) {
+                        return Some("audit chunk (a record in the wrong chunk)".into());
+                    }
+                    audit.extend(ch.records.into_iter().map(|(s, r)| r.into_domain(s)));
                     None
                 }
-                None => Some("audit record".into()),
+                None => Some("audit chunk".into()),
             }
         })?;
+        problems.extend(history_problems(&sheets, &audit));
         let counter = |key: &[u8]| -> Result<Option<u64>, StoreError> {
             Ok(self
                 .meta
@@ -435,4 +456,112 @@ impl Store {
         problems.extend(transfer::validate(&doc));
         Ok(CheckReport { problems, ..report })
     }
+}
+
+/// Write a document's entries (as sheets and tallies, each entry with the audit records
+/// that name it) and its audit records (in chunks) into an empty database.
+pub(crate) fn write_entries_and_audit(
+    store: &Store,
+    entries: &[crate::domain::entry::Entry],
+    audit: &[crate::domain::audit::AuditRecord],
+) -> Result<(), sled::Error> {
+    use std::collections::HashMap;
+    let mut history: HashMap<(u32, &str, String), Vec<u64>> = HashMap::new();
+    for a in audit.iter().filter(|a| !a.item.is_empty()) {
+        history
+            .entry((a.group, a.item.as_str(), a.period.clone()))
+            .or_default()
+            .push(a.seq);
+    }
+    let mut units = super::layout::GroupYears::new();
+    for e in entries {
+        let mut seqs = history
+            .get(&(e.group, e.item.as_str(), e.period.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        seqs.sort_unstable();
+        units
+            .entry((e.group, e.period.year()))
+            .or_default()
+            .push((e.clone(), seqs));
+    }
+    let mut w = BulkWriter::new(&store.sheets, &store.tallies, &store.log, BULK_BATCH_BYTES);
+    for ((group, year), rows) in &units {
+        w.put_group_year(*group, *year, rows)?;
+    }
+    let mut sorted: Vec<&crate::domain::audit::AuditRecord> = audit.iter().collect();
+    sorted.sort_by_key(|a| a.seq);
+    for a in sorted {
+        w.put_audit(a)?;
+    }
+    w.finish()
+}
+
+/// Bytes per sled batch in bulk writes: measured in BENCHMARKS.md (larger batches
+/// save little time and cost memory).
+pub const BULK_BATCH_BYTES: usize = 4 << 20;
+
+/// Tallies that do not match their sheets (recomputed from them).
+fn tally_drift(
+    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>>,
+    tallies: &BTreeMap<(u16, u32), TallyV1>,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let empty = TallyV1::default();
+    let keys: std::collections::BTreeSet<&(u16, u32)> =
+        sheets.keys().chain(tallies.keys()).collect();
+    for key in keys {
+        let expected = sheets
+            .get(key)
+            .map(|s| TallyV1::of_sheets(s.iter().map(|(p, s)| (*p, s))))
+            .unwrap_or_default();
+        let found = tallies.get(key).unwrap_or(&empty);
+        if *found != expected {
+            let (year, group) = key;
+            out.push(Problem::new(
+                format!("tally {year}/{group}"),
+                format!(
+                    "the summary of group {group} for {year} does not match its entries ({} rows kept, {} expected); `qcdc check --repair` rebuilds it",
+                    found.rows.len(),
+                    expected.rows.len()
+                ),
+                format!(
+                    "số liệu tổng hợp của tổ {group} năm {year} không khớp với các mục ({} dòng, cần {}); `qcdc check --repair` dựng lại",
+                    found.rows.len(),
+                    expected.rows.len()
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// History links of entries that point at no audit record of that entry.
+fn history_problems(
+    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>>,
+    audit: &[crate::domain::audit::AuditRecord],
+) -> Vec<Problem> {
+    use std::collections::HashMap;
+    let by_seq: HashMap<u64, &crate::domain::audit::AuditRecord> =
+        audit.iter().map(|a| (a.seq, a)).collect();
+    let mut out = Vec::new();
+    for ((_, group), list) in sheets {
+        for (slot, sheet) in list {
+            for row in &sheet.rows {
+                let bad = row.audit.iter().any(|s| {
+                    by_seq.get(s).is_none_or(|a| {
+                        a.group != *group || a.item != row.item || a.period != slot.to_string()
+                    })
+                });
+                if bad {
+                    out.push(Problem::new(
+                        format!("entry {slot}/{group}/{}", row.item),
+                        "its history names an audit record of another entry or none",
+                        "lịch sử của mục trỏ tới bản ghi nhật ký không thuộc mục này",
+                    ));
+                }
+            }
+        }
+    }
+    out
 }

@@ -167,22 +167,23 @@ fn check_names_what_is_wrong() {
         assert!(qcdc::transfer::validate(&doc).is_empty());
     }
     {
+        use qcdc::store::layout::{sheet_key, tally_key};
+        use qcdc::store::records::{SheetV1, TallyV1, encode};
         let db = sled::open(&w.db).unwrap();
-        let entries = db.open_tree("entries").unwrap();
-        let mut key = qcdc::domain::Period::Year(2026).to_key().to_vec();
-        key.extend_from_slice(&77u32.to_be_bytes());
-        key.extend_from_slice(b"CK-01");
+        let sheets = db.open_tree("sheets").unwrap();
+        let tallies = db.open_tree("tallies").unwrap();
+        let year = qcdc::domain::Period::Year(2026);
         let e = qcdc::domain::Entry {
             version: 1,
-            ..qcdc::domain::Entry::new(77, "CK-01", qcdc::domain::Period::Year(2026))
+            ..qcdc::domain::Entry::new(77, "CK-01", year)
         };
-        entries
-            .insert(
-                key,
-                qcdc::store::records::encode(&qcdc::store::records::EntryV1::from(&e)),
-            )
-            .unwrap();
-        entries.insert(b"junk", b"not a record".to_vec()).unwrap();
+        let mut sheet = SheetV1::default();
+        sheet.put(&e, None);
+        // A tally that matches its sheet: the problem is the group, not the summary.
+        let tally = TallyV1::of_sheets([(year, &sheet)]);
+        sheets.insert(sheet_key(year, 77), encode(&sheet)).unwrap();
+        tallies.insert(tally_key(2026, 77), encode(&tally)).unwrap();
+        sheets.insert(b"junk", b"not a record".to_vec()).unwrap();
         db.flush().unwrap();
     }
     let r = w.fails(&["check"], 65);
@@ -191,7 +192,7 @@ fn check_names_what_is_wrong() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("entries"), "{}", r.stdout);
+    assert!(r.stdout.contains("sheets"), "{}", r.stdout);
     let j = w.run(&["--lang", "en", "check", "--format", "json"]);
     assert_eq!(j.code, 65);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();

@@ -1,11 +1,100 @@
-//! A database written by an older qcdc (schema 1) opens and is migrated.
+//! A database written by an older qcdc (schema 1 or 2) opens and is migrated.
 
 use crate::common::*;
-use qcdc::store::records::{GroupV1, GroupV2, decode, encode};
+use qcdc::store::records::{AuditChunkV1, GroupV1, GroupV2, SheetV1, decode, encode};
 
-/// Turn a schema-2 database into what qcdc with schema 1 wrote: groups without a
-/// front-committee head, and `meta/schema` = 1.
+/// Turn a schema-3 database into what qcdc with schema 2 wrote: a key per entry in
+/// `entries` (period ‖ group ‖ item), a key per audit record in `audit`, no sheets,
+/// tallies or log, and `meta/schema` = 2.
+fn downgrade_to_schema_2(db: &std::path::Path) {
+    let sled_db = sled::open(db).expect("sled open");
+    let entries = sled_db.open_tree("entries").expect("entries");
+    let audit = sled_db.open_tree("audit").expect("audit");
+    for kv in sled_db.open_tree("sheets").expect("sheets").iter() {
+        let (k, v) = kv.expect("row");
+        let (slot, group) = qcdc::store::layout::split_sheet_key(&k).expect("sheet key");
+        let sheet: SheetV1 = decode(&v).expect("sheet");
+        for row in sheet.rows {
+            entries
+                .insert(
+                    qcdc::store::entry_key(slot, group, &row.item),
+                    encode(&row.entry),
+                )
+                .expect("entry");
+        }
+    }
+    for kv in sled_db.open_tree("log").expect("log").iter() {
+        let (_, v) = kv.expect("row");
+        let chunk: AuditChunkV1 = decode(&v).expect("chunk");
+        for (seq, rec) in chunk.records {
+            audit
+                .insert(seq.to_be_bytes(), encode(&rec))
+                .expect("audit");
+        }
+    }
+    for t in ["sheets", "tallies", "log"] {
+        sled_db.drop_tree(t).expect("drop");
+    }
+    let meta = sled_db.open_tree("meta").expect("meta");
+    meta.insert("schema", &2u32.to_be_bytes()).expect("schema");
+    sled_db.flush().expect("flush");
+}
+
+#[test]
+fn a_schema_2_database_is_migrated_with_its_entries_history_and_report() {
+    let w = small_ward();
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "kiemtra", "doing"]);
+    w.ok(&["mark", "Tổ dân phố 2", "BQ-01", "ban", "na"]);
+    let report = w.ok(&["report", "--format", "json"]).json();
+    let log = w.log();
+    let export = w.ok(&["export"]).stdout;
+    downgrade_to_schema_2(&w.db);
+
+    assert_eq!(w.ok(&["report", "--format", "json"]).json(), report);
+    assert_eq!(w.log(), log, "a migration is not a user change");
+    assert_eq!(w.ok(&["export"]).stdout, export, "every record came across");
+    // The entry's own history is linked again (read without scanning the log).
+    let store = qcdc::store::Store::open(&w.db).expect("open");
+    assert_eq!(store.schema_version().expect("schema"), 3);
+    let g1 = store
+        .groups()
+        .expect("groups")
+        .into_iter()
+        .find(|g| g.name == "Tổ dân phố 1")
+        .expect("group");
+    let q = store
+        .entries_of_group(qcdc::domain::Period::Year(2026), g1.id)
+        .expect("entries");
+    let slot = q
+        .iter()
+        .find(|e| e.item == "CK-02")
+        .map(|e| e.period)
+        .unwrap_or(qcdc::domain::Period::Quarter(2026, 4));
+    let hist = store.entry_audit(slot, g1.id, "CK-02").expect("history");
+    assert_eq!(hist.len(), 2, "{hist:?}");
+    assert!(store.check().expect("check").problems.is_empty());
+    let names: Vec<String> = sled_open_for_names(&w.db, store)
+        .tree_names()
+        .into_iter()
+        .map(|n| String::from_utf8_lossy(&n).into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n == "entries" || n == "audit"),
+        "{names:?}"
+    );
+}
+
+/// The tree names of a database, after closing `store`.
+fn sled_open_for_names(db: &std::path::Path, store: qcdc::store::Store) -> sled::Db {
+    drop(store);
+    sled::open(db).expect("sled open")
+}
+
+/// Turn a schema-3 database into what qcdc with schema 1 wrote: schema 2's layout, groups
+/// without a front-committee head, and `meta/schema` = 1.
 fn downgrade_to_schema_1(db: &std::path::Path) {
+    downgrade_to_schema_2(db);
     let sled_db = sled::open(db).expect("sled open");
     let groups = sled_db.open_tree("groups").expect("groups");
     let rows: Vec<_> = groups.iter().map(|kv| kv.expect("row")).collect();
