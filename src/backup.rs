@@ -418,7 +418,7 @@ pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
         let store = Store::import_doc(&tmp, &doc)?;
         drop(store);
         // Read it back from disk: the database must hold exactly the backup.
-        let store = Store::open(&tmp)?;
+        let store = Store::reopen(&tmp)?;
         let back = store.export_doc()?;
         if back != doc {
             return Err(BackupError::Io {

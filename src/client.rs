@@ -266,6 +266,10 @@ impl Service for RemoteService {
         self.call(Req::Groups)
     }
 
+    fn find_group(&self, name: &str) -> Result<Group, ServiceError> {
+        self.call(Req::FindGroup(name.into()))
+    }
+
     fn template(&self) -> Result<Template, ServiceError> {
         self.call(Req::Template)
     }
@@ -347,5 +351,9 @@ impl Service for RemoteService {
 
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
         self.call(Req::Check)
+    }
+
+    fn repair(&self) -> Result<usize, ServiceError> {
+        self.call(Req::Repair)
     }
 }

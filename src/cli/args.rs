@@ -216,6 +216,10 @@ pub struct RestoreArgs {
 pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+    /// Dựng lại số liệu tổng hợp và chỉ mục từ các bản ghi, rồi kiểm tra / rebuild the
+    /// summaries and the name index from the records, then check
+    #[arg(long)]
+    pub repair: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

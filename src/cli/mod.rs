@@ -15,9 +15,7 @@ use crate::domain::ward::{GroupId, WARD_GROUP, Ward};
 use crate::domain::{date, entry::StepStatus};
 use crate::i18n::Lang;
 use crate::service::local::LocalService;
-use crate::service::{
-    HistoryQuery, MarkRequest, NewGroup, Service, ServiceError, VoteRequest, find_group,
-};
+use crate::service::{HistoryQuery, MarkRequest, NewGroup, Service, ServiceError, VoteRequest};
 use crate::store::{Store, StoreError};
 use args::*;
 use clap::Parser;
@@ -137,6 +135,14 @@ pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<Box<dyn Ser
         StoreError::Locked { path } => locked_failure(&path, lang),
         other => Failure::from_service(&ServiceError::Store(other), lang),
     })?;
+    local_service(store, actor, lang)
+}
+
+/// The service over a database this process has opened, logged in as `actor`'s
+/// member when one is named (PIN from `QCDC_PIN` or asked on the terminal).
+pub fn local_service(store: Store, actor: Actor, lang: Lang) -> Result<Box<dyn Service>, Failure> {
+    let explicit = (actor.member != actor.os_user).then(|| actor.member.clone());
+    let env_pin = std::env::var("QCDC_PIN").ok();
     let svc = LocalService::new(store, actor).with_lang(lang);
     if let Some(m) = explicit {
         let mut result = svc.login(&m, env_pin.as_deref());
@@ -274,8 +280,7 @@ fn resolve_group(svc: &dyn Service, name: &str, lang: Lang) -> Result<GroupId, F
     if matches!(f.trim(), "phuong" | "ward" | "cap phuong") {
         return Ok(WARD_GROUP);
     }
-    let groups = svc.groups().map_err(|e| Failure::from_service(&e, lang))?;
-    find_group(&groups, name)
+    svc.find_group(name)
         .map(|g| g.id)
         .map_err(|e| Failure::from_service(&e, lang))
 }

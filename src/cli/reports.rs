@@ -471,9 +471,17 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
     let who = cx.who.clone();
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
+    let repair = a.repair;
     let result = std::panic::catch_unwind(move || {
         let svc = open_service(&db, who, lang)?;
-        svc.check().map_err(|e| Failure::from_service(&e, lang))
+        let fixed = if repair {
+            Some(svc.repair().map_err(|e| Failure::from_service(&e, lang))?)
+        } else {
+            None
+        };
+        svc.check()
+            .map(|r| (r, fixed))
+            .map_err(|e| Failure::from_service(&e, lang))
     });
     std::panic::set_hook(hook);
     let damaged = |what: String| Failure {
@@ -513,10 +521,18 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
             return Err(damaged(what));
         }
     };
+    let (report, fixed) = report;
     let out = cx.out();
     if a.format == ListFormat::Json {
         out.line(&serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
+        if let Some(n) = fixed {
+            out.line(&format!(
+                "{} {n} {}",
+                cx.t("Đã dựng lại", "Rebuilt"),
+                cx.t("bản ghi tổng hợp.", "derived records.")
+            ));
+        }
         out.line(&format!(
             "{} {}: {} {}, {} {}, {} {}, {} {}, {} {}",
             cx.t("Kiểm tra", "Checked"),

@@ -65,6 +65,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::Ward => j(svc.ward()?),
         Req::Branches => j(svc.branches()?),
         Req::Groups => j(svc.groups()?),
+        Req::FindGroup(name) => j(svc.find_group(&name)?),
         Req::Template => j(svc.template()?),
         Req::AddBranch(name) => j(svc.add_branch(&name)?),
         Req::AddGroup(g) => j(svc.add_group(g)?),
@@ -82,6 +83,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::SetItemRetired { code, from } => j(svc.set_item_retired(code, from)?),
         Req::Export => j(svc.export()?),
         Req::Check => j(svc.check()?),
+        Req::Repair => j(svc.repair()?),
         Req::Ping => j(()),
     }
 }

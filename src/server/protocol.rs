@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 pub const MAGIC: &str = "qcdc";
 /// The largest frame either side accepts (a report of a very large ward fits easily).
 pub const MAX_FRAME: u32 = 32 * 1024 * 1024;
@@ -57,6 +57,7 @@ pub enum Req {
     Ward,
     Branches,
     Groups,
+    FindGroup(String),
     Template,
     AddBranch(String),
     AddGroup(NewGroup),
@@ -75,6 +76,7 @@ pub enum Req {
     SetItemRetired { code: String, from: Option<Period> },
     Export,
     Check,
+    Repair,
 }
 
 impl Req {
@@ -93,6 +95,7 @@ impl Req {
                 | Req::ImportRoster { dry_run: false, .. }
                 | Req::AddItems { dry_run: false, .. }
                 | Req::SetItemRetired { .. }
+                | Req::Repair
         )
     }
 }

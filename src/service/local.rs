@@ -501,6 +501,16 @@ impl Service for LocalService {
         Ok(self.store.groups()?)
     }
 
+    fn find_group(&self, name: &str) -> Result<Group, ServiceError> {
+        // The name index answers without reading every group; a name it does not know
+        // is looked for the slow way, so a stale index costs time, never a wrong answer.
+        let found = self.store.groups_named(name)?;
+        if found.is_empty() {
+            return super::find_group(&self.store.groups()?, name);
+        }
+        super::find_group(&found, name)
+    }
+
     fn template(&self) -> Result<Template, ServiceError> {
         Ok(self.store.template()?)
     }
@@ -917,5 +927,10 @@ impl Service for LocalService {
 
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
         Ok(self.store.check()?)
+    }
+
+    fn repair(&self) -> Result<usize, ServiceError> {
+        self.require_admin()?;
+        Ok(self.store.repair()?)
     }
 }

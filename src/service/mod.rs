@@ -129,6 +129,10 @@ pub trait Service {
     fn branches(&self) -> Result<Vec<Branch>, ServiceError>;
     fn groups(&self) -> Result<Vec<Group>, ServiceError>;
     fn template(&self) -> Result<Template, ServiceError>;
+    /// A group by name, ignoring diacritics and case (see [`find_group`]).
+    fn find_group(&self, name: &str) -> Result<Group, ServiceError> {
+        find_group(&self.groups()?, name)
+    }
     fn add_branch(&self, name: &str) -> Result<Branch, ServiceError>;
     fn add_group(&self, group: NewGroup) -> Result<Group, ServiceError>;
     /// Load branches, groups (and entries) from a roster or the demo, all or nothing.
@@ -178,6 +182,12 @@ pub trait Service {
 
     /// Read and verify every stored record.
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
+        Err(unsupported())
+    }
+
+    /// Rebuild what is derived from the records (summaries, the name index); ward
+    /// administrators only. Returns how many derived records were rewritten.
+    fn repair(&self) -> Result<usize, ServiceError> {
         Err(unsupported())
     }
 

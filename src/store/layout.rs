@@ -43,6 +43,21 @@ pub fn split_tally_key(k: &[u8]) -> Option<(u16, GroupId)> {
     ))
 }
 
+/// Group-name index key: the name folded (no diacritics, lower case) ‖ 0 ‖ group id.
+/// Folded names may repeat ("Tổ 1" and "To 1"), so the id is part of the key.
+pub fn group_name_key(name: &str, id: GroupId) -> Vec<u8> {
+    let mut k = group_name_prefix(name);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The prefix of every index key of groups whose name folds like `name`.
+pub fn group_name_prefix(name: &str) -> Vec<u8> {
+    let mut k = crate::domain::text::fold(&crate::domain::text::clean(name)).into_bytes();
+    k.push(0);
+    k
+}
+
 /// The key of the audit chunk holding `seq`.
 pub fn chunk_key(seq: u64) -> [u8; 8] {
     (seq / AUDIT_CHUNK).to_be_bytes()

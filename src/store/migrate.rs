@@ -70,7 +70,12 @@ fn v2_to_v3(store: &Store) -> Result<(), StoreError> {
         path: path.clone(),
         detail: format!("unreadable schema-2 {what} record"),
     };
-    for t in [&store.sheets, &store.tallies, &store.log] {
+    for t in [
+        &store.sheets,
+        &store.tallies,
+        &store.log,
+        &store.group_names,
+    ] {
         t.clear().map_err(io)?;
     }
     let names = store.db.tree_names();
@@ -119,6 +124,7 @@ fn v2_to_v3(store: &Store) -> Result<(), StoreError> {
         w.put_audit(a).map_err(io)?;
     }
     w.finish().map_err(io)?;
+    store.rebuild_group_names()?;
     store.flush()?;
     store
         .meta_tree()

@@ -91,6 +91,7 @@ pub struct Store {
     sheets: sled::Tree,
     tallies: sled::Tree,
     log: sled::Tree,
+    group_names: sled::Tree,
     members: sled::Tree,
 }
 
@@ -153,6 +154,7 @@ impl Store {
             sheets: t("sheets")?,
             tallies: t("tallies")?,
             log: t("log")?,
+            group_names: t("group_names")?,
             members: t("members")?,
             db,
         })
@@ -209,6 +211,24 @@ impl Store {
             migrate::drop_schema_2_trees(&store)?;
         }
         Ok(store)
+    }
+
+    /// Open a database this process has just closed. sled's I/O threads let go of the
+    /// file a moment after the last handle is dropped, so "in use" is retried for up to
+    /// three seconds here (and only here: another process holding it is not waited for
+    /// anywhere else).
+    pub fn reopen(path: &Path) -> Result<Store, StoreError> {
+        let start = std::time::Instant::now();
+        loop {
+            match Store::open(path) {
+                Err(StoreError::Locked { .. })
+                    if start.elapsed() < std::time::Duration::from_secs(3) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Create a new database with a ward and its template. Refuses a path that already
@@ -344,6 +364,34 @@ impl Store {
                 .map(|g| Some(g.into_domain(id)))
                 .ok_or_else(|| self.corrupt("group")),
         }
+    }
+
+    /// The groups whose name folds like `name` (through the name index: a lookup, not a
+    /// scan of every group).
+    pub fn groups_named(&self, name: &str) -> Result<Vec<Group>, StoreError> {
+        let prefix = layout::group_name_prefix(name);
+        let mut out = Vec::new();
+        for kv in self.group_names.scan_prefix(&prefix) {
+            let (k, _) = kv.map_err(|e| self.map_err(e))?;
+            let id = k
+                .get(prefix.len()..)
+                .and_then(u32_of)
+                .ok_or_else(|| self.corrupt("group name index"))?;
+            if let Some(g) = self.group(id)? {
+                out.push(g);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Rebuild the group-name index from the groups (a migration, `check --repair`).
+    pub(crate) fn rebuild_group_names(&self) -> Result<(), StoreError> {
+        self.group_names.clear().map_err(|e| self.map_err(e))?;
+        let mut b = sled::Batch::default();
+        for g in self.groups()? {
+            b.insert(layout::group_name_key(&g.name, g.id), &[]);
+        }
+        self.group_names.apply_batch(b).map_err(|e| self.map_err(e))
     }
 
     pub fn template(&self) -> Result<Template, StoreError> {
@@ -673,12 +721,17 @@ impl Store {
             ],
             undoes: None,
         };
-        self.write_with_audit(
-            &self.groups,
-            &[(id.to_be_bytes().to_vec(), encode(&GroupV2::from(&g)))],
-            &[(NEXT_GROUP, id + 1)],
-            rec,
-        )?;
+        let corrupt = || self.corrupt("audit");
+        (&self.groups, &self.group_names, &self.log, &self.meta)
+            .transaction(|(tg, tn, tl, tm)| {
+                tg.insert(&id.to_be_bytes(), encode(&GroupV2::from(&g)))?;
+                tn.insert(layout::group_name_key(&g.name, id), &[])?;
+                tm.insert(NEXT_GROUP, &(id + 1).to_be_bytes())?;
+                tx_append_audit(tl, tm, std::slice::from_ref(&rec), &corrupt)?;
+                Ok(())
+            })
+            .map_err(|e: TransactionError<StoreError>| self.tx_err(e))?;
+        self.flush()?;
         Ok(g)
     }
 
@@ -791,17 +844,19 @@ impl Store {
         (
             &self.branches,
             &self.groups,
+            &self.group_names,
             &self.sheets,
             &self.tallies,
             &self.log,
             &self.meta,
         )
-            .transaction(|(tb, tg, ts, tt, tl, tm)| {
+            .transaction(|(tb, tg, tn, ts, tt, tl, tm)| {
                 for (id, b) in &new_branches {
                     tb.insert(&id.to_be_bytes(), encode(b))?;
                 }
                 for g in &new_groups {
                     tg.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)))?;
+                    tn.insert(layout::group_name_key(&g.name, g.id), &[])?;
                 }
                 tm.insert(NEXT_BRANCH, &next_branch.to_be_bytes())?;
                 tm.insert(NEXT_GROUP, &next_group.to_be_bytes())?;
@@ -840,10 +895,15 @@ impl Store {
         }
         self.branches.apply_batch(b).map_err(|e| self.map_err(e))?;
         let mut g = sled::Batch::default();
+        let mut names = sled::Batch::default();
         for gr in groups {
             g.insert(&gr.id.to_be_bytes(), encode(&GroupV2::from(gr)));
+            names.insert(layout::group_name_key(&gr.name, gr.id), &[]);
         }
         self.groups.apply_batch(g).map_err(|e| self.map_err(e))?;
+        self.group_names
+            .apply_batch(names)
+            .map_err(|e| self.map_err(e))?;
         let next_b = branches.iter().map(|b| b.id).max().unwrap_or(0) + 1;
         let next_g = groups.iter().map(|g| g.id).max().unwrap_or(0) + 1;
         let mut seq = self

@@ -269,8 +269,14 @@ impl Store {
                     undoes: None,
                 });
             }
-            let result = (&self.branches, &self.groups, &self.log, &self.meta).transaction(
-                |(tb, tg, tl, tm)| {
+            let result = (
+                &self.branches,
+                &self.groups,
+                &self.group_names,
+                &self.log,
+                &self.meta,
+            )
+                .transaction(|(tb, tg, tn, tl, tm)| {
                     // Someone else wrote first: plan again.
                     let retry = || ConflictableTransactionError::Abort(());
                     let nb = tm.get(NEXT_BRANCH)?.and_then(|v| u32_of(&v)).unwrap_or(1);
@@ -294,13 +300,16 @@ impl Store {
                             return Err(retry());
                         }
                         tg.insert(&key, encode(&GroupV2::from(new)))?;
+                        if let Some(o) = old {
+                            tn.remove(super::layout::group_name_key(&o.name, o.id))?;
+                        }
+                        tn.insert(super::layout::group_name_key(&new.name, new.id), &[])?;
                     }
                     tm.insert(NEXT_BRANCH, &plan.next_branch.to_be_bytes())?;
                     tm.insert(NEXT_GROUP, &plan.next_group.to_be_bytes())?;
                     super::layout::tx_append_audit(tl, tm, &records, &|| ())?;
                     Ok(())
-                },
-            );
+                });
             match result {
                 Ok(()) => {
                     self.flush()?;

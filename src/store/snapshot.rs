@@ -14,8 +14,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The trees this document models; anything else is carried raw.
-const MODELLED: [&str; 7] = [
-    "meta", "branches", "groups", "items", "sheets", "tallies", "log",
+const MODELLED: [&str; 8] = [
+    "meta",
+    "branches",
+    "groups",
+    "items",
+    "sheets",
+    "tallies",
+    "log",
+    "group_names",
 ];
 const META_KEYS: [&[u8]; 5] = [SCHEMA, WARD, NEXT_BRANCH, NEXT_GROUP, NEXT_AUDIT];
 const SLED_DEFAULT: &[u8] = b"__sled__default";
@@ -36,6 +43,98 @@ pub struct CheckReport {
 }
 
 impl Store {
+    /// Index keys of group names missing or left over.
+    fn name_index_problems(
+        &self,
+        groups: &[crate::domain::ward::Group],
+    ) -> Result<Vec<Problem>, StoreError> {
+        let expected: std::collections::BTreeSet<Vec<u8>> = groups
+            .iter()
+            .map(|g| super::layout::group_name_key(&g.name, g.id))
+            .collect();
+        let mut found = std::collections::BTreeSet::new();
+        for kv in self.group_names.iter() {
+            let (k, _) = kv.map_err(|e| self.map_err(e))?;
+            found.insert(k.to_vec());
+        }
+        let n = expected.symmetric_difference(&found).count();
+        Ok(if n == 0 {
+            Vec::new()
+        } else {
+            vec![Problem::new(
+                "group_names",
+                format!(
+                    "the index of group names is out of date ({n} keys); `qcdc check --repair` rebuilds it"
+                ),
+                format!("chỉ mục tên tổ không khớp ({n} khóa); `qcdc check --repair` dựng lại"),
+            )]
+        })
+    }
+
+    /// Rebuild what is derived from the records — tallies from the sheets, the index
+    /// of group names from the groups — each tally in a transaction with the sheets it
+    /// is computed from, so edits made meanwhile are not undone. Returns how many
+    /// derived records were rewritten or removed.
+    pub fn repair(&self) -> Result<usize, StoreError> {
+        use super::layout::{sheet_key, tally_key};
+        use crate::domain::period::Period;
+        use sled::Transactional;
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let mut keys: std::collections::BTreeSet<(u16, u32)> = std::collections::BTreeSet::new();
+        for kv in self.sheets.iter() {
+            let (k, _) = kv.map_err(|e| self.map_err(e))?;
+            if let Some((slot, group)) = split_sheet_key(&k) {
+                keys.insert((slot.year(), group));
+            }
+        }
+        for kv in self.tallies.iter() {
+            let (k, _) = kv.map_err(|e| self.map_err(e))?;
+            if let Some(key) = split_tally_key(&k) {
+                keys.insert(key);
+            }
+        }
+        let mut fixed = 0usize;
+        for (year, group) in keys {
+            let slots: Vec<Period> = std::iter::once(Period::Year(year))
+                .chain((1..=2).map(|h| Period::Half(year, h)))
+                .chain((1..=4).map(|q| Period::Quarter(year, q)))
+                .collect();
+            let corrupt = || self.corrupt("sheet");
+            let changed = (&self.sheets, &self.tallies)
+                .transaction(|(ts, tt)| {
+                    let mut found = Vec::new();
+                    for slot in &slots {
+                        if let Some(v) = ts.get(sheet_key(*slot, group))? {
+                            let sheet = decode::<SheetV1>(&v)
+                                .ok_or_else(|| ConflictableTransactionError::Abort(corrupt()))?;
+                            found.push((*slot, sheet));
+                        }
+                    }
+                    let expected = TallyV1::of_sheets(found.iter().map(|(p, s)| (*p, s)));
+                    let key = tally_key(year, group);
+                    let current = tt.get(key)?;
+                    let want = (!expected.rows.is_empty()).then(|| encode(&expected));
+                    if current.as_deref() == want.as_deref() {
+                        return Ok(false);
+                    }
+                    match want {
+                        Some(v) => tt.insert(&key, v)?,
+                        None => tt.remove(&key)?,
+                    };
+                    Ok(true)
+                })
+                .map_err(|e: TransactionError<StoreError>| self.tx_err(e))?;
+            fixed += usize::from(changed);
+        }
+        let groups = self.groups()?;
+        if !self.name_index_problems(&groups)?.is_empty() {
+            self.rebuild_group_names()?;
+            fixed += 1;
+        }
+        self.flush()?;
+        Ok(fixed)
+    }
+
     fn counter_u32(&self, key: &[u8]) -> Result<u32, StoreError> {
         Ok(self
             .meta
@@ -214,6 +313,7 @@ impl Store {
             b.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)));
         }
         store.groups.apply_batch(b).map_err(err)?;
+        store.rebuild_group_names()?;
         write_entries_and_audit(&store, &doc.entries, &doc.audit).map_err(err)?;
         for (tree, pairs) in &doc.raw {
             let t = if tree == "meta" {
@@ -394,6 +494,7 @@ impl Store {
             }
         })?;
         problems.extend(tally_drift(&sheets, &tallies));
+        problems.extend(self.name_index_problems(&groups)?);
         let mut audit = Vec::new();
         scan(&self.log, "log", &mut problems, &mut |k, v| {
             let Some(id) = u64_of(k) else {

@@ -261,10 +261,7 @@ fn open_for_tui(l: &Launch) -> Result<Option<Box<dyn Service>>, Failure> {
         return cli::open_service(&l.db, l.actor.clone(), l.lang).map(Some);
     }
     match Store::open(&l.db) {
-        Ok(store) => {
-            drop(store);
-            cli::open_service(&l.db, l.actor.clone(), l.lang).map(Some)
-        }
+        Ok(store) => cli::local_service(store, l.actor.clone(), l.lang).map(Some),
         Err(StoreError::NotFound { path }) => {
             if !path.exists() || is_empty_dir(&path) {
                 Ok(None)
