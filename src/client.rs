@@ -305,8 +305,12 @@ impl Service for RemoteService {
         self.call(Req::SaveEntry(edit))
     }
 
-    fn report(&self, period: Period) -> Result<Report, ServiceError> {
-        self.call(Req::Report(period))
+    fn report_with(
+        &self,
+        period: Period,
+        options: crate::service::engine::ReportOptions,
+    ) -> Result<Report, ServiceError> {
+        self.call(Req::Report { period, options })
     }
 
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {

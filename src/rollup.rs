@@ -13,8 +13,9 @@ use crate::export::sheet::{
     Cell, Row, col, new_sheet, print_setup, ratio, row, strong, table, text, title, widths,
 };
 use crate::i18n::Lang;
+use crate::service::engine::{self, Source};
 use crate::service::report::{Pct, PillarRow, Report};
-use crate::service::sections::{self, Source};
+use crate::service::sections;
 use crate::transfer::{ExportDoc, Problem};
 use serde::{Deserialize, Serialize};
 
@@ -193,10 +194,11 @@ pub fn rollup(
                     today,
                     en,
                 };
-                sections::build_full::<()>(&src, period, &|p| {
-                    Ok(sections::entries_for(&template, p, &d.entries))
-                })
-                .map_err(|_| Problem::new(file.clone(), "cannot compute", "không tính được"))?
+                let read = engine::read_from_list(&d.entries);
+                match engine::build(&src, period, &engine::ReportOptions::default(), &read) {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                }
             }
         };
         if let Some((other, _)) = reports.iter().find(|(_, x)| x.ward == r.ward) {
@@ -231,9 +233,9 @@ pub fn rollup(
             previous: r.previous.as_ref().map(|p| p.completion.clone()),
             by_pillar: r.by_pillar.clone(),
             sections: r.sections.iter().map(|s| s.completion.clone()).collect(),
-            overdue: r.overdue.len() as u32,
-            votes: r.votes.len() as u32,
-            votes_failed: r.votes.iter().filter(|v| !v.verdict.passes).count() as u32,
+            overdue: r.overdue_count(),
+            votes: r.votes_count(),
+            votes_failed: r.votes_failed_count(),
             groups_met: r.meeting_groups.iter().filter(|g| g.meetings > 0).count() as u32,
         });
         for b in &r.branches {

@@ -310,6 +310,10 @@ pub struct ReportArgs {
     /// Ghi ra tệp / write to a file
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Số dòng tối đa mỗi danh sách (quá hạn, biểu quyết, cuộc họp, tổ chưa xong); 0 là
+    /// tất cả / most rows per list (overdue, votes, meetings, groups pending); 0 for all
+    #[arg(long, value_name = "N", default_value_t = crate::service::engine::DEFAULT_LIMIT)]
+    pub limit: usize,
 }
 
 #[derive(Debug, Args)]

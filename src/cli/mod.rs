@@ -808,12 +808,27 @@ fn expected_total(svc: &dyn Service, gid: GroupId) -> Result<u32, ServiceError> 
 
 /// Write a whole file or nothing: a temporary file beside it, then a rename.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_file_atomically_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`write_file_atomically`] for a document written piece by piece.
+pub fn write_file_atomically_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(bytes)?;
+    let written = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut tmp.1);
+        write(&mut w).and_then(|_| w.flush())
+    };
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp.0);
+        return Err(e);
+    }
     tmp.1.sync_all()?;
     drop(tmp.1);
     std::fs::rename(&tmp.0, path).inspect_err(|_| {

@@ -201,11 +201,12 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         ));
     }
     let failed: Vec<_> = r.votes.iter().filter(|v| !v.verdict.passes).collect();
+    let listed = failed.len();
     o.push_str(&format!(
         "\n{}: {} ({} {})\n",
         t("Biểu quyết", "Votes"),
-        r.votes.len(),
-        failed.len(),
+        r.votes_count(),
+        r.votes_failed_count(),
         t("không đạt", "failed")
     ));
     for v in failed {
@@ -216,10 +217,13 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
         };
         o.push_str(&format!("  {} · {} · {}\n", v.group, v.item, s));
     }
+    if let Some(m) = crate::export::more(listed, r.votes_failed_count() as usize, lang.is_en()) {
+        o.push_str(&format!("  {m}\n"));
+    }
     o.push_str(&format!(
         "\n{}: {}\n",
         t("Quá hạn", "Overdue"),
-        r.overdue.len()
+        r.overdue_count()
     ));
     for od in r.overdue.iter().take(15) {
         o.push_str(&format!(
@@ -231,10 +235,11 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             crate::domain::date::format_vi(od.due)
         ));
     }
-    if r.overdue.len() > 15 {
+    let shown = r.overdue.len().min(15);
+    if r.overdue_count() as usize > shown {
         o.push_str(&format!(
             "  … {} {}\n",
-            r.overdue.len() - 15,
+            r.overdue_count() as usize - shown,
             t("mục nữa", "more")
         ));
     }
@@ -353,7 +358,7 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
         "",
         r.ward_level.households.to_string(),
         &r.completion,
-        r.overdue.len().to_string(),
+        r.overdue_count().to_string(),
         r.by_pillar
             .iter()
             .map(|p| csv_pct(&p.completion))
@@ -428,10 +433,13 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
         };
         o.push_str(&format!("- {} · {} · {}\n", md_cell(&v.group), v.item, s));
     }
+    if let Some(m) = crate::export::more(r.votes.len(), r.votes_count() as usize, lang.is_en()) {
+        o.push_str(&format!("- {}\n", md_cell(&m)));
+    }
     o.push_str(&format!(
         "\n## {} ({})\n\n",
         t("Quá hạn", "Overdue"),
-        r.overdue.len()
+        r.overdue_count()
     ));
     for od in &r.overdue {
         o.push_str(&format!(

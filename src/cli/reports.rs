@@ -4,7 +4,6 @@
 use super::args::*;
 use super::{
     EXIT_BUSY, EXIT_DATA, EXIT_OTHER, EXIT_USAGE, Failure, Out, open_service, parse_period,
-    write_file_atomically,
 };
 use crate::domain::audit::Actor;
 use crate::domain::period::Period;
@@ -59,14 +58,29 @@ impl Ctx<'_> {
 
     /// Bytes to `--out FILE` (whole or not at all) or standard output.
     fn emit(&self, out: Option<&Path>, bytes: &[u8], binary: bool) -> CliResult {
-        // Text carries names from the database: no escape sequence reaches a terminal
-        // or a file (a workbook is left as it is).
-        let text;
-        let bytes = if binary {
-            bytes
-        } else {
-            text = crate::domain::text::printable_bytes(bytes.to_vec());
-            &text[..]
+        self.emit_with(out, binary, &mut |w| w.write_all(bytes))
+    }
+
+    /// Write a document to `out` (atomically) or to stdout, as `write` produces it.
+    /// Text carries names from the database: no escape sequence reaches a terminal or a
+    /// file (a workbook is left as it is).
+    fn emit_with(
+        &self,
+        out: Option<&Path>,
+        binary: bool,
+        write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> CliResult {
+        let mut produce = |w: &mut dyn Write| -> std::io::Result<()> {
+            if binary {
+                write(w)
+            } else {
+                let mut p = crate::domain::text::PrintableWriter::new(w);
+                let mut b = std::io::BufWriter::with_capacity(1 << 16, &mut p);
+                write(&mut b)?;
+                b.flush()?;
+                drop(b);
+                p.finish().map(|_| ())
+            }
         };
         match out {
             None => {
@@ -81,19 +95,21 @@ impl Ctx<'_> {
                             .into(),
                     });
                 }
-                let mut so = std::io::stdout().lock();
-                let _ = so.write_all(bytes);
-                let _ = so.flush();
+                let mut so = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                // A closed pipe (`| head`) is not an error worth a message.
+                let _ = produce(&mut so).and_then(|_| so.flush());
                 Ok(())
             }
-            Some(path) => write_file_atomically(path, bytes).map_err(|e| Failure {
-                code: EXIT_OTHER,
-                message: format!(
-                    "{} {}: {e}",
-                    self.t("Không ghi được", "Cannot write"),
-                    path.display()
-                ),
-            }),
+            Some(path) => {
+                super::write_file_atomically_with(path, &mut produce).map_err(|e| Failure {
+                    code: EXIT_OTHER,
+                    message: format!(
+                        "{} {}: {e}",
+                        self.t("Không ghi được", "Cannot write"),
+                        path.display()
+                    ),
+                })
+            }
         }
     }
 }
@@ -125,7 +141,10 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
     let lang = cx.lang;
     let svc = open_service(cx.db, cx.who.clone(), lang)?;
     let period = parse_period(cx.period, svc.as_ref(), lang)?;
-    let r = svc.report(period).map_err(cx.svc_err())?;
+    let options = crate::service::engine::ReportOptions {
+        limit: (a.limit > 0).then_some(a.limit),
+    };
+    let r = svc.report_with(period, options).map_err(cx.svc_err())?;
     let other = |e: String| Failure {
         code: EXIT_OTHER,
         message: e,
@@ -138,9 +157,21 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
             (s.into_bytes(), false)
         }
         ReportFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&r).unwrap_or_default();
-            s.push('\n');
-            (s.into_bytes(), false)
+            // Streamed: a city's report is tens of megabytes. Indented for a person at a
+            // terminal, compact for a file or a pipe.
+            let pretty = a.out.is_none() && std::io::stdout().is_terminal();
+            return cx.emit_with(a.out.as_deref(), false, &mut |w| {
+                // A concrete buffer in front of the `dyn Write`: serde_json writes a few
+                // bytes at a time, and those must not each be a dynamic call.
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                if pretty {
+                    serde_json::to_writer_pretty(&mut w, &r)?;
+                } else {
+                    serde_json::to_writer(&mut w, &r)?;
+                }
+                w.write_all(b"\n")?;
+                w.flush()
+            });
         }
         ReportFormat::Md => (crate::export::report_md(&r, lang).into_bytes(), false),
         ReportFormat::Csv => (

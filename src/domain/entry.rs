@@ -119,6 +119,25 @@ pub struct Entry {
     pub version: u64,
 }
 
+/// What a report counts of one stored entry — its statuses, meeting date, vote and
+/// minutes — borrowed from wherever the entry is kept (the store's tallies, an export
+/// document), so reading a city's year allocates nothing per entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryFacts<'a> {
+    pub period: Period,
+    pub item: &'a str,
+    pub steps: [StepStatus; 6],
+    pub meeting_date: Option<Date>,
+    pub vote: Option<VoteCount>,
+    pub minutes: &'a str,
+}
+
+impl EntryFacts<'_> {
+    pub fn vote_verdict(&self, item: &Item) -> Option<VoteVerdict> {
+        vote::verdict(item.vote?, &self.vote?).ok()
+    }
+}
+
 /// Something about an entry that needs a cadre's attention.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -186,6 +205,17 @@ impl Entry {
 
     pub fn status(&self, step: Step) -> StepStatus {
         self.steps[step.index()]
+    }
+
+    pub fn facts(&self) -> EntryFacts<'_> {
+        EntryFacts {
+            period: self.period,
+            item: &self.item,
+            steps: self.steps,
+            meeting_date: self.evidence.meeting_date,
+            vote: self.evidence.vote,
+            minutes: &self.evidence.minutes,
+        }
     }
 
     /// Done ÷ applicable over the item's steps that the ward tracks; "không áp dụng"

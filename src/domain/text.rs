@@ -38,9 +38,101 @@ pub fn printable(s: &str) -> String {
 /// [`printable`] for output that may be text (reports, exports): UTF-8 text is made
 /// printable, anything else (a workbook) is left as it is.
 pub fn printable_bytes(bytes: Vec<u8>) -> Vec<u8> {
+    if !needs_escaping(&bytes) {
+        return bytes;
+    }
     match String::from_utf8(bytes) {
         Ok(s) => printable(&s).into_bytes(),
         Err(e) => e.into_bytes(),
+    }
+}
+
+/// Whether UTF-8 `b` holds a control character [`printable`] would escape: C0 but tab,
+/// newline and CR before newline; DEL; C1 (U+0080–U+009F, `C2 80`–`C2 9F`). A byte scan,
+/// so the common case (nothing to escape) costs no copy.
+fn needs_escaping(b: &[u8]) -> bool {
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\n' | b'\t' => false,
+        b'\r' => b.get(i + 1) != Some(&b'\n'),
+        0..=0x1F | 0x7F => true,
+        0xC2 => b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+        _ => false,
+    })
+}
+
+/// A writer that passes UTF-8 text through [`printable`] on its way: what a report
+/// streams to the terminal or a file carries no control character, however long it is,
+/// without being held in memory whole.
+pub struct PrintableWriter<W: std::io::Write> {
+    inner: W,
+    /// An incomplete UTF-8 sequence or a CR waiting for what follows.
+    carry: Vec<u8>,
+}
+
+impl<W: std::io::Write> PrintableWriter<W> {
+    pub fn new(inner: W) -> Self {
+        PrintableWriter {
+            inner,
+            carry: Vec::new(),
+        }
+    }
+
+    /// Write what is held back and return the inner writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let rest = std::mem::take(&mut self.carry);
+        let text = String::from_utf8_lossy(&rest);
+        self.inner.write_all(printable(&text).as_bytes())?;
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for PrintableWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let data: &[u8] = if self.carry.is_empty() {
+            buf
+        } else {
+            let mut d = std::mem::take(&mut self.carry);
+            d.extend_from_slice(buf);
+            joined = d;
+            &joined
+        };
+        // Hold back a trailing incomplete sequence, and a trailing CR (whether it is
+        // kept depends on the next byte).
+        let mut end = data.len();
+        for i in (data.len().saturating_sub(3)..data.len()).rev() {
+            let b = data[i];
+            if b & 0xC0 == 0x80 {
+                continue;
+            }
+            let need = match b {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            if i + need > data.len() {
+                end = i;
+            }
+            break;
+        }
+        if end > 0 && data[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let (now, later) = data.split_at(end);
+        if needs_escaping(now) {
+            let text = String::from_utf8_lossy(now);
+            self.inner.write_all(printable(&text).as_bytes())?;
+        } else {
+            self.inner.write_all(now)?;
+        }
+        self.carry = later.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -109,6 +201,25 @@ pub fn matches(haystack: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_printable_writer_escapes_controls_split_across_writes() {
+        use std::io::Write;
+        let input = "Tổ\u{1b}[31m 1\u{9b}2J\r\nok\rx\n".as_bytes();
+        for cut in 0..input.len() {
+            let mut w = PrintableWriter::new(Vec::new());
+            w.write_all(&input[..cut]).unwrap();
+            w.write_all(&input[cut..]).unwrap();
+            let out = String::from_utf8(w.finish().unwrap()).unwrap();
+            assert_eq!(
+                out,
+                printable(std::str::from_utf8(input).unwrap()),
+                "cut at {cut}"
+            );
+        }
+        assert!(!needs_escaping("Tổ dân phố\r\n\tà".as_bytes()));
+        assert!(needs_escaping(b"a\rb"));
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -217,6 +217,9 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
                     })
                 ));
             }
+            if let Some(m) = more(r.votes.len(), r.votes_count() as usize, en) {
+                o.push_str(&format!("\n{}\n", md(&m)));
+            }
         }
         if s.key == "hop-to-dan-pho" {
             o.push_str(&format!(
@@ -259,11 +262,12 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
             t("Chưa hoàn thành", "Not complete")
         ));
         for it in &s.items {
-            let pending = if it.pending.len() > 8 {
+            let total = (it.pending_total as usize).max(it.pending.len());
+            let pending = if total > 8 {
                 format!(
                     "{} … (+{})",
-                    it.pending[..8].join(", "),
-                    it.pending.len() - 8
+                    it.pending[..8.min(it.pending.len())].join(", "),
+                    total - 8.min(it.pending.len())
                 )
             } else {
                 it.pending.join(", ")
@@ -284,7 +288,7 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
     o.push_str(&format!(
         "\n## {} ({})\n\n",
         t("Quá hạn", "Overdue"),
-        r.overdue.len()
+        r.overdue_count()
     ));
     for od in &r.overdue {
         o.push_str(&format!(
@@ -296,13 +300,17 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
             format_vi(od.due)
         ));
     }
+    if let Some(m) = more(r.overdue.len(), r.overdue_count() as usize, en) {
+        o.push_str(&format!("- {}\n", md(&m)));
+    }
     if let Some(p) = prev
         && !p.overdue.is_empty()
     {
+        let total = (p.overdue_total as usize).max(p.overdue.len());
         o.push_str(&format!(
             "\n{} ({}):\n\n",
             t("Tồn từ kỳ trước", "Left from the previous period"),
-            p.overdue.len()
+            total
         ));
         for od in &p.overdue {
             o.push_str(&format!(
@@ -313,6 +321,9 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
                 t("hạn", "due"),
                 format_vi(od.due)
             ));
+        }
+        if let Some(m) = more(p.overdue.len(), total, en) {
+            o.push_str(&format!("- {}\n", md(&m)));
         }
     }
     if !r.trend.is_empty() {
@@ -348,6 +359,24 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
 }
 
 /// Sections I–VIII and the trend, appended to the terminal summary.
+/// "… và 5.300 dòng khác" when a list holds fewer rows than it counts, with how to get
+/// them all.
+pub fn more(listed: usize, total: usize, en: bool) -> Option<String> {
+    (total > listed).then(|| {
+        if en {
+            format!(
+                "… and {} more (`qcdc report --limit 0` lists them all)",
+                total - listed
+            )
+        } else {
+            format!(
+                "… và {} dòng khác (`qcdc report --limit 0` để ghi tất cả)",
+                total - listed
+            )
+        }
+    })
+}
+
 pub fn report_text_tail(r: &Report, lang: Lang) -> String {
     let en = lang.is_en();
     let t = |vi: &'static str, e: &'static str| if en { e } else { vi };

@@ -451,7 +451,7 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             pct(&r.completion),
             prev.map(|p| pct(&p.completion)).unwrap_or(Cell::Blank),
             delta(&r.completion, prev.map(|p| &p.completion)),
-            Cell::Int(r.overdue.len() as u64),
+            Cell::Int(r.overdue_count() as u64),
         ];
         cells.extend(r.by_pillar.iter().map(|p| pct(&p.completion)));
         cells.extend(r.by_step.iter().map(|s| pct(&s.completion)));
@@ -566,6 +566,10 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                         t("Chưa ghi cuộc biểu quyết nào.", "No vote recorded."),
                         &fm.subtitle,
                     )?;
+                    next += 1;
+                }
+                if let Some(m) = super::more(rows.len(), r.votes_count() as usize, en) {
+                    put_text(ws, next, 1, &m, &fm.subtitle)?;
                     next += 1;
                 }
                 merge_widths(&mut w, &cols);
@@ -765,6 +769,11 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 &fm.subtitle,
             )?;
         }
+        let all = r.overdue_count() as usize
+            + prev.map_or(0, |p| (p.overdue_total as usize).max(p.overdue.len()));
+        if let Some(m) = super::more(rows.len(), all, en) {
+            put_text(ws, next, 2, &m, &fm.subtitle)?;
+        }
         widths(ws, &cols.iter().map(|c| c.width).collect::<Vec<_>>())?;
         print_setup(ws, true, Some(head), &footer, !en)?;
     }
@@ -884,7 +893,12 @@ fn items_table(
                 Cell::Int(it.not_applicable as u64),
                 pct(&it.completion),
                 Cell::Int(it.overdue as u64),
-                text(it.pending.join(", ")),
+                text(
+                    match super::more(it.pending.len(), it.pending_total as usize, en) {
+                        Some(m) => format!("{} {m}", it.pending.join(", ")),
+                        None => it.pending.join(", "),
+                    },
+                ),
             ])
         })
         .collect();

@@ -74,7 +74,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::Mark(m) => j(svc.mark(m)?),
         Req::Vote(v) => j(svc.record_vote(v)?),
         Req::SaveEntry(e) => j(svc.save_entry(e)?),
-        Req::Report(p) => j(svc.report(p)?),
+        Req::Report { period, options } => j(svc.report_with(period, options)?),
         Req::History(q) => j(svc.history(q)?),
         Req::UndoLast => j(svc.undo_last()?),
         Req::Periods => j(svc.periods()?),

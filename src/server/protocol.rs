@@ -51,7 +51,10 @@ pub enum ClientMsg {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Req {
     Session,
-    Login { member: String, pin: Option<String> },
+    Login {
+        member: String,
+        pin: Option<String>,
+    },
     Members,
     AddMember(NewMember),
     Ward,
@@ -61,19 +64,37 @@ pub enum Req {
     Template,
     AddBranch(String),
     AddGroup(NewGroup),
-    Load { data: WardData, dry_run: bool },
-    Checklist { group: GroupId, period: Period },
+    Load {
+        data: WardData,
+        dry_run: bool,
+    },
+    Checklist {
+        group: GroupId,
+        period: Period,
+    },
     Mark(MarkRequest),
     Vote(VoteRequest),
     SaveEntry(EntryEdit),
-    Report(Period),
+    Report {
+        period: Period,
+        options: crate::service::engine::ReportOptions,
+    },
     History(HistoryQuery),
     UndoLast,
     Periods,
     Ping,
-    ImportRoster { roster: Roster, dry_run: bool },
-    AddItems { items: Vec<Item>, dry_run: bool },
-    SetItemRetired { code: String, from: Option<Period> },
+    ImportRoster {
+        roster: Roster,
+        dry_run: bool,
+    },
+    AddItems {
+        items: Vec<Item>,
+        dry_run: bool,
+    },
+    SetItemRetired {
+        code: String,
+        from: Option<Period>,
+    },
     Export,
     Check,
     Repair,

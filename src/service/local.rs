@@ -296,20 +296,6 @@ impl LocalService {
         }
     }
 
-    fn report_input_entries(
-        &self,
-        template: &Template,
-        period: Period,
-    ) -> Result<HashMap<(GroupId, String, Period), Entry>, ServiceError> {
-        let mut map = HashMap::new();
-        for p in report::slot_periods(template, period) {
-            for e in self.store.entries_of(p)? {
-                map.insert((e.group, e.item.clone(), e.period), e);
-            }
-        }
-        Ok(map)
-    }
-
     fn validate_entry(&self, item: &Item, e: &Entry) -> Result<(), ServiceError> {
         let ev = &e.evidence;
         check_len(
@@ -781,13 +767,16 @@ impl Service for LocalService {
         Ok(entry)
     }
 
-    fn report(&self, period: Period) -> Result<Report, ServiceError> {
+    fn report_with(
+        &self,
+        period: Period,
+        options: super::engine::ReportOptions,
+    ) -> Result<Report, ServiceError> {
         let ward = self.store.ward()?;
         let branches = self.store.branches()?;
         let groups = self.store.groups()?;
         let template = self.store.template()?;
-        // The period, the one before and the quarters of the year (the trend).
-        let src = super::sections::Source {
+        let src = super::engine::Source {
             ward: &ward,
             branches: &branches,
             groups: &groups,
@@ -795,7 +784,12 @@ impl Service for LocalService {
             today: self.today(),
             en: self.lang.is_en(),
         };
-        super::sections::build_full(&src, period, &|p| self.report_input_entries(&template, p))
+        let store = &self.store;
+        super::engine::build(&src, period, &options, &|year, from, to, each| {
+            store
+                .report_facts(year, from, to, each)
+                .map_err(ServiceError::from)
+        })
     }
 
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {

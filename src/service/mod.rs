@@ -4,7 +4,10 @@
 //! the store in this process; the ward server adds an implementation that talks to a
 //! server over a socket, and nothing above this trait knows which one it has.
 
+pub mod engine;
 pub mod local;
+#[cfg(test)]
+mod reference;
 pub mod report;
 pub mod sections;
 
@@ -143,7 +146,15 @@ pub trait Service {
     fn mark(&self, req: MarkRequest) -> Result<Entry, ServiceError>;
     fn record_vote(&self, req: VoteRequest) -> Result<(Entry, VoteVerdict), ServiceError>;
     fn save_entry(&self, edit: EntryEdit) -> Result<Entry, ServiceError>;
-    fn report(&self, period: Period) -> Result<Report, ServiceError>;
+    /// The report for a period (lists cut to the default limit).
+    fn report(&self, period: Period) -> Result<Report, ServiceError> {
+        self.report_with(period, engine::ReportOptions::default())
+    }
+    fn report_with(
+        &self,
+        period: Period,
+        options: engine::ReportOptions,
+    ) -> Result<Report, ServiceError>;
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError>;
     /// Undo this actor's last change, as a new audited change. `None`: nothing to undo.
     fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError>;

@@ -5,14 +5,12 @@
 
 use crate::domain::Completion;
 use crate::domain::date::Date;
-use crate::domain::entry::Entry;
 use crate::domain::period::Period;
 use crate::domain::step::{Step, StepSet};
-use crate::domain::template::{Pillar, Scope, Template};
+use crate::domain::template::{Pillar, Template};
 use crate::domain::vote::{VoteForm, VoteVerdict};
-use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
+use crate::domain::ward::GroupId;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 pub use super::sections::{
     Counts, Fact, GroupMeetings, ItemRow, MeetingRow, NamedPct, Section, TrendPoint,
@@ -130,8 +128,16 @@ pub struct Report {
     /// Items the ward carries out as a whole (dialogue, Ban TTND plans…).
     pub ward_level: GroupReport,
     pub branches: Vec<BranchReport>,
+    /// Overdue entries, oldest due date first, at most `limit` of them.
     pub overdue: Vec<OverdueRow>,
+    /// All overdue entries, listed or not (schema 3).
+    #[serde(default)]
+    pub overdue_total: u32,
+    /// Recorded votes, those that failed first, at most `limit`.
     pub votes: Vec<VoteRow>,
+    /// All recorded votes (schema 3).
+    #[serde(default)]
+    pub votes_total: u32,
     /// The ward's completion in the period before, for the trend.
     pub previous: Option<PreviousPeriod>,
     /// Sizes: branches, groups, households, items (schema 2).
@@ -140,15 +146,65 @@ pub struct Report {
     /// Sections I–VIII as a ward reports upward (schema 2; see docs/report-json.md).
     #[serde(default)]
     pub sections: Vec<Section>,
-    /// Community meetings held in the period, from the meeting dates recorded (schema 2).
+    /// Community meetings held in the period, from the meeting dates recorded, at most
+    /// `limit` (schema 2).
     #[serde(default)]
     pub meetings: Vec<MeetingRow>,
+    /// All meetings held (schema 3).
+    #[serde(default)]
+    pub meetings_total: u32,
     /// Meetings per group (schema 2).
     #[serde(default)]
     pub meeting_groups: Vec<GroupMeetings>,
     /// Completion per quarter of the period's year, ward and branches (schema 2).
     #[serde(default)]
     pub trend: Vec<TrendPoint>,
+    /// The most rows any list holds (`None`: no limit; schema 3).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl Report {
+    /// Overdue entries, listed or not (a schema-2 report listed them all).
+    pub fn overdue_count(&self) -> u32 {
+        self.overdue_total.max(self.overdue.len() as u32)
+    }
+
+    /// Votes recorded, listed or not.
+    pub fn votes_count(&self) -> u32 {
+        self.votes_total.max(self.votes.len() as u32)
+    }
+
+    /// Votes that failed their threshold, listed or not (from section II's figures).
+    pub fn votes_failed_count(&self) -> u32 {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.facts)
+            .find(|f| f.key == "votes-failed")
+            .map(|f| f.value as u32)
+            .unwrap_or_else(|| self.votes.iter().filter(|v| !v.verdict.passes).count() as u32)
+    }
+
+    /// Meetings held, listed or not.
+    pub fn meetings_count(&self) -> u32 {
+        self.meetings_total.max(self.meetings.len() as u32)
+    }
+
+    /// Whether some list holds fewer rows than it counts.
+    pub fn is_cut(&self) -> bool {
+        self.overdue_count() as usize > self.overdue.len()
+            || self.votes_count() as usize > self.votes.len()
+            || self.meetings_count() as usize > self.meetings.len()
+            || self
+                .sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .any(|i| i.pending_total as usize > i.pending.len())
+            || self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.overdue_total as usize > p.overdue.len())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,8 +212,11 @@ pub struct PreviousPeriod {
     pub period: Period,
     pub completion: Pct,
     pub branches: Vec<(String, Pct)>,
-    /// What the previous period left undone: still overdue now.
+    /// What the previous period left undone: still overdue now (at most `limit`).
     pub overdue: Vec<OverdueRow>,
+    /// All of them (schema 3).
+    #[serde(default)]
+    pub overdue_total: u32,
     /// Per pillar (schema 2).
     #[serde(default)]
     pub by_pillar: Vec<PillarRow>,
@@ -167,22 +226,23 @@ pub struct PreviousPeriod {
 }
 
 /// Version 2 added counts, sections, meetings, meeting_groups, trend and fields to
-/// groups, votes, overdue rows and the previous period (docs/report-json.md).
-pub const REPORT_SCHEMA: u32 = 2;
+/// groups, votes, overdue rows and the previous period; version 3 the limit on lists
+/// and the totals beside them (docs/report-json.md).
+pub const REPORT_SCHEMA: u32 = 3;
 
 /// Running sums for one unit (group, branch, ward).
 #[derive(Debug, Clone, Default)]
-struct Acc {
-    total: Completion,
-    pillar: [Completion; 4],
-    step: [Completion; 6],
+pub(crate) struct Acc {
+    pub total: Completion,
+    pub pillar: [Completion; 4],
+    pub step: [Completion; 6],
     /// Pillar × step.
-    cross: [[Completion; 6]; 4],
-    overdue: u32,
+    pub cross: [[Completion; 6]; 4],
+    pub overdue: u32,
 }
 
 impl Acc {
-    fn add(&mut self, o: &Acc) {
+    pub fn add(&mut self, o: &Acc) {
         self.total += o.total;
         for i in 0..4 {
             self.pillar[i] += o.pillar[i];
@@ -198,7 +258,7 @@ impl Acc {
         self.overdue += o.overdue;
     }
 
-    fn pillars(&self, en: bool) -> Vec<PillarRow> {
+    pub fn pillars(&self, en: bool) -> Vec<PillarRow> {
         Pillar::ALL
             .iter()
             .enumerate()
@@ -210,7 +270,7 @@ impl Acc {
             .collect()
     }
 
-    fn steps(&self, set: StepSet, en: bool) -> Vec<StepRow> {
+    pub fn steps(&self, set: StepSet, en: bool) -> Vec<StepRow> {
         set.steps()
             .iter()
             .map(|s| StepRow {
@@ -220,19 +280,6 @@ impl Acc {
             })
             .collect()
     }
-}
-
-/// The data a report is computed from.
-pub struct ReportInput<'a> {
-    pub ward: &'a Ward,
-    pub branches: &'a [Branch],
-    pub groups: &'a [Group],
-    pub template: &'a Template,
-    /// Every stored entry of every slot period of `period`, by (group, item, slot).
-    pub entries: &'a HashMap<(GroupId, String, Period), Entry>,
-    pub period: Period,
-    pub today: Date,
-    pub en: bool,
 }
 
 /// The slot periods a report for `period` reads.
@@ -246,254 +293,4 @@ pub fn slot_periods(template: &Template, period: Period) -> Vec<Period> {
         }
     }
     out
-}
-
-struct Computed {
-    ward: Acc,
-    ward_level: Acc,
-    groups: HashMap<GroupId, Acc>,
-    overdue: Vec<OverdueRow>,
-    votes: Vec<VoteRow>,
-}
-
-fn compute(inp: &ReportInput) -> Computed {
-    let set = inp.ward.steps;
-    let mut groups: HashMap<GroupId, Acc> = HashMap::new();
-    let mut ward_level = Acc::default();
-    let mut overdue = Vec::new();
-    let mut votes = Vec::new();
-    let group_name = |id: GroupId| -> String {
-        if id == WARD_GROUP {
-            if inp.en {
-                "Ward".into()
-            } else {
-                "Cấp phường".into()
-            }
-        } else {
-            inp.groups
-                .iter()
-                .find(|g| g.id == id)
-                .map(|g| g.name.clone())
-                .unwrap_or_default()
-        }
-    };
-    let branch_name = |id: GroupId| -> String {
-        inp.groups
-            .iter()
-            .find(|g| g.id == id)
-            .and_then(|g| inp.branches.iter().find(|b| b.id == g.branch))
-            .map(|b| b.name.clone())
-            .unwrap_or_default()
-    };
-    let owners: Vec<GroupId> = inp.groups.iter().map(|g| g.id).collect();
-    for item in &inp.template.items {
-        let pi = Pillar::ALL
-            .iter()
-            .position(|p| *p == item.pillar)
-            .unwrap_or(0);
-        let who: &[GroupId] = match item.scope {
-            Scope::Group => &owners,
-            Scope::Ward => &[WARD_GROUP],
-        };
-        for slot in inp.period.slots(item.recurrence.granularity()) {
-            if !item.in_force(slot) {
-                continue;
-            }
-            for &gid in who {
-                let key = (gid, item.code.clone(), slot);
-                let blank;
-                let entry = match inp.entries.get(&key) {
-                    Some(e) => e,
-                    None => {
-                        blank = Entry::new(gid, &item.code, slot);
-                        &blank
-                    }
-                };
-                let acc = if gid == WARD_GROUP {
-                    &mut ward_level
-                } else {
-                    groups.entry(gid).or_default()
-                };
-                let c = entry.completion(item, set);
-                acc.total += c;
-                acc.pillar[pi] += c;
-                for step in item.applicable_steps(set) {
-                    acc.step[step.index()].add_status(entry.status(step));
-                    acc.cross[pi][step.index()].add_status(entry.status(step));
-                }
-                if entry.is_overdue(item, set, inp.today) {
-                    acc.overdue += 1;
-                    overdue.push(OverdueRow {
-                        group: group_name(gid),
-                        branch: branch_name(gid),
-                        item: item.code.clone(),
-                        title: item.title_in(inp.en).to_string(),
-                        period: slot,
-                        due: entry.due(),
-                        completion: c.into(),
-                    });
-                }
-                if let Some(v) = entry.vote_verdict(item) {
-                    votes.push(VoteRow {
-                        group: group_name(gid),
-                        item: item.code.clone(),
-                        title: item.title_in(inp.en).to_string(),
-                        period: slot,
-                        meeting_date: entry.evidence.meeting_date,
-                        verdict: v,
-                        present: entry.evidence.vote.map(|c| c.present).unwrap_or(0),
-                        form: entry.evidence.vote.map(|c| c.form).unwrap_or_default(),
-                        minutes: entry.evidence.minutes.clone(),
-                    });
-                }
-            }
-        }
-    }
-    let mut ward = ward_level.clone();
-    for acc in groups.values() {
-        ward.add(acc);
-    }
-    Computed {
-        ward,
-        ward_level,
-        groups,
-        overdue,
-        votes,
-    }
-}
-
-fn group_report(g: &Group, acc: &Acc, set: StepSet, en: bool) -> GroupReport {
-    GroupReport {
-        id: g.id,
-        name: g.name.clone(),
-        households: g.households,
-        completion: acc.total.into(),
-        by_pillar: acc.pillars(en),
-        by_step: acc.steps(set, en),
-        overdue: acc.overdue,
-        leader: g.leader.clone(),
-    }
-}
-
-/// Branch totals: the sum of their groups.
-fn branch_accs(inp: &ReportInput, c: &Computed) -> Vec<(Branch, Acc)> {
-    inp.branches
-        .iter()
-        .map(|b| {
-            let mut acc = Acc::default();
-            for g in inp.groups.iter().filter(|g| g.branch == b.id) {
-                if let Some(a) = c.groups.get(&g.id) {
-                    acc.add(a);
-                }
-            }
-            (b.clone(), acc)
-        })
-        .collect()
-}
-
-/// Compute the report. `previous` is the same computation for the period before.
-pub fn build(inp: &ReportInput, previous: Option<&ReportInput>) -> Report {
-    let set = inp.ward.steps;
-    let en = inp.en;
-    let c = compute(inp);
-    let empty = Acc::default();
-    let branches = branch_accs(inp, &c)
-        .into_iter()
-        .map(|(b, acc)| BranchReport {
-            id: b.id,
-            name: b.name.clone(),
-            completion: acc.total.into(),
-            by_pillar: acc.pillars(en),
-            by_step: acc.steps(set, en),
-            groups: inp
-                .groups
-                .iter()
-                .filter(|g| g.branch == b.id)
-                .map(|g| group_report(g, c.groups.get(&g.id).unwrap_or(&empty), set, en))
-                .collect(),
-        })
-        .collect();
-    let previous = previous.map(|p| {
-        let pc = compute(p);
-        PreviousPeriod {
-            period: p.period,
-            completion: pc.ward.total.into(),
-            branches: branch_accs(p, &pc)
-                .into_iter()
-                .map(|(b, acc)| (b.name, acc.total.into()))
-                .collect(),
-            by_pillar: pc.ward.pillars(en),
-            groups: p
-                .groups
-                .iter()
-                .map(|g| NamedPct {
-                    name: g.name.clone(),
-                    completion: pc
-                        .groups
-                        .get(&g.id)
-                        .map(|a| a.total)
-                        .unwrap_or_default()
-                        .into(),
-                })
-                .collect(),
-            // Slots shared with this period (a yearly item seen from two quarters) are
-            // listed once, under this period.
-            overdue: pc
-                .overdue
-                .iter()
-                .filter(|o| {
-                    !c.overdue
-                        .iter()
-                        .any(|x| x.group == o.group && x.item == o.item && x.period == o.period)
-                })
-                .cloned()
-                .collect(),
-        }
-    });
-    let ward_group = Group {
-        id: WARD_GROUP,
-        branch: 0,
-        name: if en {
-            "Ward".into()
-        } else {
-            "Cấp phường".into()
-        },
-        leader: String::new(),
-        front_head: String::new(),
-        households: inp.groups.iter().map(|g| g.households).sum(),
-    };
-    let mut overdue = c.overdue;
-    overdue.sort_by(|a, b| (a.due, &a.group, &a.item).cmp(&(b.due, &b.group, &b.item)));
-    let detail = super::sections::build(inp);
-    Report {
-        schema: REPORT_SCHEMA,
-        ward: inp.ward.name.clone(),
-        period: inp.period,
-        period_label: if en {
-            inp.period.label_en()
-        } else {
-            inp.period.label_vi()
-        },
-        steps: set.steps().to_vec(),
-        today: inp.today,
-        completion: c.ward.total.into(),
-        by_pillar: c.ward.pillars(en),
-        by_step: c.ward.steps(set, en),
-        by_pillar_step: c
-            .ward
-            .cross
-            .iter()
-            .map(|row| set.steps().iter().map(|s| row[s.index()].into()).collect())
-            .collect(),
-        ward_level: group_report(&ward_group, &c.ward_level, set, en),
-        branches,
-        overdue,
-        votes: c.votes,
-        previous,
-        counts: detail.counts,
-        sections: detail.sections,
-        meetings: detail.meetings,
-        meeting_groups: detail.meeting_groups,
-        trend: Vec::new(),
-    }
 }

@@ -25,7 +25,7 @@ pub mod snapshot;
 
 use crate::data::WardData;
 use crate::domain::audit::{Actor, AuditRecord, Change};
-use crate::domain::entry::Entry;
+use crate::domain::entry::{Entry, EntryFacts};
 use crate::domain::period::Period;
 use crate::domain::template::{Item, Template};
 use crate::domain::ward::{Branch, BranchId, Group, GroupId, WARD_GROUP, Ward};
@@ -502,25 +502,33 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Every stored entry of `year` as reports see them (statuses, meeting date, vote,
-    /// minutes; see [`TallyRowV1::into_report_entry`]), one group at a time in group
-    /// order, from the tallies: a report reads one small record per group.
-    pub fn report_entries(
+    /// What reports count of every stored entry of `year` (see [`EntryFacts`]), one
+    /// group at a time in group order, read in place from the tallies: a report reads
+    /// one small record per group and copies nothing per entry.
+    pub fn report_facts(
         &self,
         year: u16,
-        each: &mut dyn FnMut(GroupId, Vec<Entry>),
+        from: GroupId,
+        to: Option<GroupId>,
+        each: &mut dyn FnMut(GroupId, &[EntryFacts<'_>]),
     ) -> Result<(), StoreError> {
-        for kv in self.tallies.scan_prefix(year.to_be_bytes()) {
+        let start = layout::tally_key(year, from).to_vec();
+        // Years stop at 2999 (period.rs), so year + 1 never wraps.
+        let end = match to {
+            Some(t) => layout::tally_key(year, t).to_vec(),
+            None => year.saturating_add(1).to_be_bytes().to_vec(),
+        };
+        for kv in self.tallies.range(start..end) {
             let (k, v) = kv.map_err(|e| self.map_err(e))?;
             let (_, group) = split_tally_key(&k).ok_or_else(|| self.corrupt("tally key"))?;
-            let tally = decode::<TallyV1>(&v).ok_or_else(|| self.corrupt("tally"))?;
-            let entries = tally
+            let tally = decode_borrowed::<TallyRef>(&v).ok_or_else(|| self.corrupt("tally"))?;
+            let facts = tally
                 .rows
-                .into_iter()
-                .map(|r| r.into_report_entry(group))
-                .collect::<Option<Vec<Entry>>>()
+                .iter()
+                .map(TallyRowRef::facts)
+                .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| self.corrupt("tally"))?;
-            each(group, entries);
+            each(group, &facts);
         }
         Ok(())
     }

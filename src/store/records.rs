@@ -162,6 +162,21 @@ pub struct VoteV1 {
     pub form: u8,
 }
 
+impl VoteV1 {
+    pub fn count(&self) -> VoteCount {
+        VoteCount {
+            total: self.total,
+            present: self.present,
+            agree: self.agree,
+            form: match self.form {
+                1 => VoteForm::Ballot,
+                2 => VoteForm::Online,
+                _ => VoteForm::Meeting,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryV1 {
     pub version: u64,
@@ -214,16 +229,7 @@ impl EntryV1 {
                 posted_from: date_from(self.posted_from),
                 posted_to: date_from(self.posted_to),
                 meeting_date: date_from(self.meeting_date),
-                vote: self.vote.map(|v| VoteCount {
-                    total: v.total,
-                    present: v.present,
-                    agree: v.agree,
-                    form: match v.form {
-                        1 => VoteForm::Ballot,
-                        2 => VoteForm::Online,
-                        _ => VoteForm::Meeting,
-                    },
-                }),
+                vote: self.vote.as_ref().map(VoteV1::count),
                 minutes: self.minutes,
                 responsible: self.responsible,
                 note: self.note,
@@ -359,6 +365,50 @@ pub struct TallyRowV1 {
     pub minutes: String,
 }
 
+/// [`TallyRowV1`] read in place: the same bytes, with the strings borrowed from the
+/// record instead of copied.
+#[derive(Debug, Deserialize)]
+pub struct TallyRowRef<'a> {
+    pub slot: [u8; 4],
+    #[serde(borrow)]
+    pub item: &'a str,
+    pub steps: [u8; 6],
+    pub meeting_date: Option<i32>,
+    pub vote: Option<VoteV1>,
+    #[serde(borrow)]
+    pub minutes: &'a str,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TallyRef<'a> {
+    #[serde(borrow)]
+    pub rows: Vec<TallyRowRef<'a>>,
+}
+
+impl<'a> TallyRowRef<'a> {
+    pub fn facts(&self) -> Option<crate::domain::entry::EntryFacts<'a>> {
+        Some(crate::domain::entry::EntryFacts {
+            period: Period::from_key(self.slot)?,
+            item: self.item,
+            steps: self
+                .steps
+                .map(|s| StepStatus::from_u8(s).unwrap_or_default()),
+            meeting_date: date_from(self.meeting_date),
+            vote: self.vote.as_ref().map(VoteV1::count),
+            minutes: self.minutes,
+        })
+    }
+}
+
+/// [`decode`] for a record type that borrows from the bytes.
+pub fn decode_borrowed<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+    let cfg = bincode::config::standard().with_limit::<{ 16 * 1024 * 1024 }>();
+    match bincode::serde::borrow_decode_from_slice(bytes, cfg) {
+        Ok((v, n)) if n == bytes.len() => Some(v),
+        _ => None,
+    }
+}
+
 /// Schema 3: the tally rows of one group for one year, sorted by (slot, item). A report
 /// reads one small tally per group instead of every entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,24 +426,6 @@ impl TallyRowV1 {
             vote: e.vote.clone(),
             minutes: e.minutes.clone(),
         }
-    }
-
-    /// The entry as a report sees it: statuses, meeting date, vote and minutes; the
-    /// other evidence (posting dates, responsible person, note) left empty.
-    pub fn into_report_entry(self, group: u32) -> Option<Entry> {
-        let period = Period::from_key(self.slot)?;
-        let rec = EntryV1 {
-            version: 0,
-            steps: self.steps,
-            posted_from: None,
-            posted_to: None,
-            meeting_date: self.meeting_date,
-            vote: self.vote,
-            minutes: self.minutes,
-            responsible: String::new(),
-            note: String::new(),
-        };
-        Some(rec.into_domain(group, self.item, period))
     }
 }
 

@@ -804,7 +804,11 @@ impl App {
             .as_ref()
             .map(|p| p.overdue.as_slice())
             .unwrap_or(&[]);
-        let total = r.overdue.len() + prev_overdue.len();
+        // Counted in full even when the lists are cut (a city-sized report).
+        let total = r.overdue_count() as usize
+            + r.previous
+                .as_ref()
+                .map_or(0, |p| (p.overdue_total as usize).max(p.overdue.len()));
         let block = self.block(
             format!(" {} ({}) ", self.t("Quá hạn", "Overdue"), total),
             false,
@@ -844,8 +848,8 @@ impl App {
             format!(
                 " {} ({}/{}) ",
                 self.t("Biểu quyết không đạt", "Votes that failed"),
-                failed.len(),
-                r.votes.len()
+                r.votes_failed_count(),
+                r.votes_count()
             ),
             false,
         );

@@ -65,7 +65,7 @@ fn branch_group_items_log_and_report_json_parse_with_their_fields() {
     }
 
     let report = w.ok(&["report", "--format", "json"]).json();
-    assert_eq!(report["schema"], 2);
+    assert_eq!(report["schema"], 3);
 }
 
 #[test]

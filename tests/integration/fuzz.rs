@@ -745,7 +745,10 @@ fn write_fuzz_seeds() {
     let reqs = vec![
         Req::Ping,
         Req::Groups,
-        Req::Report(period),
+        Req::Report {
+            period,
+            options: qcdc::service::engine::ReportOptions::default(),
+        },
         Req::Checklist { group: 1, period },
         Req::Mark(qcdc::service::MarkRequest {
             group: 1,

@@ -289,7 +289,7 @@ fn report_out_writes_the_file_and_nothing_to_stdout() {
         &std::fs::read_to_string(w.dir.path().join("bao-cao.json")).expect("json file"),
     )
     .expect("the file is JSON");
-    assert_eq!(json["schema"], 2);
+    assert_eq!(json["schema"], 3);
     w.ok(&["report", "--format", "md", "--out", "bao-cao.md"]);
     let md = std::fs::read_to_string(w.dir.path().join("bao-cao.md")).expect("md file");
     assert!(md.starts_with("# "), "{md}");

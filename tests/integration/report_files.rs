@@ -263,10 +263,16 @@ fn csv_starts_with_a_bom_and_reads_back_as_the_report() {
 }
 
 #[test]
-fn json_report_is_schema_2_with_sections_meetings_and_trend() {
+fn json_report_is_schema_3_with_sections_meetings_and_trend() {
     let w = demo_ward();
     let r = w.ok(&["report", "--format", "json"]).json();
-    assert_eq!(r["schema"], 2);
+    assert_eq!(r["schema"], 3);
+    assert_eq!(
+        r["limit"], 1000,
+        "lists are cut at 1,000 rows unless asked otherwise"
+    );
+    assert_eq!(r["votes_total"], r["votes"].as_array().unwrap().len());
+    assert_eq!(r["overdue_total"], r["overdue"].as_array().unwrap().len());
     let keys: Vec<&str> = r["sections"]
         .as_array()
         .unwrap()
@@ -406,4 +412,62 @@ fn libreoffice_converts_the_workbook_to_pdf() {
         "{} bytes",
         bytes.len()
     );
+}
+
+/// `--limit N` keeps the first N rows of every list and the totals beside them;
+/// `--limit 0` lists everything.
+#[test]
+fn report_limit_cuts_lists_but_not_totals() {
+    let w = demo_ward();
+    let all = w
+        .ok(&[
+            "--period", "2026", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    assert!(all["limit"].is_null());
+    let cut = w
+        .ok(&[
+            "--period", "2026", "report", "--format", "json", "--limit", "2",
+        ])
+        .json();
+    assert_eq!(cut["limit"], 2);
+    let votes = all["votes"].as_array().unwrap();
+    assert!(votes.len() > 2, "the demo year has more than two votes");
+    assert_eq!(cut["votes"].as_array().unwrap()[..], votes[..2]);
+    assert_eq!(cut["votes_total"], votes.len());
+    // Votes that failed come first.
+    let failed = votes
+        .iter()
+        .take_while(|v| v["verdict"]["passes"] == false)
+        .count();
+    assert!(
+        votes[failed..]
+            .iter()
+            .all(|v| v["verdict"]["passes"] == true)
+    );
+    for (c, a) in cut["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(all["sections"].as_array().unwrap())
+    {
+        assert_eq!(c["completion"], a["completion"]);
+        for (ci, ai) in c["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(a["items"].as_array().unwrap())
+        {
+            let pending = ai["pending"].as_array().unwrap();
+            assert_eq!(ci["pending_total"], pending.len());
+            assert_eq!(
+                ci["pending"].as_array().unwrap()[..],
+                pending[..pending.len().min(2)]
+            );
+        }
+    }
+    assert_eq!(cut["branches"], all["branches"], "figures are never cut");
+    // The text report says how much was left out and how to see it all.
+    let text = w.ok(&["--period", "2026", "report", "--limit", "2"]).stdout;
+    assert!(text.contains("--limit 0"), "{text}");
 }
