@@ -143,6 +143,7 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
     let period = parse_period(cx.period, svc.as_ref(), lang)?;
     let options = crate::service::engine::ReportOptions {
         limit: (a.limit > 0).then_some(a.limit),
+        ..Default::default()
     };
     let r = svc.report_with(period, options).map_err(cx.svc_err())?;
     let other = |e: String| Failure {

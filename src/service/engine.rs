@@ -34,17 +34,50 @@ pub const DEFAULT_LIMIT: usize = 1000;
 pub struct ReportOptions {
     /// Most rows per list; `None`: all of them.
     pub limit: Option<usize>,
+    /// `false`: the completion figures only — no period before, trend, sections or
+    /// lists (what the main screen shows; a third of the work at city scale).
+    #[serde(default = "yes")]
+    pub detail: bool,
+    /// Count only this group (and the ward's own items): the figures of one group
+    /// after an edit, without reading the others.
+    #[serde(default)]
+    pub only: Option<GroupId>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
             limit: Some(DEFAULT_LIMIT),
+            detail: true,
+            only: None,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// Every row of every list.
+    pub fn all() -> ReportOptions {
+        ReportOptions {
+            limit: None,
+            ..ReportOptions::default()
+        }
+    }
+
+    /// The completion figures only (see [`ReportOptions::detail`]).
+    pub fn figures() -> ReportOptions {
+        ReportOptions {
+            detail: false,
+            ..ReportOptions::default()
         }
     }
 }
 
 /// Everything a report is computed from besides the entries.
+#[derive(Clone, Copy)]
 pub struct Source<'a> {
     pub ward: &'a Ward,
     pub branches: &'a [Branch],
@@ -283,6 +316,8 @@ fn started(steps: &[StepStatus; 6], cell: &Cell) -> bool {
 }
 
 struct Pass<'a> {
+    /// Lists and sections too, not only the figures.
+    detail: bool,
     template: &'a Template,
     code_index: HashMap<&'a str, usize>,
     now: View,
@@ -375,6 +410,12 @@ impl Pass<'_> {
             let entry = table.get(entries, cell);
             let steps = entry.map_or(&BLANK, |e| &e.steps);
             let c = self.add(&mut acc, steps, cell);
+            if !self.detail {
+                if cell.ended && !c.is_complete() {
+                    acc.overdue += 1;
+                }
+                continue;
+            }
             let ia = &mut g.items[cell.item];
             ia.seen = true;
             ia.completion += c;
@@ -550,6 +591,29 @@ pub(crate) fn build_split<E: Send>(
     read: &YearReader<'_, E>,
     parallel_from: usize,
 ) -> Result<Report, E> {
+    let ward_households: u32 = src.groups.iter().map(|g| g.households).sum();
+    // One group: the rest of the ward is left out before anything is read.
+    let one_group: Vec<Group>;
+    let one_branch: Vec<Branch>;
+    let narrowed;
+    let src = match opts.only {
+        None => src,
+        Some(gid) => {
+            one_group = src.groups.iter().filter(|g| g.id == gid).cloned().collect();
+            one_branch = src
+                .branches
+                .iter()
+                .filter(|b| one_group.iter().any(|g| g.branch == b.id))
+                .cloned()
+                .collect();
+            narrowed = Source {
+                groups: &one_group,
+                branches: &one_branch,
+                ..*src
+            };
+            &narrowed
+        }
+    };
     let en = src.en;
     let set = src.ward.steps;
     let template = src.template;
@@ -587,12 +651,13 @@ pub(crate) fn build_split<E: Send>(
         code_rank[i] = r as u32;
     }
 
-    let previous = period.previous();
+    let previous = period.previous().filter(|_| opts.detail);
     let trend_qs: Vec<Period> = trend_periods(period, src.today)
         .into_iter()
-        .filter(|q| Some(*q) != previous && *q != period)
+        .filter(|q| opts.detail && Some(*q) != previous && *q != period)
         .collect();
     let pass = Pass {
+        detail: opts.detail,
         template,
         code_index: template
             .items
@@ -646,6 +711,23 @@ pub(crate) fn build_split<E: Send>(
         };
         let from = part.first().map_or(0, |u| units[*u].id);
         for &year in &years {
+            if part.len() <= 4 {
+                // A group or two (`only`): read each by itself, not the ward.
+                for &u in part {
+                    let id = units[u].id;
+                    let mut seen = false;
+                    read(year, id, id.checked_add(1), &mut |gid, entries| {
+                        if gid == id {
+                            seen = true;
+                            pass.unit(&mut g, &mut table, u, &units[u], entries, year);
+                        }
+                    })?;
+                    if !seen {
+                        pass.unit(&mut g, &mut table, u, &units[u], &[], year);
+                    }
+                }
+                continue;
+            }
             let mut next = 0usize;
             read(year, from, to, &mut |gid, entries| {
                 while next < part.len() && units[part[next]].id < gid {
@@ -807,6 +889,7 @@ pub(crate) fn build_split<E: Send>(
     .collect();
 
     let meeting_groups: Vec<GroupMeetings> = (1..n)
+        .filter(|_| opts.detail)
         .map(|u| {
             let um = &mut g.unit_meetings[u];
             um.dates.sort();
@@ -908,7 +991,7 @@ pub(crate) fn build_split<E: Send>(
         rows.entry(section_of(item)).or_default().push(row);
     }
     let mut sections = Vec::new();
-    for key in SectionKey::ALL {
+    for key in SectionKey::ALL.into_iter().filter(|_| opts.detail) {
         let items = if key == SectionKey::Meetings {
             annual_rows.clone()
         } else {
@@ -1046,22 +1129,23 @@ pub(crate) fn build_split<E: Send>(
     };
     let trend: Vec<TrendPoint> = trend_periods(period, src.today)
         .into_iter()
-        .map(|q| {
-            if q == period {
+        .filter(|_| opts.detail)
+        .filter_map(|q| {
+            Some(if q == period {
                 trend_point(q, &|u| g.now[u].total)
             } else if Some(q) == previous {
                 trend_point(q, &|u| g.prev[u].total)
             } else {
-                let ti = trend_qs.iter().position(|x| *x == q).unwrap_or(0);
-                trend_point(q, &|u| g.trend[ti][u])
-            }
+                let totals = g.trend.get(trend_qs.iter().position(|x| *x == q)?)?;
+                trend_point(q, &|u| totals[u])
+            })
         })
         .collect();
 
     let ward_level = GroupReport {
         id: WARD_GROUP,
         name: ward_name,
-        households: src.groups.iter().map(|g| g.households).sum(),
+        households: ward_households,
         completion: g.now[0].total.into(),
         by_pillar: g.now[0].pillars(en),
         by_step: g.now[0].steps(set, en),

@@ -922,12 +922,46 @@ mod tests {
         let split = crate::service::engine::build_split(
             &src,
             period,
-            &ReportOptions { limit: None },
+            &ReportOptions::all(),
             &|year, from, to, each| store.report_facts(year, from, to, each),
             2,
         )
         .unwrap();
         assert_eq!(&split, all, "{period}: two threads vs one");
+    }
+
+    /// The figures-only report (the main screen) and a one-group report (after an edit)
+    /// carry the same figures as the full one.
+    fn assert_figures_agree(svc: &LocalService, period: Period, all: &Report) {
+        let f = svc.report_with(period, ReportOptions::figures()).unwrap();
+        assert_eq!(
+            (&f.completion, &f.by_pillar, &f.by_step, &f.by_pillar_step),
+            (
+                &all.completion,
+                &all.by_pillar,
+                &all.by_step,
+                &all.by_pillar_step
+            )
+        );
+        assert_eq!(
+            (&f.branches, &f.ward_level),
+            (&all.branches, &all.ward_level)
+        );
+        assert!(f.previous.is_none() && f.trend.is_empty() && f.sections.is_empty());
+        for g in all.branches.iter().flat_map(|b| &b.groups).take(3) {
+            let one = svc
+                .report_with(
+                    period,
+                    ReportOptions {
+                        only: Some(g.id),
+                        ..ReportOptions::figures()
+                    },
+                )
+                .unwrap();
+            assert_eq!(one.branches.len(), 1);
+            assert_eq!(one.branches[0].groups.as_slice(), std::slice::from_ref(g));
+            assert_eq!(one.ward_level, all.ward_level);
+        }
     }
 
     fn assert_agree(svc: &LocalService) {
@@ -942,10 +976,9 @@ mod tests {
             Period::Year(2026),
             Period::Year(2025),
         ]) {
-            let all = svc
-                .report_with(period, ReportOptions { limit: None })
-                .unwrap();
+            let all = svc.report_with(period, ReportOptions::all()).unwrap();
             assert_split_agrees(svc, period, &all);
+            assert_figures_agree(svc, period, &all);
             let mut expect = recomputed(svc, period);
             expect.trend = all.trend.clone();
             assert_eq!(
@@ -967,7 +1000,13 @@ mod tests {
             }
             // A limit keeps the first rows of each list and every total.
             let cut = svc
-                .report_with(period, ReportOptions { limit: Some(2) })
+                .report_with(
+                    period,
+                    ReportOptions {
+                        limit: Some(2),
+                        ..ReportOptions::default()
+                    },
+                )
                 .unwrap();
             assert_eq!(
                 cut.overdue.as_slice(),

@@ -13,7 +13,7 @@ use crate::domain::template::Pillar;
 use crate::domain::text;
 use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
 use crate::i18n::Lang;
-use crate::service::report::Report;
+use crate::service::report::{GroupReport, Pct, PillarRow, Report, StepRow};
 use crate::service::{ChecklistRow, EntryEdit, MarkRequest};
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -41,6 +41,8 @@ pub struct Snapshot {
     pub branches: Vec<Branch>,
     pub groups: Vec<Group>,
     pub report: Report,
+    /// Whether `report` is whole (the dashboard's) or the completion figures only.
+    pub detailed: bool,
     /// The checklist of the selected group (or of the ward, for [`WARD_GROUP`]).
     pub rows: Vec<ChecklistRow>,
     pub group: GroupId,
@@ -129,11 +131,50 @@ impl LoginPrompt {
     }
 }
 
+fn sum_pct<'a>(p: impl Iterator<Item = &'a Pct>) -> Pct {
+    p.map(Pct::completion)
+        .sum::<crate::domain::Completion>()
+        .into()
+}
+
+/// Per-pillar rows as the sum of the units' rows (names kept from `like`).
+fn sum_pillars(like: &[PillarRow], units: &[&GroupReport]) -> Vec<PillarRow> {
+    like.iter()
+        .map(|row| PillarRow {
+            completion: sum_pct(units.iter().flat_map(|g| {
+                g.by_pillar
+                    .iter()
+                    .filter(|x| x.pillar == row.pillar)
+                    .map(|x| &x.completion)
+            })),
+            ..row.clone()
+        })
+        .collect()
+}
+
+fn sum_steps(like: &[StepRow], units: &[&GroupReport]) -> Vec<StepRow> {
+    like.iter()
+        .map(|row| StepRow {
+            completion: sum_pct(units.iter().flat_map(|g| {
+                g.by_step
+                    .iter()
+                    .filter(|x| x.step == row.step)
+                    .map(|x| &x.completion)
+            })),
+            ..row.clone()
+        })
+        .collect()
+}
+
 /// What the runner must do against the service.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
     /// Reload everything for the current period and group.
     Reload,
+    /// Another group selected: its checklist.
+    LoadGroup(GroupId),
+    /// The dashboard opened on figures only: the whole report.
+    LoadDetail,
     Mark(MarkRequest),
     Save(EntryEdit),
     Undo,
@@ -286,6 +327,52 @@ impl App {
             text: text.into(),
             error: true,
         });
+    }
+
+    /// The checklist of another group (or the same one, after an edit).
+    pub fn rows_loaded(&mut self, group: GroupId, rows: Vec<ChecklistRow>) {
+        let Some(s) = &mut self.snap else { return };
+        s.group = group;
+        s.rows = rows;
+        self.group = group;
+        let n = self.visible_rows().len();
+        self.list_sel = self.list_sel.min(n.saturating_sub(1));
+    }
+
+    /// Put one group's new figures (a report counted for that group alone) into the
+    /// tree: the group, its branch and the ward's totals, summed the way the report
+    /// sums them. The lists and the pillar × step table go stale, so the dashboard
+    /// reloads when it opens. `false`: the group is not in the tree (reload instead).
+    pub fn patch_figures(&mut self, one: &Report) -> bool {
+        let Some(s) = &mut self.snap else {
+            return false;
+        };
+        let r = &mut s.report;
+        r.ward_level = one.ward_level.clone();
+        if let Some(new) = one.branches.first().and_then(|b| b.groups.first()) {
+            let Some(branch) = r
+                .branches
+                .iter_mut()
+                .find(|b| b.groups.iter().any(|g| g.id == new.id))
+            else {
+                return false;
+            };
+            if let Some(g) = branch.groups.iter_mut().find(|g| g.id == new.id) {
+                *g = new.clone();
+            }
+            let groups: Vec<&GroupReport> = branch.groups.iter().collect();
+            branch.completion = sum_pct(groups.iter().map(|g| &g.completion));
+            branch.by_pillar = sum_pillars(&branch.by_pillar, &groups);
+            branch.by_step = sum_steps(&branch.by_step, &groups);
+        }
+        let all: Vec<&GroupReport> = std::iter::once(&r.ward_level)
+            .chain(r.branches.iter().flat_map(|b| &b.groups))
+            .collect();
+        r.completion = sum_pct(all.iter().map(|g| &g.completion));
+        r.by_pillar = sum_pillars(&r.by_pillar, &all);
+        r.by_step = sum_steps(&r.by_step, &all);
+        s.detailed = false;
+        true
     }
 
     /// New data from the service.
@@ -647,7 +734,7 @@ impl App {
         }
         self.group = g;
         self.list_sel = 0;
-        Some(Cmd::Reload)
+        Some(Cmd::LoadGroup(g))
     }
 
     fn move_tree(&mut self, delta: isize) -> Option<Cmd> {
@@ -697,7 +784,8 @@ impl App {
                 } else {
                     Screen::Dashboard
                 };
-                None
+                let whole = self.snap.as_ref().is_none_or(|s| s.detailed);
+                (self.screen == Screen::Dashboard && !whole).then_some(Cmd::LoadDetail)
             }
             Action::Up
             | Action::Down

@@ -17,16 +17,17 @@ use crate::domain::audit::Actor;
 use crate::domain::period::Period;
 use crate::domain::step::StepSet;
 use crate::domain::text;
-use crate::domain::ward::{GroupId, WARD_GROUP, Ward};
+use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
 use crate::i18n::Lang;
+use crate::service::engine::ReportOptions;
 use crate::service::local::LocalService;
 use crate::service::{HistoryQuery, Service, ServiceError};
 use crate::store::{Store, StoreError};
 use app::{App, Cmd, Options, Snapshot};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::{self, event, execute, terminal};
-use std::io::{BufWriter, IsTerminal, Write};
+use ratatui::crossterm::{self, event, execute, queue, terminal};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 pub struct Launch {
@@ -39,27 +40,51 @@ pub struct Launch {
     pub demo: bool,
 }
 
-/// Load everything the screens show for a period and a group.
+/// Load everything the screens show for a period and a group. `detailed`: the whole
+/// report (the dashboard); else the completion figures only (the main screen).
 pub fn load_snapshot(
     svc: &dyn Service,
     period: Period,
     group: GroupId,
+    detailed: bool,
+) -> Result<Snapshot, ServiceError> {
+    load_snapshot_with(svc, period, detailed, &|_, _| Ok(group))
+}
+
+/// Chooses the group to show once branches and groups are read.
+pub type PickGroup<'a> = dyn Fn(&[Branch], &[Group]) -> Result<GroupId, ServiceError> + 'a;
+
+/// [`load_snapshot`], the group chosen once branches and groups are read.
+pub fn load_snapshot_with(
+    svc: &dyn Service,
+    period: Period,
+    detailed: bool,
+    pick: &PickGroup<'_>,
 ) -> Result<Snapshot, ServiceError> {
     let ward = svc.ward()?;
     let branches = svc.branches()?;
     let groups = svc.groups()?;
+    let group = pick(&branches, &groups)?;
     let group = if group == WARD_GROUP || groups.iter().any(|g| g.id == group) {
         group
     } else {
         WARD_GROUP
     };
-    let report = svc.report(period)?;
+    let report = svc.report_with(
+        period,
+        if detailed {
+            ReportOptions::default()
+        } else {
+            ReportOptions::figures()
+        },
+    )?;
     let rows = svc.checklist(group, period)?;
     Ok(Snapshot {
         ward,
         branches,
         groups,
         report,
+        detailed,
         rows,
         group,
     })
@@ -67,8 +92,14 @@ pub fn load_snapshot(
 
 /// The group to open on: the first group of `--branch`, else the first group.
 pub fn initial_group(svc: &dyn Service, branch: Option<&str>) -> Result<GroupId, ServiceError> {
-    let branches = svc.branches()?;
-    let groups = svc.groups()?;
+    pick_group(&svc.branches()?, &svc.groups()?, branch)
+}
+
+fn pick_group(
+    branches: &[Branch],
+    groups: &[Group],
+    branch: Option<&str>,
+) -> Result<GroupId, ServiceError> {
     let pick = match branch {
         Some(name) => {
             let b = branches
@@ -99,8 +130,40 @@ pub struct Runner {
 impl Runner {
     pub fn reload(&self, app: &mut App) {
         let Some(svc) = &self.svc else { return };
-        match load_snapshot(svc.as_ref(), app.period, app.group) {
+        let detailed = app.screen == app::Screen::Dashboard;
+        match load_snapshot(svc.as_ref(), app.period, app.group, detailed) {
             Ok(s) => app.loaded(s),
+            Err(e) => app.fail(e.message(app.lang())),
+        }
+    }
+
+    /// After an edit of `group`'s entry: its checklist, and the figures of that group
+    /// alone patched into the tree (at city scale, reading one group instead of all).
+    /// On the dashboard, or when the patch cannot be made, everything is reloaded.
+    pub fn after_edit(&self, app: &mut App, group: GroupId) {
+        let Some(svc) = &self.svc else { return };
+        if app.screen == app::Screen::Dashboard || app.snap.is_none() {
+            return self.reload(app);
+        }
+        let one = svc.report_with(
+            app.period,
+            ReportOptions {
+                only: Some(group),
+                ..ReportOptions::figures()
+            },
+        );
+        let rows = svc.checklist(app.group, app.period);
+        match (one, rows) {
+            (Ok(one), Ok(rows)) if app.patch_figures(&one) => app.rows_loaded(app.group, rows),
+            _ => self.reload(app),
+        }
+    }
+
+    /// Another group picked in the tree: its checklist only.
+    pub fn load_group(&self, app: &mut App, group: GroupId) {
+        let Some(svc) = &self.svc else { return };
+        match svc.checklist(group, app.period) {
+            Ok(rows) => app.rows_loaded(group, rows),
             Err(e) => app.fail(e.message(app.lang())),
         }
     }
@@ -110,6 +173,8 @@ impl Runner {
         match cmd {
             Cmd::Quit => app.quit = true,
             Cmd::Reload => self.reload(app),
+            Cmd::LoadGroup(g) => self.load_group(app, g),
+            Cmd::LoadDetail => self.reload(app),
             Cmd::CreateDemo => match cli::create_demo(&self.db, self.actor.clone(), lang) {
                 Ok(svc) => self.start(app, Box::new(svc)),
                 Err(f) => app.fail(f.message),
@@ -156,9 +221,10 @@ impl Runner {
             }
             Cmd::Mark(req) => {
                 let Some(svc) = &self.svc else { return };
+                let group = req.group;
                 match svc.mark(req) {
                     Ok(_) => {
-                        self.reload(app);
+                        self.after_edit(app, group);
                         app.saved(saved_text(lang));
                     }
                     Err(e) => {
@@ -169,9 +235,10 @@ impl Runner {
             }
             Cmd::Save(edit) => {
                 let Some(svc) = &self.svc else { return };
+                let group = edit.entry.group;
                 match svc.save_entry(edit) {
                     Ok(_) => {
-                        self.reload(app);
+                        self.after_edit(app, group);
                         app.saved(saved_text(lang));
                     }
                     Err(ServiceError::Conflict { current }) => {
@@ -188,7 +255,7 @@ impl Runner {
                 let Some(svc) = &self.svc else { return };
                 match svc.undo_last() {
                     Ok(Some(r)) => {
-                        self.reload(app);
+                        self.after_edit(app, r.group);
                         let msg = format!(
                             "{} {} {}",
                             lang.t("Đã hoàn tác thay đổi", "Undid change"),
@@ -337,7 +404,6 @@ pub fn prepare(
             })?,
             None => svc.default_period().map_err(err)?,
         };
-        app.group = initial_group(svc.as_ref(), l.branch.as_deref()).map_err(err)?;
         app.focus = app::Pane::Tree;
         app.actor = svc.actor().label();
         // Members are defined and this session is nobody in particular: ask who is
@@ -351,10 +417,12 @@ pub fn prepare(
             app.login = Some(app::LoginPrompt::new(&members));
         }
         runner.svc = Some(svc);
-        let snap = load_snapshot(
+        let branch = l.branch.clone();
+        let snap = load_snapshot_with(
             runner.svc.as_deref().expect("just set"),
             app.period,
-            app.group,
+            false,
+            &|b, g| pick_group(b, g, branch.as_deref()),
         )
         .map_err(err)?;
         app.loaded(snap);
@@ -424,6 +492,96 @@ impl CountingStdout {
             out: std::io::stdout(),
             counter,
         }
+    }
+}
+
+/// The terminal's writer: everything a frame draws is kept until [`FrameWriter::commit`],
+/// then leaves in one write (ratatui flushes after the cells and again for the cursor;
+/// over a slow SSH link every write is a packet).
+#[derive(Clone)]
+struct FrameWriter {
+    shared: std::rc::Rc<std::cell::RefCell<(Vec<u8>, CountingStdout)>>,
+}
+
+impl FrameWriter {
+    fn commit(&self) -> std::io::Result<()> {
+        let mut s = self.shared.borrow_mut();
+        let (buf, out) = &mut *s;
+        if !buf.is_empty() {
+            out.write_all(&classic_colours(buf))?;
+            buf.clear();
+        }
+        out.flush()
+    }
+
+    /// Forget what was drawn but not sent.
+    fn discard(&self) {
+        self.shared.borrow_mut().0.clear();
+    }
+}
+
+/// crossterm writes the 16 palette colours in the 256-colour form (`38;5;1`): rewrite
+/// them as the classic codes (`31`, `91`, `41`, `101`), which every console knows
+/// (old Windows consoles, PuTTY) and which are shorter over a slow link.
+fn classic_colours(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !b.windows(4).any(|w| w == b"8;5;") {
+        return std::borrow::Cow::Borrowed(b);
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == 0x1b && b.get(i + 1) == Some(&b'[') {
+            let start = i + 2;
+            let mut end = start;
+            while end < b.len() && (b[end].is_ascii_digit() || b[end] == b';') {
+                end += 1;
+            }
+            if b.get(end) == Some(&b'm') {
+                let params: Vec<&[u8]> = b[start..end].split(|c| *c == b';').collect();
+                let mut rewritten: Vec<String> = Vec::with_capacity(params.len());
+                let mut k = 0;
+                while k < params.len() {
+                    let n = |j: usize| -> Option<u8> {
+                        std::str::from_utf8(params.get(j)?).ok()?.parse().ok()
+                    };
+                    match (n(k), n(k + 1), n(k + 2)) {
+                        (Some(base @ (38 | 48)), Some(5), Some(c)) if c < 16 => {
+                            let fg = base == 38;
+                            rewritten.push(match (fg, c < 8) {
+                                (true, true) => format!("{}", 30 + c),
+                                (true, false) => format!("{}", 90 + c - 8),
+                                (false, true) => format!("{}", 40 + c),
+                                (false, false) => format!("{}", 100 + c - 8),
+                            });
+                            k += 3;
+                        }
+                        _ => {
+                            rewritten.push(String::from_utf8_lossy(params[k]).into_owned());
+                            k += 1;
+                        }
+                    }
+                }
+                out.extend_from_slice(b"\x1b[");
+                out.extend_from_slice(rewritten.join(";").as_bytes());
+                out.push(b'm');
+                i = end + 1;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+impl Write for FrameWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.shared.borrow_mut().0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -567,12 +725,38 @@ fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
     // records, per frame, the bytes written, the number of writes and the time spent
     // (for the benchmarks).
     let mut stats = FrameStats::from_env();
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(
-        256 * 1024,
-        CountingStdout::new(stats.counter()),
-    ));
+    let frame = FrameWriter {
+        shared: std::rc::Rc::new(std::cell::RefCell::new((
+            Vec::with_capacity(64 * 1024),
+            CountingStdout::new(stats.counter()),
+        ))),
+    };
+    let backend = CrosstermBackend::new(frame.clone());
     let mut terminal = Terminal::new(backend)?;
     terminal.clear()?;
+    // Draw every cell of the first frame, spaces included: a blank screen would
+    // otherwise be filled by jumping the cursor over each run of spaces (a move costs
+    // more bytes than the spaces it skips). A frame of a character nothing else draws (a
+    // private-use one) is drawn and thrown away first, so that every real cell differs.
+    terminal.draw(|f| {
+        let area = f.area();
+        let buf = f.buffer_mut();
+        for y in area.top()..area.bottom() {
+            for x in area.left()..area.right() {
+                if let Some(c) = buf.cell_mut((x, y)) {
+                    c.set_char('\u{e000}');
+                }
+            }
+        }
+    })?;
+    frame.discard();
+    queue!(
+        terminal.backend_mut(),
+        terminal::Clear(terminal::ClearType::All),
+        crossterm::cursor::MoveTo(0, 0),
+        // ratatui hid the cursor during the thrown-away frame and will not again.
+        crossterm::cursor::Hide
+    )?;
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     // One channel feeds the loop: terminal events from an input thread, and changes
@@ -618,6 +802,7 @@ fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
         if dirty {
             let t = std::time::Instant::now();
             terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            frame.commit()?;
             stats.frame(t, event_at.take());
             dirty = false;
         }
@@ -668,3 +853,21 @@ fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod frame_tests {
+    #[test]
+    fn palette_colours_are_written_in_the_classic_form() {
+        let b = b"\x1b[1;1H\x1b[38;5;0;48;5;6m qcdc \x1b[38;5;9;49mx\x1b[38;5;200mY\x1b[0m";
+        let out = super::classic_colours(b);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "\x1b[1;1H\x1b[30;46m qcdc \x1b[91;49mx\x1b[38;5;200mY\x1b[0m"
+        );
+        let plain = b"\x1b[2;3Hno colour";
+        assert!(matches!(
+            super::classic_colours(plain),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}

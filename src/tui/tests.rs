@@ -160,6 +160,55 @@ fn space_toggles_the_step_under_the_cursor_and_saves_it() {
     );
 }
 
+/// The main screen holds the completion figures only; an edit patches the edited
+/// group's figures in (its branch and the ward summed again) and they equal a fresh
+/// load; the dashboard loads the whole report when it opens.
+#[test]
+fn an_edit_patches_the_figures_and_the_dashboard_loads_the_whole_report() {
+    use crate::service::engine::ReportOptions;
+    let mut f = demo();
+    assert!(!f.app.snap.as_ref().unwrap().detailed);
+    assert!(f.app.snap.as_ref().unwrap().report.sections.is_empty());
+    // Moving in the tree loads that group's checklist only.
+    f.send(key(KeyCode::Down));
+    f.send(key(KeyCode::Down));
+    let group = f.app.group;
+    assert_eq!(f.app.snap.as_ref().unwrap().group, group);
+    assert!(
+        f.app
+            .snap
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .all(|r| r.entry.group == group)
+    );
+    f.send(key(KeyCode::Tab));
+    for _ in 0..3 {
+        f.send(key(KeyCode::Char(' ')));
+        f.send(key(KeyCode::Down));
+    }
+    let svc = f.runner.svc.as_ref().unwrap();
+    let fresh = svc
+        .report_with(Period::Quarter(2026, 4), ReportOptions::figures())
+        .unwrap();
+    let patched = &f.app.snap.as_ref().unwrap().report;
+    assert_eq!(patched.branches, fresh.branches);
+    assert_eq!(patched.ward_level, fresh.ward_level);
+    assert_eq!(
+        (&patched.completion, &patched.by_pillar, &patched.by_step),
+        (&fresh.completion, &fresh.by_pillar, &fresh.by_step)
+    );
+    let cmd = f.app.handle_event(&key(KeyCode::Char('d')));
+    assert_eq!(cmd, Some(Cmd::LoadDetail));
+    f.runner.perform(&mut f.app, cmd.unwrap());
+    let s = f.app.snap.as_ref().unwrap();
+    assert!(s.detailed && !s.report.sections.is_empty() && !s.report.trend.is_empty());
+    // Back on the main screen and again on the dashboard: nothing to load.
+    f.send(key(KeyCode::Char('d')));
+    assert_eq!(f.app.handle_event(&key(KeyCode::Char('d'))), None);
+}
+
 #[test]
 fn recording_a_meeting_in_the_form_saves_and_shows_the_verdict() {
     let mut f = demo();

@@ -323,11 +323,14 @@ impl App {
                     )
                 }
             };
-            let mark = if overdue > 0 { "!" } else { " " };
-            let mut spans = vec![
-                Span::styled(fit(&name, name_w), style),
-                Span::styled(mark, self.theme.error),
-            ];
+            // A blank mark keeps the line's style: a colour change for a space is only
+            // bytes on the wire.
+            let mark = if overdue > 0 {
+                Span::styled("!", self.theme.error)
+            } else {
+                Span::styled(" ", style)
+            };
+            let mut spans = vec![Span::styled(fit(&name, name_w), style), mark];
             spans.extend(self.bar_spans(c, bar_w));
             spans.push(Span::raw(format!(" {}", pct_text(c))));
             let selected = i == sel;
