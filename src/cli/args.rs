@@ -96,7 +96,7 @@ pub enum Command {
         periods: u32,
         /// Kilobytes of records per sled batch (see BENCHMARKS.md for how batch size
         /// moves memory and time)
-        #[arg(long, default_value_t = 4096)]
+        #[arg(long, default_value_t = 256)]
         batch_kb: usize,
     },
     /// Thành viên và quyền / members and roles

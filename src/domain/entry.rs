@@ -341,8 +341,7 @@ impl Entry {
     pub fn field_value(&self, field: &str) -> String {
         let e = &self.evidence;
         if let Some(code) = field.strip_prefix("step:") {
-            return code
-                .parse::<Step>()
+            return Step::from_code(code)
                 .map(|s| self.status(s).code().to_string())
                 .unwrap_or_default();
         }

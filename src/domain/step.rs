@@ -103,12 +103,22 @@ impl fmt::Display for Step {
 #[error("unknown step {0:?}")]
 pub struct UnknownStep(pub String);
 
+impl Step {
+    /// The step whose ASCII code is exactly `code` (the audit trail's field names).
+    pub fn from_code(code: &str) -> Option<Step> {
+        Step::ALL.iter().copied().find(|s| s.code() == code)
+    }
+}
+
 impl FromStr for Step {
     type Err = UnknownStep;
 
     /// Accepts the ASCII codes and the Vietnamese names with or without diacritics
     /// ("biet", "Dân biết", "dan kiem tra", "kiem-tra").
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(step) = Step::from_code(s) {
+            return Ok(step);
+        }
         let folded: String = crate::domain::text::fold(s)
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())

@@ -36,6 +36,11 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// sled's page cache. Its default (1 GB) let a bulk load of a city grow to 450 MB for
+/// nothing: a report reads a few megabytes of tallies a year, a checklist a few pages.
+/// Measured in BENCHMARKS.md.
+const CACHE_BYTES: u64 = 64 << 20;
+
 /// The schema this build writes. Older ones are migrated on open.
 pub const SCHEMA_VERSION: u32 = 3;
 
@@ -142,6 +147,7 @@ impl Store {
         let db = sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|e| classify(path, e))?;
         let t = |name: &str| db.open_tree(name).map_err(|e| classify(path, e));

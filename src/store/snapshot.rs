@@ -600,7 +600,7 @@ pub(crate) fn write_entries_and_audit(
 
 /// Bytes per sled batch in bulk writes: measured in BENCHMARKS.md (larger batches
 /// save little time and cost memory).
-pub const BULK_BATCH_BYTES: usize = 4 << 20;
+pub const BULK_BATCH_BYTES: usize = 256 << 10;
 
 /// Tallies that do not match their sheets (recomputed from them).
 fn tally_drift(
