@@ -43,8 +43,16 @@ PY
 task import "$work/tasks.json" >/dev/null 2>&1
 echo "taskwarrior: $(task count status:pending 2>/dev/null) pending, $(task count status:completed 2>/dev/null) completed"
 
-ms() { /usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>&1 || true; awk '{printf "%d %d\n", $1*1000, $2}' "$work/t"; }
+# "wall_ms peak_rss_kb": wall time from the shell's clock (GNU time's is in 1/100 s).
+ms() {
+  local s e
+  s=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$work/t" "$@" >/dev/null 2>&1 || true
+  e=$(date +%s%N)
+  printf '%s %s\n' "$(awk -v d=$((e - s)) 'BEGIN{printf "%.1f", d / 1e6}')" "$(tail -1 "$work/t")"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+max() { sort -n | tail -1; }
 qr=(); tr=(); qm=(); tm=(); qrss=0; trss=0
 for i in $(seq "$RUNS"); do
   read -r a r < <(ms "$Q" --db "$db" report --format json --period 2026-Q4); qr+=("$a"); [ "$r" -gt "$qrss" ] && qrss=$r

@@ -41,7 +41,7 @@ fn edits(c: &mut Criterion) {
     for groups in sizes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("bench.db");
-        qcdc::bench::generate(&db, groups, 12, 1000).expect("generate");
+        qcdc::bench::generate(&db, groups, 12, 256 << 10).expect("generate");
         {
             let svc = LocalService::new(
                 Store::open(&db).expect("open"),

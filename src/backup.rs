@@ -16,7 +16,7 @@ use crate::domain::text;
 use crate::i18n::Lang;
 use crate::service::{Service, ServiceError};
 use crate::store::{Store, StoreError};
-use crate::transfer::{ExportDoc, Problem, sha256_hex, validate};
+use crate::transfer::{ExportDoc, Problem, validate};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -256,6 +256,14 @@ fn sync_dir(dir: &Path) {
 
 /// Write a file whole or not at all: a temporary file beside it, flushed, renamed.
 pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
+    write_durably_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`write_durably`] for a file written piece by piece; returns what `write` returns.
+pub fn write_durably_with<T>(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<T>,
+) -> Result<T, BackupError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -267,17 +275,22 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let out = write(&mut f)?;
         f.sync_all()?;
         drop(f);
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        Ok(out)
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(path)(e));
+    match result {
+        Ok(out) => {
+            sync_dir(dir);
+            Ok(out)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(io(path)(e))
+        }
     }
-    sync_dir(dir);
-    Ok(())
 }
 
 /// Write `doc` as a new backup named for `now`, then prune.
@@ -296,9 +309,11 @@ pub fn write_backup(
         path = dir.join(format!("{base}-{n}.json"));
         n += 1;
     }
-    let bytes = doc.to_json();
-    let sum = sha256_hex(&bytes);
-    write_durably(&path, &bytes)?;
+    let (sum, bytes) = write_durably_with(&path, &mut |w| {
+        let mut h = crate::transfer::HashingWriter::new(w);
+        doc.write_json(&mut h)?;
+        Ok((h.hex(), h.bytes))
+    })?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -319,7 +334,7 @@ pub fn write_backup(
     }
     Ok(BackupInfo {
         path,
-        bytes: bytes.len() as u64,
+        bytes,
         sha256: sum,
         removed,
     })

@@ -15,6 +15,7 @@ use crate::domain::ward::{Branch, Group, MAX_HOUSEHOLDS, MAX_NAME_CHARS, WARD_GR
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write as _;
 
 pub const FORMAT: &str = "qcdc-export";
 /// Version of the document's shape.
@@ -94,12 +95,91 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// An `io::Write` that hashes what goes through it (and counts it), passing it on.
+pub struct HashingWriter<W: std::io::Write> {
+    pub inner: W,
+    pub hasher: Sha256,
+    pub bytes: u64,
+}
+
+impl<W: std::io::Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    pub fn hex(&self) -> String {
+        hex(&self.hasher.clone().finalize())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// [`ExportDoc`] by reference with another checksum: serialises exactly as the
+/// document would (same fields, same order), without copying a city's entries.
+#[derive(Serialize)]
+struct DocView<'a> {
+    format: &'a str,
+    version: u32,
+    schema: u32,
+    ward: &'a Ward,
+    branches: &'a [Branch],
+    groups: &'a [Group],
+    items: &'a [Item],
+    entries: &'a [Entry],
+    audit: &'a [AuditRecord],
+    counters: Counters,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    raw: &'a BTreeMap<String, Vec<[String; 2]>>,
+    sha256: &'a str,
+}
+
 impl ExportDoc {
-    /// The checksum of the content (everything but `sha256`).
+    fn view<'a>(&'a self, sha256: &'a str) -> DocView<'a> {
+        DocView {
+            format: &self.format,
+            version: self.version,
+            schema: self.schema,
+            ward: &self.ward,
+            branches: &self.branches,
+            groups: &self.groups,
+            items: &self.items,
+            entries: &self.entries,
+            audit: &self.audit,
+            counters: self.counters,
+            raw: &self.raw,
+            sha256,
+        }
+    }
+
+    /// The checksum of the content (everything but `sha256`), hashed as it is
+    /// serialised: nothing the size of the document is held.
     pub fn content_hash(&self) -> String {
-        let mut d = self.clone();
-        d.sha256 = String::new();
-        sha256_hex(&serde_json::to_vec(&d).unwrap_or_default())
+        let mut w = HashingWriter::new(std::io::sink());
+        let _ = serde_json::to_writer(std::io::BufWriter::new(&mut w), &self.view(""));
+        w.hex()
+    }
+
+    /// What [`ExportDoc::to_json`] gives, written to `w` as it is produced.
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut b = std::io::BufWriter::with_capacity(1 << 16, w);
+        serde_json::to_writer_pretty(&mut b, &self.view(&self.sha256))?;
+        b.write_all(b"\n")?;
+        std::io::Write::flush(&mut b)
     }
 
     pub fn seal(mut self) -> ExportDoc {
@@ -113,8 +193,9 @@ impl ExportDoc {
 
     /// Pretty JSON with a final newline: what files hold.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
-        v.push(b'\n');
+        let mut v = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = self.write_json(&mut v);
         v
     }
 
@@ -402,5 +483,54 @@ mod tests {
         assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
         assert_eq!(unhex("0g"), None);
         assert_eq!(unhex("abc"), None);
+    }
+
+    /// The borrowed view serialises exactly as the document does: the checksum and the
+    /// file written piece by piece are those of the document itself.
+    #[test]
+    fn the_streamed_document_and_its_checksum_are_the_documents() {
+        let template = crate::data::default_template();
+        let data = crate::data::demo_ward(&template);
+        let mut raw = BTreeMap::new();
+        raw.insert(
+            "members".to_string(),
+            vec![["61".to_string(), "62".to_string()]],
+        );
+        let doc = ExportDoc {
+            format: FORMAT.into(),
+            version: VERSION,
+            schema: 3,
+            ward: Ward {
+                name: data.name.clone(),
+                steps: data.steps,
+                current_period: data.current_period,
+            },
+            branches: vec![Branch {
+                id: 1,
+                name: "Chi bộ 1".into(),
+            }],
+            groups: Vec::new(),
+            items: template.items.clone(),
+            entries: vec![Entry::new(0, "CK-01", Period::Year(2026))],
+            audit: Vec::new(),
+            counters: Counters {
+                next_branch: 2,
+                next_group: 1,
+                next_audit: 1,
+            },
+            raw,
+            sha256: String::new(),
+        };
+        let mut blank = doc.clone();
+        blank.sha256 = String::new();
+        assert_eq!(
+            doc.content_hash(),
+            sha256_hex(&serde_json::to_vec(&blank).unwrap())
+        );
+        let sealed = doc.seal();
+        let mut pretty = serde_json::to_vec_pretty(&sealed).unwrap();
+        pretty.push(b'\n');
+        assert_eq!(sealed.to_json(), pretty);
+        assert!(sealed.checksum_ok());
     }
 }

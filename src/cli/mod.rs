@@ -206,7 +206,11 @@ pub fn ask_pin(member: &str, lang: Lang) -> Option<String> {
 }
 
 /// Entry point of the binary: returns the exit code.
+/// When `main` began (the TUI's frame figures count from it).
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn main() -> i32 {
+    STARTED.get_or_init(std::time::Instant::now);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

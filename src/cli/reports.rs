@@ -307,7 +307,7 @@ fn import_database(cx: &Ctx, file: &Path) -> CliResult {
 fn export(cx: &Ctx, a: ExportArgs) -> CliResult {
     let svc = open_service(cx.db, cx.who.clone(), cx.lang)?;
     let doc = svc.export().map_err(cx.svc_err())?;
-    cx.emit(a.out.as_deref(), &doc.to_json(), false)
+    cx.emit_with(a.out.as_deref(), false, &mut |w| doc.write_json(w))
 }
 
 fn template(cx: &Ctx, c: TemplateCmd) -> CliResult {

@@ -256,7 +256,12 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        if doc.schema < SCHEMA_VERSION && !doc.raw.is_empty() {
+        if doc.schema < SCHEMA_VERSION
+            && doc
+                .raw
+                .keys()
+                .any(|tree| !raw_unchanged_since(tree, doc.schema))
+        {
             return Err(invalid(format!(
                 "the document is of schema {} and carries data this version cannot convert",
                 doc.schema
@@ -557,6 +562,13 @@ impl Store {
         problems.extend(transfer::validate(&doc));
         Ok(CheckReport { problems, ..report })
     }
+}
+
+/// Whether the records of a tree the document carries raw (not modelled) are read the
+/// same by this schema as by `schema`: the members, unchanged since schema 2. Raw data of
+/// anything else from an older schema cannot be converted.
+fn raw_unchanged_since(tree: &str, schema: u32) -> bool {
+    tree == "members" && schema >= 2
 }
 
 /// Write a document's entries (as sheets and tallies, each entry with the audit records

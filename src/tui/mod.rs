@@ -634,9 +634,13 @@ impl FrameStats {
         self.frames += 1;
         if let Some(f) = &mut self.file {
             let since_start = process_uptime_ms();
+            let since_main = cli::STARTED
+                .get()
+                .map(|t| t.elapsed().as_micros())
+                .unwrap_or(0);
             let _ = writeln!(
                 f,
-                "frame={} bytes={bytes} writes={writes} draw_us={} key_to_frame_us={} uptime_ms={since_start}",
+                "frame={} bytes={bytes} writes={writes} draw_us={} key_to_frame_us={} since_main_us={since_main} uptime_ms={since_start}",
                 self.frames,
                 started.elapsed().as_micros(),
                 event.map(|e| e.elapsed().as_micros()).unwrap_or(0)

@@ -102,3 +102,53 @@ fn a_damaged_or_foreign_file_is_refused_and_nothing_is_created() {
     );
     assert_eq!(other.log(), before);
 }
+
+/// A backup written before the store's schema 3 (entries in sheets) still restores:
+/// the document lists entries and audit records whatever the layout, and the members it
+/// carries raw are read the same.
+#[test]
+fn an_export_of_schema_2_imports_into_schema_3() {
+    let w = demo_ward();
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    w.ok(&["member", "add", "Nguyễn Thị Lan", "--role", "admin"]);
+    let mut doc = qcdc::transfer::ExportDoc::from_json(
+        w.ok(&["--as", "Nguyễn Thị Lan", "export"])
+            .stdout
+            .as_bytes(),
+    )
+    .unwrap();
+    assert!(doc.raw.contains_key("members"), "{:?}", doc.raw.keys());
+    doc.schema = 2;
+    let doc = doc.seal();
+    let file = w.dir.path().join("cu.json");
+    std::fs::write(&file, doc.to_json()).unwrap();
+    let copy = Ward::empty();
+    copy.ok(&["import", "database", file.to_str().unwrap()]);
+    assert_eq!(
+        copy.ok(&["report", "--format", "json"]).json(),
+        w.ok(&["report", "--format", "json"]).json()
+    );
+    assert!(
+        copy.ok(&["member", "list"])
+            .stdout
+            .contains("Nguyễn Thị Lan")
+    );
+    copy.ok(&["check"]);
+    // Raw data of a tree whose format changed is still refused.
+    let mut odd = qcdc::transfer::ExportDoc::from_json(
+        w.ok(&["--as", "Nguyễn Thị Lan", "export"])
+            .stdout
+            .as_bytes(),
+    )
+    .unwrap();
+    odd.schema = 2;
+    odd.raw
+        .insert("entries".into(), vec![["00".into(), "00".into()]]);
+    let odd = odd.seal();
+    std::fs::write(&file, odd.to_json()).unwrap();
+    let r = Ward::empty().fails(
+        &["--lang", "en", "import", "database", file.to_str().unwrap()],
+        65,
+    );
+    assert!(r.stderr.contains("cannot convert"), "{}", r.stderr);
+}
