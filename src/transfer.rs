@@ -149,6 +149,28 @@ struct DocView<'a> {
 }
 
 impl ExportDoc {
+    /// A document with nothing in it (a placeholder once a real one is dropped).
+    pub fn empty() -> ExportDoc {
+        ExportDoc {
+            format: FORMAT.into(),
+            version: VERSION,
+            schema: 0,
+            ward: Ward {
+                name: String::new(),
+                steps: crate::domain::step::StepSet::Four,
+                current_period: None,
+            },
+            branches: Vec::new(),
+            groups: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            audit: Vec::new(),
+            counters: Counters::default(),
+            raw: BTreeMap::new(),
+            sha256: String::new(),
+        }
+    }
+
     fn view<'a>(&'a self, sha256: &'a str) -> DocView<'a> {
         DocView {
             format: &self.format,
@@ -201,21 +223,37 @@ impl ExportDoc {
 
     /// Parse a document, refusing other files, newer versions and damaged content.
     pub fn from_json(bytes: &[u8]) -> Result<ExportDoc, Problem> {
-        let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        /// The two fields that say what a document is, read without building the rest
+        /// (a city's document is a gigabyte: a `Value` of it would be several).
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<serde_json::Value>,
+            version: Option<serde_json::Value>,
+        }
+        let not_json = |e: serde_json::Error| {
             Problem::new(
                 "JSON",
                 format!("not a JSON document ({e})"),
                 format!("không phải tài liệu JSON ({e})"),
             )
-        })?;
-        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        };
+        let head: Head = match serde_json::from_slice(bytes) {
+            Ok(h) => h,
+            // JSON, but not an object: not ours.
+            Err(_) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => Head {
+                format: None,
+                version: None,
+            },
+            Err(e) => return Err(not_json(e)),
+        };
+        if head.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(Problem::new(
                 "format",
                 "not a qcdc export (no \"format\": \"qcdc-export\")",
                 "không phải tệp xuất của qcdc (thiếu \"format\": \"qcdc-export\")",
             ));
         }
-        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
+        let version = head.version.and_then(|x| x.as_u64()).unwrap_or(0);
         if version > VERSION as u64 {
             return Err(Problem::new(
                 "version",
@@ -223,7 +261,7 @@ impl ExportDoc {
                 format!("do qcdc mới hơn ghi (phiên bản {version}; bản này đọc tới {VERSION})"),
             ));
         }
-        let doc: ExportDoc = serde_json::from_value(v).map_err(|e| {
+        let doc: ExportDoc = serde_json::from_slice(bytes).map_err(|e| {
             Problem::new(
                 "JSON",
                 format!("the document does not have the expected shape ({e})"),
