@@ -445,7 +445,7 @@ fn parse_table(file: &str, rows: &[(usize, Vec<String>)]) -> Result<Roster, Impo
     let heading = |i: usize| header.get(i).map(|h| text::clean(h)).unwrap_or_default();
 
     let mut out: Vec<RosterRow> = Vec::new();
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut last_branch: Option<String> = None;
     for (row, rec) in &rows[hi + 1..] {
         let row = *row;
@@ -500,14 +500,14 @@ fn parse_table(file: &str, rows: &[(usize, Vec<String>)]) -> Result<Roster, Impo
             )
         })?;
         let gkey = text::fold(&group);
-        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == gkey) {
+        if let Some(first) = seen.get(&gkey) {
             return Err(bad(
                 ig,
                 format!("group {group:?} already listed on row {first}"),
                 format!("tổ {group:?} đã có ở dòng {first}"),
             ));
         }
-        seen.push((gkey, row));
+        seen.insert(gkey, row);
         out.push(RosterRow {
             row,
             branch,

@@ -95,18 +95,36 @@ impl Store {
             groups: Vec::new(),
         };
         let mut seen = std::collections::HashSet::new();
+        // Looked up by folded name for every row: indexes, not scans (a city's roster
+        // has 100,000 rows).
+        let mut branch_by_name: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for (i, b) in all_branches.iter().enumerate() {
+            branch_by_name.entry(fold(&b.name)).or_insert(i);
+        }
+        let mut group_by_name: std::collections::HashMap<String, &Group> =
+            std::collections::HashMap::new();
+        for g in &stored {
+            group_by_name.entry(fold(&g.name)).or_insert(g);
+        }
+        let mut branch_names: std::collections::HashMap<u32, String> = all_branches
+            .iter()
+            .map(|b| (b.id, b.name.clone()))
+            .collect();
         for r in &roster.rows {
             check_row(r)?;
             let gname = clean(&r.group);
-            if !seen.insert(fold(&gname)) {
+            let gkey = fold(&gname);
+            if !seen.insert(gkey.clone()) {
                 return Err(StoreError::Invalid(format!(
                     "row {}: group {gname:?} is listed twice",
                     r.row
                 )));
             }
             let bname = clean(&r.branch);
-            let branch = match all_branches.iter().find(|b| fold(&b.name) == fold(&bname)) {
-                Some(b) => b.clone(),
+            let bkey = fold(&bname);
+            let branch = match branch_by_name.get(&bkey) {
+                Some(&i) => all_branches[i].clone(),
                 None => {
                     let b = Branch {
                         id: next_branch,
@@ -115,13 +133,15 @@ impl Store {
                     next_branch += 1;
                     plan.changes.branches_added.push(bname.clone());
                     plan.new_branches.push(b.clone());
+                    branch_by_name.insert(bkey, all_branches.len());
+                    branch_names.insert(b.id, b.name.clone());
                     all_branches.push(b.clone());
                     b
                 }
             };
             let leader = r.leader.as_deref().map(clean);
             let front = r.front_head.as_deref().map(clean);
-            match stored.iter().find(|g| fold(&g.name) == fold(&gname)) {
+            match group_by_name.get(&gkey).copied() {
                 None => {
                     let g = Group {
                         id: next_group,
@@ -149,13 +169,7 @@ impl Store {
                     if let Some(f) = front {
                         new.front_head = f;
                     }
-                    let bname_of = |id| {
-                        all_branches
-                            .iter()
-                            .find(|b| b.id == id)
-                            .map(|b| b.name.clone())
-                            .unwrap_or_default()
-                    };
+                    let bname_of = |id| branch_names.get(&id).cloned().unwrap_or_default();
                     let mut changes = Vec::new();
                     let mut diff = |field: &str, a: String, b: String| {
                         if a != b {
