@@ -146,14 +146,18 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
         ..Default::default()
     };
     let r = svc.report_with(period, options).map_err(cx.svc_err())?;
+    // The process ends once the report is out: a city's report is half a million small
+    // allocations, and freeing them one by one only delays the exit (6 ms at 1.2 M
+    // entries).
+    let r = &*Box::leak(Box::new(r));
     let other = |e: String| Failure {
         code: EXIT_OTHER,
         message: e,
     };
     let (bytes, binary): (Vec<u8>, bool) = match a.format {
         ReportFormat::Text => {
-            let mut s = super::output::report_text(&r, lang);
-            s.push_str(&crate::export::report_text_tail(&r, lang));
+            let mut s = super::output::report_text(r, lang);
+            s.push_str(&crate::export::report_text_tail(r, lang));
             let s = if cx.ascii { text::to_ascii(&s) } else { s };
             (s.into_bytes(), false)
         }
@@ -166,21 +170,21 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
                 // bytes at a time, and those must not each be a dynamic call.
                 let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
                 if pretty {
-                    serde_json::to_writer_pretty(&mut w, &r)?;
+                    serde_json::to_writer_pretty(&mut w, r)?;
                 } else {
-                    serde_json::to_writer(&mut w, &r)?;
+                    serde_json::to_writer(&mut w, r)?;
                 }
                 w.write_all(b"\n")?;
                 w.flush()
             });
         }
-        ReportFormat::Md => (crate::export::report_md(&r, lang).into_bytes(), false),
+        ReportFormat::Md => (crate::export::report_md(r, lang).into_bytes(), false),
         ReportFormat::Csv => (
-            super::output::report_csv(&r, lang).map_err(|e| other(e.to_string()))?,
+            super::output::report_csv(r, lang).map_err(|e| other(e.to_string()))?,
             false,
         ),
         ReportFormat::Xlsx => (
-            crate::export::xlsx::report_xlsx(&r, lang).map_err(|e| other(e.to_string()))?,
+            crate::export::xlsx::report_xlsx(r, lang).map_err(|e| other(e.to_string()))?,
             true,
         ),
     };

@@ -51,13 +51,23 @@ pub fn printable_bytes(bytes: Vec<u8>) -> Vec<u8> {
 /// newline and CR before newline; DEL; C1 (U+0080–U+009F, `C2 80`–`C2 9F`). A byte scan,
 /// so the common case (nothing to escape) costs no copy.
 fn needs_escaping(b: &[u8]) -> bool {
-    b.iter().enumerate().any(|(i, &c)| match c {
-        b'\n' | b'\t' => false,
-        b'\r' => b.get(i + 1) != Some(&b'\n'),
-        0..=0x1F | 0x7F => true,
-        0xC2 => b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
-        _ => false,
-    })
+    // Candidates are rare (C0, DEL, and C2 which starts C1 and also '·'); a plain
+    // predicate over the bytes lets the compiler scan many at a time.
+    let mut at = 0;
+    while let Some(i) = b[at..]
+        .iter()
+        .position(|&c| c < 0x20 || c == 0x7F || c == 0xC2)
+    {
+        let i = at + i;
+        match b[i] {
+            b'\n' | b'\t' => {}
+            b'\r' if b.get(i + 1) == Some(&b'\n') => {}
+            0xC2 if !b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)) => {}
+            _ => return true,
+        }
+        at = i + 1;
+    }
+    false
 }
 
 /// A writer that passes UTF-8 text through [`printable`] on its way: what a report
