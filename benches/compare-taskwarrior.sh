@@ -59,7 +59,7 @@ for i in $(seq "$RUNS"); do
   read -r b r < <(ms task summary); tr+=("$b"); [ "$r" -gt "$trss" ] && trss=$r
   st=$([ $((i % 2)) = 0 ] && echo done || echo todo)
   read -r c _ < <(ms "$Q" --db "$db" mark "Tổ dân phố 5" CK-15 biet "$st"); qm+=("$c")
-  id=$(task _ids 2>/dev/null | head -1)
+  id=$(task _ids 2>/dev/null | sed -n 1p)  # sed reads to the end: no SIGPIPE under pipefail
   read -r d _ < <(ms task "$id" done); tm+=("$d")
 done
 QR=$(printf '%s\n' "${qr[@]}" | median); TR=$(printf '%s\n' "${tr[@]}" | median)
