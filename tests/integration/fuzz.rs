@@ -348,6 +348,24 @@ fn fuzz_record_decoders() {
                 let _ = m.into_domain();
             }
             let _ = decode::<AuditV1>(b).map(|a| a.into_domain(1));
+            // Schema 3: sheets, tallies (owned and read in place), audit chunks.
+            if let Some(s) = decode::<SheetV1>(b) {
+                let _ = s.entries(Period::Quarter(2026, 4), 1);
+                let _ = TallyV1::of_sheets([(Period::Quarter(2026, 4), &s)]);
+            }
+            let _ = decode::<TallyV1>(b);
+            if let Some(t) = decode_borrowed::<TallyRef>(b) {
+                for r in &t.rows {
+                    let _ = r.facts();
+                }
+            }
+            if let Some(c) = decode::<AuditChunkV1>(b) {
+                let _: Vec<_> = c
+                    .records
+                    .into_iter()
+                    .map(|(s, a)| a.into_domain(s))
+                    .collect();
+            }
         });
     });
     // A length of 2^60 for a string or a list: refused by the limit, not allocated.
@@ -359,6 +377,8 @@ fn fuzz_record_decoders() {
         case("record length", &b, limit, || {
             assert!(decode::<BranchV1>(&b).is_none());
             assert!(decode::<AuditV1>(&b).is_none());
+            assert!(decode::<SheetV1>(&b).is_none());
+            assert!(decode_borrowed::<TallyRef>(&b).is_none());
         });
     }
 }
@@ -858,6 +878,14 @@ fn write_fuzz_seeds() {
     e.evidence.note = "Họp tại nhà văn hóa".into();
     e.version = 4;
     put("record", "entry", &encode(&EntryV1::from(&e)));
+    let mut sheet = SheetV1::default();
+    sheet.put(&e, Some(7));
+    put("record", "sheet", &encode(&sheet));
+    put(
+        "record",
+        "tally",
+        &encode(&TallyV1::of_sheets([(period, &sheet)])),
+    );
     put(
         "record",
         "audit",
@@ -871,6 +899,26 @@ fn write_fuzz_seeds() {
             period: "2026-Q4".into(),
             changes: vec![("step:biet".into(), "todo".into(), "done".into())],
             undoes: None,
+        }),
+    );
+    put(
+        "record",
+        "audit-chunk",
+        &encode(&AuditChunkV1 {
+            records: vec![(
+                33,
+                AuditV1 {
+                    at_ms: 1_790_000_000_000,
+                    member: "Lan".into(),
+                    os_user: "lan".into(),
+                    action: "mark".into(),
+                    group: 1,
+                    item: "CK-02".into(),
+                    period: "2026-Q4".into(),
+                    changes: vec![("step:biet".into(), "todo".into(), "done".into())],
+                    undoes: None,
+                },
+            )],
         }),
     );
     put(
