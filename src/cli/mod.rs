@@ -61,7 +61,22 @@ pub fn default_db_path(name: &str) -> PathBuf {
 }
 
 pub fn actor(cli_member: Option<&str>) -> Actor {
-    let os = Actor::os_user_from_env();
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut os = Actor::os_user_from_env();
+    // No USER in the environment (a service, a bare `env -i`): ask the system who this
+    // process runs as, as the ward server asks it of its callers.
+    #[cfg(unix)]
+    if os == "unknown" {
+        let name = text::clean(&crate::server::peer::user_name(
+            crate::server::peer::my_uid(),
+        ));
+        if !name.is_empty() {
+            os = name
+                .chars()
+                .take(crate::domain::ward::MAX_NAME_CHARS)
+                .collect();
+        }
+    }
     let member = cli_member
         .map(|m| {
             text::clean(m)
@@ -280,12 +295,22 @@ fn parse_period(s: Option<&str>, svc: &dyn Service, lang: Lang) -> Result<Period
 }
 
 fn resolve_group(svc: &dyn Service, name: &str, lang: Lang) -> Result<GroupId, Failure> {
+    resolve_group_named(svc, name, lang).map(|(id, _)| id)
+}
+
+/// The group a user named (ignoring diacritics and case) and its name as stored, for
+/// messages ("to 1" is Tổ 1).
+fn resolve_group_named(
+    svc: &dyn Service,
+    name: &str,
+    lang: Lang,
+) -> Result<(GroupId, String), Failure> {
     let f = text::fold(name);
     if matches!(f.trim(), "phuong" | "ward" | "cap phuong") {
-        return Ok(WARD_GROUP);
+        return Ok((WARD_GROUP, lang.t("Cấp phường", "Ward").to_string()));
     }
     svc.find_group(name)
-        .map(|g| g.id)
+        .map(|g| (g.id, g.name))
         .map_err(|e| Failure::from_service(&e, lang))
 }
 
@@ -469,7 +494,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Mark(a) => {
             let svc = open_service(&db, who, lang)?;
             let period = parse_period(cli.period.as_deref(), svc.as_ref(), lang)?;
-            let gid = resolve_group(svc.as_ref(), &a.group, lang)?;
+            let (gid, gname) = resolve_group_named(svc.as_ref(), &a.group, lang)?;
             let step: Step = a.step.parse().map_err(|_| {
                 Failure::data(format!(
                     "{} {:?} ({}: biet ban lam kiemtra giamsat thuhuong)",
@@ -511,7 +536,7 @@ fn run(cli: Cli) -> CliResult {
             out.line(&format!(
                 "{}: {} · {} · {} → {} ({}). {} {}/{}",
                 lang.t("Đã lưu", "Saved"),
-                a.group,
+                gname,
                 code,
                 if lang.is_en() {
                     step.name_en()

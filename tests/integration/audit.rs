@@ -205,3 +205,32 @@ fn undo_restores_a_vote_and_its_meeting_date() {
     assert_eq!(v["verdict"]["agree"], 200);
     assert_eq!(v["verdict"]["passes"], true);
 }
+
+/// The confirmation names the group as stored, whatever the spelling typed; with no
+/// `USER` in the environment the audit log records the account the process runs as
+/// (from the system), not "unknown".
+#[cfg(unix)]
+#[test]
+fn a_mark_names_the_group_as_stored_and_the_account_without_user_set() {
+    let w = small_ward();
+    let mut c = qcdc(&w.db);
+    c.env_remove("USER").env_remove("USERNAME");
+    c.args(["mark", "to dan pho 1", "CK-02", "biet", "done"]);
+    let r = run_cmd(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("Đã lưu: Tổ dân phố 1 · CK-02"),
+        "{}",
+        r.stdout
+    );
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .expect("id -un")
+            .stdout,
+    )
+    .expect("utf-8");
+    let log = w.log();
+    assert_eq!(log[0]["actor"]["os_user"], me.trim(), "{}", log[0]);
+}
