@@ -886,39 +886,23 @@ fn write_fuzz_seeds() {
         "tally",
         &encode(&TallyV1::of_sheets([(period, &sheet)])),
     );
-    put(
-        "record",
-        "audit",
-        &encode(&AuditV1 {
-            at_ms: 1_790_000_000_000,
-            member: "Lan".into(),
-            os_user: "lan".into(),
-            action: "mark".into(),
-            group: 1,
-            item: "CK-02".into(),
-            period: "2026-Q4".into(),
-            changes: vec![("step:biet".into(), "todo".into(), "done".into())],
-            undoes: None,
-        }),
-    );
+    let audit = AuditV1 {
+        at_ms: 1_790_000_000_000,
+        member: "Lan".into(),
+        os_user: "lan".into(),
+        action: "mark".into(),
+        group: 1,
+        item: "CK-02".into(),
+        period: "2026-Q4".into(),
+        changes: vec![("step:biet".into(), "todo".into(), "done".into())],
+        undoes: None,
+    };
+    put("record", "audit", &encode(&audit));
     put(
         "record",
         "audit-chunk",
         &encode(&AuditChunkV1 {
-            records: vec![(
-                33,
-                AuditV1 {
-                    at_ms: 1_790_000_000_000,
-                    member: "Lan".into(),
-                    os_user: "lan".into(),
-                    action: "mark".into(),
-                    group: 1,
-                    item: "CK-02".into(),
-                    period: "2026-Q4".into(),
-                    changes: vec![("step:biet".into(), "todo".into(), "done".into())],
-                    undoes: None,
-                },
-            )],
+            records: vec![(33, audit)],
         }),
     );
     put(
