@@ -75,17 +75,6 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> BackupError + '_ {
 }
 
 impl BackupError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            BackupError::Service(e) => e.exit_code(),
-            BackupError::Locked { .. } => 75,
-            BackupError::Damaged { .. }
-            | BackupError::Invalid { .. }
-            | BackupError::NotADatabase { .. } => 65,
-            BackupError::Io { .. } => 1,
-        }
-    }
-
     pub fn message(&self, lang: Lang) -> String {
         let en = lang.is_en();
         match self {

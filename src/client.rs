@@ -11,7 +11,7 @@ use crate::domain::template::Template;
 use crate::domain::vote::VoteVerdict;
 use crate::domain::ward::{Branch, Group, GroupId, Ward};
 use crate::i18n::Lang;
-use crate::server::protocol::*;
+use crate::protocol::*;
 use crate::service::*;
 use crate::store::LoadSummary;
 use serde::de::DeserializeOwned;
@@ -59,7 +59,7 @@ pub enum ConnectError {
 /// (the `qcdc` account that runs `qcdc serve`).
 fn server_is_genuine(stream: &UnixStream, socket: &Path, lang: Lang) -> Result<(), String> {
     use std::os::unix::fs::MetadataExt;
-    let Ok(server) = crate::server::peer::peer_uid(stream) else {
+    let Ok(server) = crate::sys::peer_uid(stream) else {
         // No way to ask on this platform: nothing to compare.
         return Ok(());
     };
@@ -73,7 +73,7 @@ fn server_is_genuine(stream: &UnixStream, socket: &Path, lang: Lang) -> Result<(
     if server == 0 || server == me || Some(server) == owner {
         return Ok(());
     }
-    let who = crate::server::peer::user_name(server);
+    let who = crate::sys::user_name(server);
     Err(if lang.is_en() {
         format!(
             "the process there runs as {who}, neither the owner of {} nor you: not the ward server. \
@@ -203,7 +203,10 @@ impl RemoteService {
                 Some(current) => ServiceError::Conflict {
                     current: Box::new(current),
                 },
-                None => ServiceError::Remote(if self.lang.is_en() { w.en } else { w.vi }),
+                None => ServiceError::Server {
+                    code: w.exit_code,
+                    message: if self.lang.is_en() { w.en } else { w.vi },
+                },
             }),
             Err(_) => Err(self.gone()),
         }

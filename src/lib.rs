@@ -1,8 +1,9 @@
 //! qcdc: grassroots democracy (quy chế dân chủ ở cơ sở) checklists for a ward.
 //!
 //! Layers, dependencies pointing one way:
-//! `domain` ← `store` ← `service` ← { `cli`, `tui` }. See ARCHITECTURE.md.
+//! `domain` ← `store` ← `service` ← `app` ← { `cli`, `tui`, `server` }. See ARCHITECTURE.md.
 
+pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod bench;
@@ -14,10 +15,14 @@ pub mod domain;
 pub mod export;
 pub mod i18n;
 pub mod import;
+pub mod present;
+#[cfg(unix)]
+pub mod protocol;
 pub mod rollup;
 #[cfg(unix)]
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod sys;
 pub mod transfer;
 pub mod tui;

@@ -1,108 +1,9 @@
 //! Report and list output for the terminal and for files (text, csv, md).
 
-use crate::domain::Completion;
 use crate::i18n::Lang;
 use crate::service::report::{Pct, Report};
-use unicode_width::UnicodeWidthStr;
 
-/// Cut or pad `s` to exactly `w` columns.
-pub fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    let total = UnicodeWidthStr::width(s);
-    for g in unicode_segmentation::UnicodeSegmentation::graphemes(s, true) {
-        let gw = UnicodeWidthStr::width(g);
-        if total > w && used + gw > w.saturating_sub(1) {
-            out.push('…');
-            used += 1;
-            break;
-        }
-        if used + gw > w {
-            break;
-        }
-        out.push_str(g);
-        used += gw;
-    }
-    while used < w {
-        out.push(' ');
-        used += 1;
-    }
-    out
-}
-
-/// Fit a name into `w` columns without losing the part that tells names apart (the
-/// end: "Tổ dân phố Đồng Tâm" vs "Tổ dân phố Đồng Xuân"): first the usual abbreviation
-/// "TDP", then an ellipsis in the middle.
-pub fn fit_name(s: &str, w: usize) -> String {
-    if UnicodeWidthStr::width(s) <= w {
-        return fit(s, w);
-    }
-    let short = s
-        .replacen("Tổ dân phố", "TDP", 1)
-        .replacen("Khu dân cư", "KDC", 1);
-    if UnicodeWidthStr::width(short.as_str()) <= w {
-        return fit(&short, w);
-    }
-    // In a list of branches "Chi bộ" says nothing: drop it before cutting words.
-    let short = short
-        .strip_prefix("Chi bộ ")
-        .map(str::to_string)
-        .unwrap_or(short);
-    if UnicodeWidthStr::width(short.as_str()) <= w {
-        return fit(&short, w);
-    }
-    // Keep the first word and as many whole words from the end as fit.
-    let words: Vec<&str> = short.split(' ').filter(|x| !x.is_empty()).collect();
-    let width = |x: &str| UnicodeWidthStr::width(x);
-    if let Some((first, rest)) = words.split_first() {
-        let mut tail = String::new();
-        for wd in rest.iter().rev() {
-            let cand = if tail.is_empty() {
-                wd.to_string()
-            } else {
-                format!("{wd} {tail}")
-            };
-            if width(first) + 1 + width(&cand) <= w {
-                tail = cand;
-            } else {
-                break;
-            }
-        }
-        if !tail.is_empty() {
-            return fit(&format!("{first}…{tail}"), w);
-        }
-    }
-    fit(&short, w)
-}
-
-/// A bar of `w` cells, eighths for the last one.
-pub fn bar(c: Completion, w: usize) -> String {
-    let eighths = (c.ratio() * (w * 8) as f64).round() as usize;
-    let full = eighths / 8;
-    let rem = eighths % 8;
-    let mut s = "█".repeat(full);
-    if full < w {
-        s.push(match rem {
-            0 => '░',
-            1 => '▏',
-            2 => '▎',
-            3 => '▍',
-            4 => '▌',
-            5 => '▋',
-            6 => '▊',
-            _ => '▉',
-        });
-        s.push_str(&"░".repeat(w - full - 1));
-    }
-    s
-}
-
-pub fn pct(p: &Pct) -> String {
-    match p.percent {
-        Some(x) => format!("{x:5.1}%"),
-        None => "    – ".to_string(),
-    }
-}
+pub use crate::present::{bar, fit, fit_name, pct};
 
 pub fn report_text(r: &Report, lang: Lang) -> String {
     let t = |vi, en| lang.t(vi, en).to_string();
@@ -366,20 +267,4 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
             .collect(),
     ))?;
     w.into_inner().map_err(|e| e.into_error().into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_keep_their_distinguishing_end() {
-        assert_eq!(fit_name("Tổ dân phố Đồng Tâm", 14), "TDP Đồng Tâm  ");
-        assert_eq!(fit_name("Chi bộ Khu dân cư Đồng Tâm", 14), "KDC Đồng Tâm  ");
-        let f = fit_name("Chi bộ Khu dân cư Đồng Tâm mở rộng", 16);
-        assert_eq!(f.trim_end(), "KDC…Tâm mở rộng");
-        assert_eq!(UnicodeWidthStr::width(f.as_str()), 16);
-        assert_eq!(fit("abc", 5), "abc  ");
-        assert_eq!(fit("abcdef", 4), "abc…");
-    }
 }

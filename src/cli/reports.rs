@@ -26,16 +26,21 @@ pub struct Ctx<'a> {
 type CliResult = Result<(), Failure>;
 
 impl Ctx<'_> {
-    fn t<'s>(&self, vi: &'s str, en: &'s str) -> &'s str {
+    pub fn t<'s>(&self, vi: &'s str, en: &'s str) -> &'s str {
         self.lang.t(vi, en)
     }
 
-    fn out(&self) -> Out {
+    pub fn out(&self) -> Out {
         Out { ascii: self.ascii }
     }
 
-    fn svc_err(&self) -> impl Fn(ServiceError) -> Failure + '_ {
+    pub fn svc_err(&self) -> impl Fn(ServiceError) -> Failure + '_ {
         move |e| Failure::from_service(&e, self.lang)
+    }
+
+    /// The service for the database: through the ward server when one answers.
+    pub fn service(&self) -> Result<Box<dyn crate::service::Service>, Failure> {
+        open_service(self.db, self.who.clone(), self.lang)
     }
 
     fn data(&self, vi: String, en: String) -> Failure {
@@ -447,10 +452,8 @@ fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
     let lang = cx.lang;
     let svc = open_service(cx.db, cx.who.clone(), lang)?;
     let dir: PathBuf = a.dir.unwrap_or_else(|| crate::backup::default_dir(cx.db));
-    let info = crate::backup::backup(svc.as_ref(), &dir, a.keep).map_err(|e| Failure {
-        code: e.exit_code(),
-        message: e.message(lang),
-    })?;
+    let info = crate::backup::backup(svc.as_ref(), &dir, a.keep)
+        .map_err(|e| Failure::from_backup(&e, lang))?;
     cx.out().line(&format!(
         "{}: {} ({}, sha256 {})",
         cx.t("Đã sao lưu", "Backed up"),
@@ -472,10 +475,8 @@ fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
 
 fn restore(cx: &Ctx, a: RestoreArgs) -> CliResult {
     let lang = cx.lang;
-    let info = crate::backup::restore(&a.file, cx.db).map_err(|e| Failure {
-        code: e.exit_code(),
-        message: e.message(lang),
-    })?;
+    let info =
+        crate::backup::restore(&a.file, cx.db).map_err(|e| Failure::from_backup(&e, lang))?;
     let out = cx.out();
     out.line(&format!(
         "{} {} {} {}: {} {}, {} {}, {} {}",

@@ -1,6 +1,6 @@
 //! Completion: steps done ÷ steps that apply.
 
-use super::entry::StepStatus;
+use super::step::StepStatus;
 use serde::{Deserialize, Serialize};
 use std::ops::{Add, AddAssign};
 

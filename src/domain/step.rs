@@ -168,6 +168,89 @@ impl StepSet {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    #[default]
+    Todo,
+    Doing,
+    Done,
+    #[serde(rename = "na")]
+    NotApplicable,
+}
+
+impl StepStatus {
+    pub const ALL: [StepStatus; 4] = [
+        StepStatus::Todo,
+        StepStatus::Doing,
+        StepStatus::Done,
+        StepStatus::NotApplicable,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StepStatus::Todo => "todo",
+            StepStatus::Doing => "doing",
+            StepStatus::Done => "done",
+            StepStatus::NotApplicable => "na",
+        }
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            StepStatus::Todo => "chưa làm",
+            StepStatus::Doing => "đang làm",
+            StepStatus::Done => "đã xong",
+            StepStatus::NotApplicable => "không áp dụng",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            StepStatus::Todo => "to do",
+            StepStatus::Doing => "in progress",
+            StepStatus::Done => "done",
+            StepStatus::NotApplicable => "not applicable",
+        }
+    }
+
+    /// The next status when a user toggles a step: todo → doing → done → todo.
+    /// "Không áp dụng" is set deliberately, never reached by toggling.
+    pub fn toggled(self) -> StepStatus {
+        match self {
+            StepStatus::Todo => StepStatus::Doing,
+            StepStatus::Doing => StepStatus::Done,
+            StepStatus::Done | StepStatus::NotApplicable => StepStatus::Todo,
+        }
+    }
+
+    pub fn to_u8(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_u8(v: u8) -> Option<StepStatus> {
+        StepStatus::ALL.get(v as usize).copied()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status {0:?}")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for StepStatus {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = super::text::fold(s);
+        match k.trim() {
+            "todo" | "chua lam" | "chua" => Ok(StepStatus::Todo),
+            "doing" | "dang lam" | "dang" => Ok(StepStatus::Doing),
+            "done" | "da xong" | "xong" => Ok(StepStatus::Done),
+            "na" | "n/a" | "khong ap dung" | "kad" => Ok(StepStatus::NotApplicable),
+            _ => Err(UnknownStatus(s.to_string())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

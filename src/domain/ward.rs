@@ -44,3 +44,18 @@ pub const MAX_HOUSEHOLDS: u32 = 100_000;
 pub const MAX_NAME_CHARS: usize = 200;
 /// Upper bound on notes.
 pub const MAX_NOTE_CHARS: usize = 2_000;
+
+/// The denominator the law counts a decision against (Luật 10/2022/QH15 Điều 21 khoản
+/// 1): all households of the group; for a ward-wide decision, all groups of the ward.
+/// Both the command line and the TUI start a vote from this number.
+pub fn vote_total(group: GroupId, groups: &[Group]) -> u32 {
+    if group == WARD_GROUP {
+        groups.len() as u32
+    } else {
+        groups
+            .iter()
+            .find(|g| g.id == group)
+            .map(|g| g.households)
+            .unwrap_or(0)
+    }
+}

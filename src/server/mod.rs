@@ -15,15 +15,14 @@
 //! - Socket file mode 0660 and, when the server creates its folder, folder mode 2770
 //!   (group-shared, set-gid, never world-accessible).
 
-pub mod peer;
-pub mod protocol;
-
-use crate::cli::Failure;
+use crate::app::exit::{ExitCode, Failure};
 use crate::domain::audit::Actor;
 use crate::i18n::Lang;
+use crate::protocol;
 use crate::service::local::LocalService;
 use crate::service::{Notice, Service, ServiceError};
 use crate::store::{Store, StoreError};
+use crate::sys as peer;
 use protocol::*;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -32,13 +31,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// The socket for a database when none is named: `<db>.sock` beside it.
-pub fn default_socket(db: &Path) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(".sock");
-    PathBuf::from(s)
-}
 
 struct Shared {
     store: Store,
@@ -90,7 +82,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
 
 pub fn wire_error(e: &ServiceError) -> WireError {
     WireError {
-        exit_code: e.exit_code(),
+        exit_code: ExitCode::from(e).code(),
         vi: e.message(Lang::Vi),
         en: e.message(Lang::En),
         conflict: match e {
@@ -102,7 +94,7 @@ pub fn wire_error(e: &ServiceError) -> WireError {
 
 fn msg(lang: Lang, vi: String, en: String) -> Failure {
     Failure {
-        code: 1,
+        code: ExitCode::Other,
         message: if lang.is_en() { en } else { vi },
     }
 }

@@ -287,6 +287,10 @@ pub enum ServiceError {
     Conflict { current: Box<Entry> },
     #[error("{0}")]
     Remote(String),
+    /// An error the ward server answered, in the client's language, with the exit code
+    /// the server gave it (so a command fails the same way directly or through it).
+    #[error("{message}")]
+    Server { code: i32, message: String },
     #[error("not allowed for a {}: this needs {}", role.name_en(), needed_en(needed, group_name))]
     Forbidden {
         needed: Needed,
@@ -326,20 +330,6 @@ impl ServiceError {
         ServiceError::Invalid {
             vi: vi.into(),
             en: en.into(),
-        }
-    }
-
-    /// The process exit code for this error: 65 bad input, 75 busy, 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            ServiceError::Store(StoreError::Locked { .. }) => 75,
-            ServiceError::Store(StoreError::Invalid(_)) => 65,
-            ServiceError::Store(_)
-            | ServiceError::Remote(_)
-            | ServiceError::Forbidden { .. }
-            | ServiceError::LoginRefused(_) => 1,
-            ServiceError::Conflict { .. } => 75,
-            _ => 65,
         }
     }
 
@@ -415,6 +405,7 @@ impl ServiceError {
                 current.version
             ),
             ServiceError::Remote(s) => s.clone(),
+            ServiceError::Server { message, .. } => message.clone(),
             ServiceError::Forbidden {
                 needed,
                 role,

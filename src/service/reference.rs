@@ -890,7 +890,7 @@ mod tests {
 
     fn demo() -> (tempfile::TempDir, LocalService, Vec<GroupId>, Template) {
         let dir = tempfile::tempdir().unwrap();
-        let svc = crate::cli::create_demo(
+        let svc = crate::app::ward::create_demo(
             &dir.path().join("w.db"),
             Actor::new("Tester", "tester"),
             crate::i18n::Lang::Vi,

@@ -12,23 +12,21 @@ pub mod keymap;
 pub mod theme;
 pub mod view;
 
-use crate::cli::{self, Failure};
+use crate::app::exit::{ExitCode, Failure};
 use crate::domain::audit::Actor;
 use crate::domain::period::Period;
 use crate::domain::step::StepSet;
 use crate::domain::text;
-use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
+use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP};
 use crate::i18n::Lang;
 use crate::service::engine::ReportOptions;
-use crate::service::local::LocalService;
 use crate::service::{HistoryQuery, Service, ServiceError};
-use crate::store::{Store, StoreError};
 use app::{App, Cmd, Options, Snapshot};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::{self, event, execute, queue, terminal};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub struct Launch {
     pub db: PathBuf,
@@ -175,22 +173,23 @@ impl Runner {
             Cmd::Reload => self.reload(app),
             Cmd::LoadGroup(g) => self.load_group(app, g),
             Cmd::LoadDetail => self.reload(app),
-            Cmd::CreateDemo => match cli::create_demo(&self.db, self.actor.clone(), lang) {
-                Ok(svc) => self.start(app, Box::new(svc)),
-                Err(f) => app.fail(f.message),
-            },
+            Cmd::CreateDemo => {
+                match crate::app::ward::create_demo(&self.db, self.actor.clone(), lang) {
+                    Ok(svc) => self.start(app, Box::new(svc)),
+                    Err(f) => app.fail(f.message),
+                }
+            }
             Cmd::CreateWard { name, six } => {
-                let ward = Ward {
-                    name,
-                    steps: if six { StepSet::Six } else { StepSet::Four },
-                    current_period: None,
-                };
-                match Store::create(&self.db, &ward, &crate::data::default_template()) {
-                    Ok(store) => {
-                        let svc = LocalService::new(store, self.actor.clone()).with_lang(lang);
-                        self.start(app, Box::new(svc));
-                    }
-                    Err(e) => app.fail(crate::service::store_message(&e, lang)),
+                let steps = if six { StepSet::Six } else { StepSet::Four };
+                match crate::app::ward::create_ward(
+                    &self.db,
+                    &name,
+                    steps,
+                    self.actor.clone(),
+                    lang,
+                ) {
+                    Ok(svc) => self.start(app, Box::new(svc)),
+                    Err(f) => app.fail(f.message),
                 }
             }
             Cmd::Login { member, pin } => {
@@ -309,40 +308,6 @@ fn saved_text(lang: Lang) -> String {
     )
 }
 
-fn is_empty_dir(p: &Path) -> bool {
-    std::fs::read_dir(p)
-        .map(|mut d| d.next().is_none())
-        .unwrap_or(false)
-}
-
-/// Open the database for the TUI. `Ok(None)`: no ward yet (first-run screen).
-fn open_for_tui(l: &Launch) -> Result<Option<Box<dyn Service>>, Failure> {
-    let fail = |e: StoreError| Failure::from_service(&ServiceError::Store(e), l.lang);
-    if l.demo && (!l.db.exists() || is_empty_dir(&l.db)) {
-        return cli::create_demo(&l.db, l.actor.clone(), l.lang)
-            .map(|s| Some(Box::new(s) as Box<dyn Service>));
-    }
-    // A ward server answering for this database: work through it.
-    #[cfg(unix)]
-    if cli::socket_for(&l.db).exists() {
-        return cli::open_service(&l.db, l.actor.clone(), l.lang).map(Some);
-    }
-    match Store::open(&l.db) {
-        Ok(store) => cli::local_service(store, l.actor.clone(), l.lang).map(Some),
-        Err(StoreError::NotFound { path }) => {
-            if !path.exists() || is_empty_dir(&path) {
-                Ok(None)
-            } else {
-                Err(fail(StoreError::NotInitialized { path }))
-            }
-        }
-        // A sled database without a ward (an interrupted create): offer to create one.
-        // Anything else in the folder is not ours to touch.
-        Err(StoreError::NotInitialized { path }) if path.join("conf").is_file() => Ok(None),
-        Err(e) => Err(fail(e)),
-    }
-}
-
 /// Build the app for a launch (also used by the snapshot tests).
 pub fn build_app(l: &Launch, cfg: &config::Config, keymap: keymap::Keymap) -> Result<App, Failure> {
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -352,7 +317,7 @@ pub fn build_app(l: &Launch, cfg: &config::Config, keymap: keymap::Keymap) -> Re
         theme::Theme::color()
             .with_config(&cfg.theme)
             .map_err(|what| Failure {
-                code: cli::EXIT_DATA,
+                code: ExitCode::Data,
                 message: config::ConfigError::Colour {
                     path: config::default_path()
                         .map(|p| p.display().to_string())
@@ -393,7 +358,7 @@ pub fn prepare(
         let err = |e: ServiceError| Failure::from_service(&e, l.lang);
         app.period = match &l.period {
             Some(p) => p.parse().map_err(|_| Failure {
-                code: cli::EXIT_DATA,
+                code: ExitCode::Data,
                 message: l
                     .lang
                     .t(
@@ -434,7 +399,7 @@ pub fn prepare(
 pub fn launch(l: Launch) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Failure {
-            code: cli::EXIT_OTHER,
+            code: ExitCode::Other,
             message: l
                 .lang
                 .t(
@@ -448,7 +413,7 @@ pub fn launch(l: Launch) -> Result<(), Failure> {
     }
     let cfg_path = config::default_path();
     let cfg = config::Config::load(cfg_path.as_deref()).map_err(|e| Failure {
-        code: cli::EXIT_DATA,
+        code: ExitCode::Data,
         message: e.message(l.lang),
     })?;
     let keymap = cfg
@@ -459,14 +424,14 @@ pub fn launch(l: Launch) -> Result<(), Failure> {
                 .unwrap_or_default(),
         )
         .map_err(|e| Failure {
-            code: cli::EXIT_DATA,
+            code: ExitCode::Data,
             message: e.message(l.lang),
         })?;
-    let svc = open_for_tui(&l)?;
+    let svc = crate::app::connect::open_for_tui(&l.db, &l.actor, l.lang, l.demo)?;
     let mut app = build_app(&l, &cfg, keymap)?;
     let mut runner = prepare(&l, &mut app, svc)?;
     run_terminal(&mut app, &mut runner).map_err(|e| Failure {
-        code: cli::EXIT_OTHER,
+        code: ExitCode::Other,
         message: format!(
             "{}: {e}",
             l.lang.t("Lỗi cửa sổ dòng lệnh", "Terminal error")
@@ -634,7 +599,7 @@ impl FrameStats {
         self.frames += 1;
         if let Some(f) = &mut self.file {
             let since_start = process_uptime_ms();
-            let since_main = cli::STARTED
+            let since_main = crate::app::STARTED
                 .get()
                 .map(|t| t.elapsed().as_micros())
                 .unwrap_or(0);

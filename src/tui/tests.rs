@@ -37,7 +37,7 @@ fn demo_with(lang: Lang, ascii: bool, theme: Theme) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let actor = Actor::new("tester", "tester");
-    let svc = crate::cli::create_demo(&db, actor.clone(), lang)
+    let svc = crate::app::ward::create_demo(&db, actor.clone(), lang)
         .unwrap_or_else(|f| panic!("{}", f.message))
         .with_today(date::parse("2026-11-22").unwrap());
     let l = Launch {
@@ -721,7 +721,7 @@ fn status_done_mark_is_shown_in_the_list() {
 fn who_is_working_prompt_logs_in_a_member_with_a_pin() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    let boot = crate::cli::create_demo(&db, Actor::new("Nguyễn Thị Lan", "setup"), Lang::Vi)
+    let boot = crate::app::ward::create_demo(&db, Actor::new("Nguyễn Thị Lan", "setup"), Lang::Vi)
         .unwrap_or_else(|f| panic!("{}", f.message));
     use crate::domain::member::Role;
     use crate::service::{NewMember, Service};

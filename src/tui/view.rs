@@ -2,12 +2,12 @@
 
 use super::app::*;
 use super::form::Field;
-use crate::cli::output::{fit, fit_name};
 use crate::domain::Completion;
 use crate::domain::date;
 use crate::domain::entry::StepStatus;
 use crate::domain::step::Step;
 use crate::domain::text;
+use crate::present::{fit, fit_name};
 use crate::service::report::Pct;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};

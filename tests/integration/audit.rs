@@ -28,8 +28,8 @@ fn log_shows_the_member_the_os_user_and_old_to_new_for_a_mark() {
     let text = w.ok(&["log", "--limit", "1"]).stdout;
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("Chị Lan (tester)"), "{text}");
-    assert!(text.contains("Tổ dân phố 1 CK-02 2026-Q4"), "{text}");
-    assert!(text.contains("step:biet: todo → done"), "{text}");
+    assert!(text.contains("Tổ dân phố 1 · CK-02 · 2026-Q4"), "{text}");
+    assert!(text.contains("Dân biết: chưa làm → đã xong"), "{text}");
 
     // QCDC_MEMBER names the member too; without any, the OS user is the member.
     let mut c = qcdc(&w.db);
@@ -195,7 +195,7 @@ fn undo_restores_a_vote_and_its_meeting_date() {
     vote("150", "2026-09-01", "ballot");
     let out = w.ok(&["undo"]);
     assert!(
-        out.stdout.contains("2026-09-01 → 2026-08-10"),
+        out.stdout.contains("01/09/2026 → 10/08/2026"),
         "{}",
         out.stdout
     );

@@ -323,7 +323,7 @@ fn a_newer_schema_is_refused_by_the_server_and_the_tui_too() {
         serve.stderr
     );
     assert!(
-        !qcdc::server::default_socket(&w.db).exists(),
+        !qcdc::protocol::default_socket(&w.db).exists(),
         "a refusing server left a socket"
     );
     if Tmux::or_skip("the TUI part of the newer-schema test") {

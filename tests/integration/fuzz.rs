@@ -289,7 +289,7 @@ fn proportional(input: &[u8]) -> usize {
 
 #[test]
 fn fuzz_wire_frames() {
-    use qcdc::server::protocol::{ClientMsg, ServerMsg, read_frame};
+    use qcdc::protocol::{ClientMsg, ServerMsg, read_frame};
     fuzz_bytes("frame", 2000, |b| {
         // As read from the socket: a length prefix, then the body.
         case("frame", b, proportional(b), || {
@@ -306,12 +306,7 @@ fn fuzz_wire_frames() {
     });
     // A length prefix of up to 4 GiB with a few bytes behind it: refused or read as far
     // as the bytes go, never allocated up front.
-    for len in [
-        u32::MAX,
-        qcdc::server::protocol::MAX_FRAME,
-        1 << 24,
-        1 << 20,
-    ] {
+    for len in [u32::MAX, qcdc::protocol::MAX_FRAME, 1 << 24, 1 << 20] {
         let mut b = len.to_be_bytes().to_vec();
         b.extend_from_slice(b"{\"Hello\":");
         case("frame length", &b, 128 * 1024, || {
@@ -741,7 +736,7 @@ fn runner_for_app() -> TestRunner {
 #[test]
 #[ignore]
 fn write_fuzz_seeds() {
-    use qcdc::server::protocol::*;
+    use qcdc::protocol::*;
     use qcdc::store::records::*;
     let put = |target: &str, name: &str, bytes: &[u8]| {
         let d = corpus_dir(target);

@@ -10,7 +10,7 @@
 use crate::common::*;
 use crate::crash::{Tmux, tui_command};
 use crate::server::Server;
-use qcdc::server::protocol::{self, ClientMsg, Hello, Req, ServerMsg};
+use qcdc::protocol::{self, ClientMsg, Hello, Req, ServerMsg};
 use qcdc::service::Service;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;

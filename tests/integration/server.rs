@@ -8,7 +8,7 @@ use qcdc::domain::member::Role;
 use qcdc::domain::period::Period;
 use qcdc::domain::step::Step;
 use qcdc::i18n::Lang;
-use qcdc::server::protocol::{self, ClientMsg, Hello, RefuseKind, Req, ServerMsg};
+use qcdc::protocol::{self, ClientMsg, Hello, RefuseKind, Req, ServerMsg};
 use qcdc::service::{MarkRequest, NewMember, Service, find_group};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
@@ -25,7 +25,7 @@ pub struct Server {
 impl Server {
     pub fn start(db: &Path) -> Server {
         // The default socket, so the command line finds the server by itself.
-        let socket = qcdc::server::default_socket(db);
+        let socket = qcdc::protocol::default_socket(db);
         let child = qcdc(db)
             .args(["serve"])
             .stdin(Stdio::null())

@@ -1,9 +1,34 @@
-//! Who is on the other end of a Unix socket, from the kernel (never from the client).
+//! What the operating system says about users: who this process runs as, and who is on
+//! the other end of a Unix socket (from the kernel, never from the client).
+//!
+//! Unix only: the socket server and its client are Unix-only (Windows has no
+//! `SO_PEERCRED`); on Windows the account comes from [`current_user_name`]'s fallback.
 
+#[cfg(unix)]
 use std::os::unix::io::AsRawFd;
+#[cfg(unix)]
 use std::os::unix::net::UnixStream;
 
+/// The login name of the account this process runs as: from the system on Unix
+/// (`getuid`, never `USER`, which anyone can set), from `USERNAME` on Windows (the
+/// account a shared office PC's window runs under). Empty when the system has none.
+pub fn current_user_name() -> String {
+    #[cfg(unix)]
+    {
+        let name = user_name(my_uid());
+        if name.starts_with("uid:") {
+            return String::new();
+        }
+        name
+    }
+    #[cfg(not(unix))]
+    {
+        std::env::var("USERNAME").unwrap_or_default()
+    }
+}
+
 /// The uid of the peer process.
+#[cfg(unix)]
 pub fn peer_uid(s: &UnixStream) -> std::io::Result<u32> {
     let fd = s.as_raw_fd();
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -43,6 +68,7 @@ pub fn peer_uid(s: &UnixStream) -> std::io::Result<u32> {
 }
 
 /// The login name of a uid, or `uid:N` when the system has none.
+#[cfg(unix)]
 pub fn user_name(uid: u32) -> String {
     let mut buf = vec![0 as libc::c_char; 4096];
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
@@ -59,12 +85,13 @@ pub fn user_name(uid: u32) -> String {
 }
 
 /// The uid of this process.
+#[cfg(unix)]
 pub fn my_uid() -> u32 {
     // SAFETY: getuid has no preconditions.
     unsafe { libc::getuid() }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

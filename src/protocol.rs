@@ -24,6 +24,14 @@ use crate::service::{
 };
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The socket for a database when none is named: `<db>.sock` beside it.
+pub fn default_socket(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".sock");
+    PathBuf::from(s)
+}
 
 /// Bumped whenever a message changes shape.
 pub const PROTOCOL: u32 = 2;

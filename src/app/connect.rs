@@ -1,0 +1,218 @@
+//! Who is working, and opening the service for a database: through the ward server when
+//! one answers on its socket, else directly, logged in as the member named with `--as`.
+
+use super::exit::{ExitCode, Failure};
+use crate::domain::audit::Actor;
+use crate::domain::text;
+use crate::domain::ward::MAX_NAME_CHARS;
+use crate::i18n::Lang;
+use crate::service::local::LocalService;
+use crate::service::{Service, ServiceError};
+use crate::store::{Store, StoreError};
+use std::path::{Path, PathBuf};
+
+/// The default database: `<platform data dir>/<name>` (`ward.db`, `demo.db`).
+pub fn default_db_path(name: &str) -> PathBuf {
+    directories::ProjectDirs::from("vn", "qcdc", "qcdc")
+        .map(|d| d.data_dir().join(name))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// Who is working: the member named with `--as` (shared office PCs), and the OS account.
+pub fn actor(cli_member: Option<&str>) -> Actor {
+    let mut os = Actor::os_user_from_env();
+    // No USER in the environment (a service, a bare `env -i`): ask the system who this
+    // process runs as, as the ward server asks it of its callers.
+    if os == "unknown" {
+        let name = text::clean(&crate::sys::current_user_name());
+        if !name.is_empty() {
+            os = name.chars().take(MAX_NAME_CHARS).collect();
+        }
+    }
+    let member = cli_member
+        .map(|m| {
+            text::clean(m)
+                .chars()
+                .take(MAX_NAME_CHARS)
+                .collect::<String>()
+        })
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| os.clone());
+    Actor::new(member, os)
+}
+
+/// The member named explicitly (different from the OS account), if any.
+fn explicit_member(actor: &Actor) -> Option<String> {
+    (actor.member != actor.os_user).then(|| actor.member.clone())
+}
+
+/// Open the service for a database: through the ward server when one answers on its
+/// socket, else directly. A member named with `--as` (different from the OS account)
+/// is logged in, with a PIN from `QCDC_PIN` or asked on the terminal when needed.
+pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<Box<dyn Service>, Failure> {
+    #[cfg(unix)]
+    if let Some(remote) = connect_server(path, &actor, lang)? {
+        return Ok(remote);
+    }
+    let store = Store::open(path).map_err(|e| match e {
+        StoreError::Locked { path } => locked_failure(&path, lang),
+        other => Failure::from_store(other, lang),
+    })?;
+    local_service(store, actor, lang)
+}
+
+/// The ward server answering for `path`, if one does. `Ok(None)`: no socket, or a socket
+/// file left by a crash with nothing behind it (work directly).
+#[cfg(unix)]
+fn connect_server(
+    path: &Path,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Option<Box<dyn Service>>, Failure> {
+    use crate::client::{ConnectError, RemoteService};
+    let socket = socket_for(path);
+    if !socket.exists() {
+        return Ok(None);
+    }
+    let explicit = explicit_member(actor);
+    let mut pin = std::env::var("QCDC_PIN").ok();
+    for attempt in 0..2 {
+        match RemoteService::connect(&socket, explicit.as_deref(), pin.as_deref(), lang) {
+            Ok(r) => return Ok(Some(Box::new(r))),
+            Err(ConnectError::NoServer(_)) => return Ok(None),
+            Err(ConnectError::Refused {
+                kind: crate::protocol::RefuseKind::Login,
+                message,
+            }) => {
+                if attempt == 0
+                    && pin.is_none()
+                    && let Some(p) = ask_pin(explicit.as_deref().unwrap_or(""), lang)
+                {
+                    pin = Some(p);
+                    continue;
+                }
+                return Err(Failure::new(ExitCode::Other, message));
+            }
+            Err(ConnectError::Refused { message, .. }) => {
+                return Err(Failure::new(ExitCode::Other, message));
+            }
+            Err(ConnectError::Protocol(e)) => {
+                return Err(Failure::new(
+                    ExitCode::Other,
+                    format!(
+                        "{} {}: {e}",
+                        lang.t(
+                            "Máy chủ qcdc trả lời sai giao thức ở",
+                            "The qcdc server answered wrongly on"
+                        ),
+                        socket.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The service over a database this process has opened, logged in as `actor`'s
+/// member when one is named (PIN from `QCDC_PIN` or asked on the terminal).
+pub fn local_service(store: Store, actor: Actor, lang: Lang) -> Result<Box<dyn Service>, Failure> {
+    let explicit = explicit_member(&actor);
+    let svc = LocalService::new(store, actor).with_lang(lang);
+    if let Some(m) = explicit {
+        let env_pin = std::env::var("QCDC_PIN").ok();
+        let mut result = svc.login(&m, env_pin.as_deref());
+        if matches!(result, Err(ServiceError::LoginRefused(_)))
+            && env_pin.is_none()
+            && let Some(p) = ask_pin(&m, lang)
+        {
+            result = svc.login(&m, Some(&p));
+        }
+        result.map_err(|e| Failure::from_service(&e, lang))?;
+    }
+    Ok(Box::new(svc))
+}
+
+/// The socket of a database's server: `QCDC_SOCKET`, or `<db>.sock`.
+#[cfg(unix)]
+pub fn socket_for(db: &Path) -> PathBuf {
+    std::env::var_os("QCDC_SOCKET")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::protocol::default_socket(db))
+}
+
+/// The database is held by another process: say so, and where no server answers.
+fn locked_failure(path: &Path, lang: Lang) -> Failure {
+    let msg = crate::service::store_message(
+        &StoreError::Locked {
+            path: path.to_path_buf(),
+        },
+        lang,
+    );
+    #[cfg(unix)]
+    let msg = {
+        let sock = socket_for(path).display().to_string();
+        format!(
+            "{msg} {}",
+            lang.t(
+                &format!("(Không có máy chủ qcdc nào trả lời ở {sock}.)"),
+                &format!("(No qcdc server answers on {sock}.)"),
+            )
+        )
+    };
+    Failure::new(ExitCode::Busy, msg)
+}
+
+/// Ask for a member's PIN on the terminal, without echo. `None` without a terminal.
+pub fn ask_pin(member: &str, lang: Lang) -> Option<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let prompt = format!("{} {member}: ", lang.t("Mã PIN của", "PIN for"));
+    rpassword::prompt_password(prompt)
+        .ok()
+        .map(|p| p.trim().to_string())
+}
+
+pub fn is_empty_dir(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
+}
+
+/// Open the database for the TUI. `Ok(None)`: no ward yet (the first-run screen offers
+/// to create one). With `demo`, a missing or empty database becomes the demo ward.
+pub fn open_for_tui(
+    db: &Path,
+    actor: &Actor,
+    lang: Lang,
+    demo: bool,
+) -> Result<Option<Box<dyn Service>>, Failure> {
+    if demo && (!db.exists() || is_empty_dir(db)) {
+        return super::ward::create_demo(db, actor.clone(), lang)
+            .map(|s| Some(Box::new(s) as Box<dyn Service>));
+    }
+    #[cfg(unix)]
+    if socket_for(db).exists() {
+        return open_service(db, actor.clone(), lang).map(Some);
+    }
+    match Store::open(db) {
+        Ok(store) => local_service(store, actor.clone(), lang).map(Some),
+        Err(StoreError::NotFound { path }) => {
+            if !path.exists() || is_empty_dir(&path) {
+                Ok(None)
+            } else {
+                Err(Failure::from_store(
+                    StoreError::NotInitialized { path },
+                    lang,
+                ))
+            }
+        }
+        // A sled database without a ward (an interrupted create): offer to create one.
+        // Anything else in the folder is not ours to touch.
+        Err(StoreError::NotInitialized { path }) if path.join("conf").is_file() => Ok(None),
+        Err(StoreError::Locked { path }) => Err(locked_failure(&path, lang)),
+        Err(e) => Err(Failure::from_store(e, lang)),
+    }
+}

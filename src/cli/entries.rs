@@ -1,0 +1,443 @@
+//! Commands on a group's checklist: `items`, `mark`, `vote`, `log`, `undo`.
+
+use super::args::*;
+use super::reports::Ctx;
+use super::{CliResult, Failure, Out, output, parse_period, resolve_group_named};
+use crate::domain::audit::AuditRecord;
+use crate::domain::date;
+use crate::domain::entry::StepStatus;
+use crate::domain::period::Period;
+use crate::domain::step::Step;
+use crate::domain::vote::{VoteCount, VoteForm};
+use crate::domain::ward::{Group, WARD_GROUP, Ward, vote_total};
+use crate::i18n::Lang;
+use crate::present;
+use crate::service::{ChecklistRow, HistoryQuery, MarkRequest, ServiceError, VoteRequest};
+use std::io::Write;
+
+/// `qcdc items GROUP`: the checklist with each entry's evidence.
+pub fn items(cx: &Ctx, a: &ItemsArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let period = parse_period(cx.period, svc.as_ref(), lang)?;
+    let (gid, gname) = resolve_group_named(svc.as_ref(), &a.group, lang)?;
+    let ward = svc.ward().map_err(cx.svc_err())?;
+    let rows = svc.checklist(gid, period).map_err(cx.svc_err())?;
+    if a.format == ListFormat::Json {
+        let v: Vec<_> = rows.iter().map(|r| row_json(r, &ward)).collect();
+        cx.out()
+            .line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print_items(&cx.out(), &ward, &gname, &rows, period, lang);
+    }
+    Ok(())
+}
+
+fn date_json(d: Option<date::Date>) -> serde_json::Value {
+    d.map(|d| serde_json::json!(d.format("%Y-%m-%d").to_string()))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// One checklist row as JSON: steps, completion, and the evidence recorded.
+fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
+    let steps: serde_json::Map<String, serde_json::Value> = r
+        .item
+        .applicable_steps(ward.steps)
+        .map(|s| {
+            (
+                s.code().to_string(),
+                serde_json::json!(r.entry.status(s).code()),
+            )
+        })
+        .collect();
+    let e = &r.entry.evidence;
+    // Language-neutral, like every machine format: codes and numbers, and where there
+    // is text, both languages.
+    let vote = e.vote.map(|v| {
+        serde_json::json!({
+            "total": v.total, "present": v.present, "agree": v.agree, "form": v.form.code(),
+            "verdict": r.verdict,
+        })
+    });
+    serde_json::json!({
+        "code": r.item.code, "title": r.item.title, "pillar": r.item.pillar.code(),
+        "period": r.slot.to_string(), "steps": steps,
+        "completion": crate::service::report::Pct::from(r.completion),
+        "overdue": r.overdue, "version": r.entry.version,
+        "citation": r.item.citation.to_string(),
+        "evidence": {
+            "posted_from": date_json(e.posted_from),
+            "posted_to": date_json(e.posted_to),
+            "meeting_date": date_json(e.meeting_date),
+            "vote": vote,
+            "minutes": e.minutes,
+            "responsible": e.responsible,
+            "note": e.note,
+        },
+        "deadlines": r.entry.deadlines(&r.item),
+        "warnings": r.warnings,
+    })
+}
+
+/// The evidence of an entry as short lines ("Niêm yết 01/07/2026 → 31/07/2026", the
+/// vote and its verdict, minutes, who, the note), empty when nothing is recorded.
+pub fn evidence_lines(r: &ChecklistRow, lang: Lang) -> Vec<String> {
+    let e = &r.entry.evidence;
+    let t = |vi, en| lang.t(vi, en).to_string();
+    let d = |x: Option<date::Date>| x.map(date::format_vi).unwrap_or_else(|| "…".into());
+    let mut out = Vec::new();
+    if e.posted_from.is_some() || e.posted_to.is_some() {
+        out.push(format!(
+            "{} {} → {}",
+            t("Niêm yết", "Posted"),
+            d(e.posted_from),
+            d(e.posted_to)
+        ));
+    }
+    if let Some(m) = e.meeting_date {
+        out.push(format!(
+            "{} {}",
+            t("Họp / phát phiếu ngày", "Meeting / ballot on"),
+            date::format_vi(m)
+        ));
+    }
+    if let Some(v) = e.vote {
+        let counts = present::field_value(
+            "vote",
+            &format!("{}/{}/{}/{}", v.total, v.present, v.agree, v.form.code()),
+            lang,
+        );
+        let verdict = r
+            .verdict
+            .map(|x| {
+                format!(
+                    " — {}",
+                    if lang.is_en() {
+                        x.summary_en()
+                    } else {
+                        x.summary_vi()
+                    }
+                )
+            })
+            .unwrap_or_default();
+        out.push(format!("{}: {counts}{verdict}", t("Biểu quyết", "Vote")));
+    }
+    let mut who = Vec::new();
+    if !e.minutes.is_empty() {
+        who.push(format!("{} {}", t("Biên bản", "Minutes"), e.minutes));
+    }
+    if !e.responsible.is_empty() {
+        who.push(format!(
+            "{}: {}",
+            t("Phụ trách", "Responsible"),
+            e.responsible
+        ));
+    }
+    if !who.is_empty() {
+        out.push(who.join(" · "));
+    }
+    if !e.note.is_empty() {
+        out.push(format!("{}: {}", t("Ghi chú", "Note"), e.note));
+    }
+    for w in &r.warnings {
+        out.push(format!("! {}", w.message(lang.is_en())));
+    }
+    out
+}
+
+fn print_items(
+    out: &Out,
+    ward: &Ward,
+    group: &str,
+    rows: &[ChecklistRow],
+    period: Period,
+    lang: Lang,
+) {
+    let steps = ward.steps.steps();
+    let mut head = format!(
+        "{} · {} · {}\n{:<7} ",
+        ward.name,
+        group,
+        if lang.is_en() {
+            period.label_en()
+        } else {
+            period.label_vi()
+        },
+        lang.t("Mã", "Code")
+    );
+    for s in steps {
+        head.push_str(&output::fit(
+            if lang.is_en() {
+                s.short_en()
+            } else {
+                s.short_vi()
+            },
+            7,
+        ));
+    }
+    head.push_str(lang.t("Nội dung", "Item"));
+    out.line(&head);
+    let mut pillar = None;
+    let indent = " ".repeat(8 + 7 * steps.len());
+    for r in rows {
+        if pillar != Some(r.item.pillar) {
+            pillar = Some(r.item.pillar);
+            out.line(&format!(
+                "— {} —",
+                if lang.is_en() {
+                    r.item.pillar.name_en()
+                } else {
+                    r.item.pillar.name_vi()
+                }
+            ));
+        }
+        let mut line = format!("{:<7} ", r.item.code);
+        for s in steps {
+            let cell = if r.item.steps.contains(s) {
+                match r.entry.status(*s) {
+                    StepStatus::Done => "[x]",
+                    StepStatus::Doing => "[~]",
+                    StepStatus::Todo => "[ ]",
+                    StepStatus::NotApplicable => "n/a",
+                }
+            } else {
+                " · "
+            };
+            line.push_str(&output::fit(cell, 7));
+        }
+        line.push_str(r.item.title_in(lang.is_en()));
+        if r.slot != period {
+            line.push_str(&format!(" ({})", r.slot));
+        }
+        if r.overdue {
+            line.push_str(lang.t("  ! quá hạn", "  ! overdue"));
+        }
+        out.line(&line);
+        for l in evidence_lines(r, lang) {
+            out.line(&format!("{indent}{l}"));
+        }
+    }
+}
+
+fn item_code(cx: &Ctx, svc: &dyn crate::service::Service, code: &str) -> Result<String, Failure> {
+    let template = svc.template().map_err(cx.svc_err())?;
+    template
+        .get(code)
+        .map(|i| i.code.clone())
+        .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(code.to_string())))
+}
+
+pub fn mark(cx: &Ctx, a: MarkArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let period = parse_period(cx.period, svc.as_ref(), lang)?;
+    let (gid, gname) = resolve_group_named(svc.as_ref(), &a.group, lang)?;
+    let step: Step = a.step.parse().map_err(|_| {
+        Failure::data(format!(
+            "{} {:?} ({}: biet ban lam kiemtra giamsat thuhuong)",
+            cx.t("Bước không hợp lệ", "Unknown step"),
+            a.step,
+            cx.t("dùng", "use")
+        ))
+    })?;
+    let status: StepStatus = a.status.parse().map_err(|_| {
+        Failure::data(format!(
+            "{} {:?} ({}: todo doing done na)",
+            cx.t("Trạng thái không hợp lệ", "Unknown status"),
+            a.status,
+            cx.t("dùng", "use")
+        ))
+    })?;
+    let code = item_code(cx, svc.as_ref(), &a.item)?;
+    let entry = svc
+        .mark(MarkRequest {
+            group: gid,
+            item: code.clone(),
+            period,
+            step,
+            status,
+            note: a.note,
+            base_version: None,
+        })
+        .map_err(cx.svc_err())?;
+    let ward = svc.ward().map_err(cx.svc_err())?;
+    let template = svc.template().map_err(cx.svc_err())?;
+    let c = template
+        .get(&code)
+        .map(|i| entry.completion(i, ward.steps))
+        .unwrap_or_default();
+    cx.out().line(&format!(
+        "{}: {} · {} · {} → {} ({}). {} {}/{} {}",
+        cx.t("Đã lưu", "Saved"),
+        gname,
+        code,
+        if lang.is_en() {
+            step.name_en()
+        } else {
+            step.name_vi()
+        },
+        if lang.is_en() {
+            status.name_en()
+        } else {
+            status.name_vi()
+        },
+        entry.period,
+        cx.t("Đã xong", "Done"),
+        c.done,
+        c.applicable,
+        cx.t("bước", "steps")
+    ));
+    Ok(())
+}
+
+pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let period = parse_period(cx.period, svc.as_ref(), lang)?;
+    let (gid, _) = resolve_group_named(svc.as_ref(), &a.group, lang)?;
+    let form = VoteForm::from_code(&a.form).ok_or_else(|| {
+        Failure::data(format!(
+            "{} {:?} (meeting | ballot | online)",
+            cx.t("Hình thức không hợp lệ", "Unknown form"),
+            a.form
+        ))
+    })?;
+    let d = match a.date.as_deref() {
+        None => None,
+        Some(s) => Some(date::parse(s).map_err(|_| {
+            Failure::data(format!(
+                "{} {s:?} ({})",
+                cx.t("Ngày không hợp lệ", "Invalid date"),
+                cx.t(
+                    "ví dụ 10/08/2026 hoặc 2026-08-10",
+                    "e.g. 2026-08-10 or 10/08/2026"
+                )
+            ))
+        })?),
+    };
+    let code = item_code(cx, svc.as_ref(), &a.item)?;
+    // The law counts against all households of the group (or all groups, for a
+    // ward-wide decision): that is the default, and a different total is noted.
+    let groups = svc.groups().map_err(cx.svc_err())?;
+    let expected = vote_total(gid, &groups);
+    let total = a.households.unwrap_or(expected);
+    let (_, v) = svc
+        .record_vote(VoteRequest {
+            group: gid,
+            item: code,
+            period,
+            count: VoteCount {
+                total,
+                present: a.present,
+                agree: a.agree,
+                form,
+            },
+            date: d,
+            base_version: None,
+        })
+        .map_err(cx.svc_err())?;
+    cx.out().line(&if lang.is_en() {
+        v.summary_en()
+    } else {
+        v.summary_vi()
+    });
+    if total != expected {
+        let note = if lang.is_en() {
+            format!(
+                "Note: the roster gives {expected} for this group; the vote was counted against {total}. \
+                 If the group has changed, update its number of households."
+            )
+        } else {
+            format!(
+                "Lưu ý: theo danh sách, tổ có {expected} hộ; biểu quyết được tính trên {total} hộ. \
+                 Nếu số hộ của tổ đã thay đổi, hãy cập nhật danh sách."
+            )
+        };
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
+    Ok(())
+}
+
+pub fn log(cx: &Ctx, a: &LogArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let group = match &a.group {
+        None => None,
+        Some(g) => Some(resolve_group_named(svc.as_ref(), g, lang)?.0),
+    };
+    let recs = svc
+        .history(HistoryQuery {
+            group,
+            limit: a.limit,
+            ..Default::default()
+        })
+        .map_err(cx.svc_err())?;
+    if a.format == ListFormat::Json {
+        cx.out()
+            .line(&serde_json::to_string_pretty(&recs).unwrap_or_default());
+    } else {
+        let groups = svc.groups().map_err(cx.svc_err())?;
+        for r in &recs {
+            cx.out().line(&log_line(r, &groups, lang));
+        }
+    }
+    Ok(())
+}
+
+pub fn undo(cx: &Ctx) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    match svc.undo_last().map_err(cx.svc_err())? {
+        None => cx.out().line(cx.t(
+            "Không có thay đổi nào của bạn để hoàn tác.",
+            "Nothing of yours to undo.",
+        )),
+        Some(r) => {
+            let groups = svc.groups().map_err(cx.svc_err())?;
+            cx.out().line(&format!(
+                "{}: {}",
+                cx.t("Đã hoàn tác", "Undone"),
+                log_line(&r, &groups, lang)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The name of the group an audit record is about ("Cấp phường" for the ward).
+pub fn record_group(r: &AuditRecord, groups: &[Group], lang: Lang) -> String {
+    if r.group == WARD_GROUP {
+        if r.item.is_empty() {
+            String::new()
+        } else {
+            lang.t("Cấp phường", "Ward").to_string()
+        }
+    } else {
+        groups
+            .iter()
+            .find(|g| g.id == r.group)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| format!("#{}", r.group))
+    }
+}
+
+/// One audit record as a line people read: "#12 02/12/2026 09:14:03  lan  đánh dấu
+/// bước  Tổ dân phố 3 · CK-01 · 2026-Q4  Dân biết: chưa làm → đang làm".
+pub fn log_line(r: &AuditRecord, groups: &[Group], lang: Lang) -> String {
+    let gname = record_group(r, groups, lang);
+    let target: Vec<&str> = [gname.as_str(), r.item.as_str(), r.period.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    let changes: Vec<String> = r.changes.iter().map(|c| present::change(c, lang)).collect();
+    let undoes = r.undoes.map(|s| format!(" #{s}")).unwrap_or_default();
+    format!(
+        "#{} {}  {}  {}{undoes}  {}  {}",
+        r.seq,
+        r.at_local_string(),
+        r.actor.label(),
+        present::action_name(&r.action, lang),
+        target.join(" · "),
+        changes.join("; ")
+    )
+}

@@ -1,0 +1,283 @@
+//! Commands about the ward itself: `init`, `branch`, `group`, `member`, `serve`,
+//! `bench-gen`.
+
+use super::args::*;
+use super::reports::Ctx;
+use super::{CliResult, Failure, output};
+use crate::app::exit::ExitCode;
+use crate::domain::step::StepSet;
+use crate::service::{NewGroup, ServiceError};
+
+/// `qcdc init`: a new ward, or the demo ward. Never touches an existing ward.
+pub fn init(cx: &Ctx, a: &InitArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = if a.demo {
+        crate::app::ward::create_demo(cx.db, cx.who.clone(), lang)?
+    } else {
+        let steps = StepSet::from_count(a.steps).ok_or_else(|| {
+            Failure::new(
+                ExitCode::Usage,
+                lang.t("--steps phải là 4 hoặc 6.", "--steps must be 4 or 6."),
+            )
+        })?;
+        crate::app::ward::create_ward(
+            cx.db,
+            a.ward.as_deref().unwrap_or(""),
+            steps,
+            cx.who.clone(),
+            lang,
+        )?
+    };
+    use crate::service::Service;
+    let ward = svc.ward().map_err(cx.svc_err())?;
+    let groups = svc.groups().map_err(cx.svc_err())?;
+    cx.out().line(&format!(
+        "{} {} ({} {}, {} {}) {} {}",
+        cx.t("Đã tạo", "Created"),
+        ward.name,
+        groups.len(),
+        cx.t("tổ dân phố", "groups"),
+        ward.steps.count(),
+        cx.t("bước", "steps"),
+        cx.t("tại", "at"),
+        cx.db.display()
+    ));
+    Ok(())
+}
+
+pub fn branch(cx: &Ctx, b: BranchCmd) -> CliResult {
+    let svc = cx.service()?;
+    let out = cx.out();
+    match b {
+        BranchCmd::Add { name } => {
+            let b = svc.add_branch(&name).map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{} {}",
+                cx.t("Đã thêm chi bộ", "Added branch"),
+                b.name
+            ));
+        }
+        BranchCmd::List(l) => {
+            let branches = svc.branches().map_err(cx.svc_err())?;
+            let groups = svc.groups().map_err(cx.svc_err())?;
+            if l.format == ListFormat::Json {
+                let v: Vec<_> = branches
+                    .iter()
+                    .map(|b| {
+                        serde_json::json!({
+                            "id": b.id,
+                            "name": b.name,
+                            "groups": groups.iter().filter(|g| g.branch == b.id).map(|g| g.name.clone()).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                for b in &branches {
+                    let n = groups.iter().filter(|g| g.branch == b.id).count();
+                    out.line(&format!("{}  ({n} {})", b.name, cx.t("tổ", "groups")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn group(cx: &Ctx, g: GroupCmd) -> CliResult {
+    let svc = cx.service()?;
+    let out = cx.out();
+    match g {
+        GroupCmd::Add {
+            name,
+            branch,
+            households,
+            leader,
+            front_head,
+        } => {
+            let g = svc
+                .add_group(NewGroup {
+                    branch,
+                    name,
+                    households,
+                    leader,
+                    front_head,
+                })
+                .map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{} {} ({} {})",
+                cx.t("Đã thêm", "Added"),
+                g.name,
+                g.households,
+                cx.t("hộ", "households")
+            ));
+        }
+        GroupCmd::List(l) => {
+            let branches = svc.branches().map_err(cx.svc_err())?;
+            let groups = svc.groups().map_err(cx.svc_err())?;
+            let bname = |id| {
+                branches
+                    .iter()
+                    .find(|b| b.id == id)
+                    .map(|b| b.name.clone())
+                    .unwrap_or_default()
+            };
+            if l.format == ListFormat::Json {
+                let v: Vec<_> = groups
+                    .iter()
+                    .map(|g| {
+                        serde_json::json!({
+                            "id": g.id, "name": g.name, "branch": bname(g.branch),
+                            "households": g.households, "leader": g.leader, "front_head": g.front_head,
+                        })
+                    })
+                    .collect();
+                out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                for g in &groups {
+                    out.line(&format!(
+                        "{}  {:>5} {}  {}  ({})",
+                        output::fit_name(&g.name, 28),
+                        g.households,
+                        cx.t("hộ", "hh"),
+                        output::fit(&g.leader, 24),
+                        bname(g.branch)
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn member(cx: &Ctx, m: MemberCmd) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let out = cx.out();
+    match m {
+        MemberCmd::Add {
+            name,
+            role,
+            branches,
+            groups,
+            unix_user,
+            pin,
+        } => {
+            let role = crate::domain::member::Role::from_code(&role).ok_or_else(|| {
+                Failure::data(format!(
+                    "{} {role:?} (admin | branch | group | viewer)",
+                    cx.t("Vai trò không hợp lệ", "Unknown role")
+                ))
+            })?;
+            let pin = if pin {
+                Some(new_pin(&name, lang)?)
+            } else {
+                None
+            };
+            let m = svc
+                .add_member(crate::service::NewMember {
+                    name,
+                    role,
+                    branches,
+                    groups,
+                    unix_user,
+                    pin,
+                })
+                .map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{} {} ({})",
+                cx.t("Đã lưu thành viên", "Saved member"),
+                m.name,
+                if lang.is_en() {
+                    m.role.name_en()
+                } else {
+                    m.role.name_vi()
+                }
+            ));
+        }
+        MemberCmd::List(l) => {
+            let members = svc.members().map_err(cx.svc_err())?;
+            if l.format == ListFormat::Json {
+                out.line(&serde_json::to_string_pretty(&members).unwrap_or_default());
+            } else {
+                let branches = svc.branches().map_err(cx.svc_err())?;
+                let groups = svc.groups().map_err(cx.svc_err())?;
+                for m in &members {
+                    let scope: Vec<String> = m
+                        .branches
+                        .iter()
+                        .filter_map(|b| {
+                            branches.iter().find(|x| x.id == *b).map(|x| x.name.clone())
+                        })
+                        .chain(m.groups.iter().filter_map(|g| {
+                            groups.iter().find(|x| x.id == *g).map(|x| x.name.clone())
+                        }))
+                        .collect();
+                    out.line(&format!(
+                        "{}  {}{}{}{}",
+                        output::fit(&m.name, 24),
+                        if lang.is_en() {
+                            m.role.name_en()
+                        } else {
+                            m.role.name_vi()
+                        },
+                        if scope.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {}", scope.join("; "))
+                        },
+                        m.unix_user
+                            .as_deref()
+                            .map(|u| format!(" · unix:{u}"))
+                            .unwrap_or_default(),
+                        if m.has_pin { " · PIN" } else { "" }
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A new PIN: from `QCDC_NEW_PIN`, or typed twice on the terminal.
+fn new_pin(member: &str, lang: crate::i18n::Lang) -> Result<String, Failure> {
+    use crate::app::connect::ask_pin;
+    if let Ok(p) = std::env::var("QCDC_NEW_PIN") {
+        return Ok(p.trim().to_string());
+    }
+    let first = ask_pin(member, lang).ok_or_else(|| {
+        Failure::data(lang.t(
+            "Cần nhập mã PIN trên cửa sổ dòng lệnh (hoặc đặt QCDC_NEW_PIN).",
+            "The PIN must be typed on a terminal (or set QCDC_NEW_PIN).",
+        ))
+    })?;
+    let again = ask_pin(member, lang).unwrap_or_default();
+    if first != again {
+        return Err(Failure::data(
+            lang.t("Hai lần nhập mã PIN không khớp.", "The two PINs differ."),
+        ));
+    }
+    Ok(first)
+}
+
+pub fn bench_gen(cx: &Ctx, groups: u32, periods: u32, batch_kb: usize) -> CliResult {
+    let start = std::time::Instant::now();
+    let s = crate::bench::generate(cx.db, groups, periods, batch_kb.saturating_mul(1024))
+        .map_err(|e| Failure::from_service(&ServiceError::Store(e), cx.lang))?;
+    cx.out().line(&format!(
+        "{} entries, {} groups, {} branches, {} quarters, {:.2} s",
+        s.entries,
+        s.groups,
+        s.branches,
+        s.periods.len(),
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+#[cfg(unix)]
+pub fn serve(cx: &Ctx, a: ServeArgs) -> CliResult {
+    let socket = a
+        .socket
+        .unwrap_or_else(|| crate::protocol::default_socket(cx.db));
+    crate::server::serve(cx.db, &socket, cx.lang, a.backup_dir)
+}
