@@ -320,8 +320,12 @@ impl Service for RemoteService {
         self.call(Req::History(q))
     }
 
-    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
-        self.call(Req::UndoLast)
+    fn undo_plan(&self, redo: bool) -> Result<Option<AuditRecord>, ServiceError> {
+        self.call(Req::UndoPlan { redo })
+    }
+
+    fn undo(&self, req: UndoRequest) -> Result<Option<AuditRecord>, ServiceError> {
+        self.call(Req::Undo(req))
     }
 
     fn periods(&self) -> Result<Vec<Period>, ServiceError> {

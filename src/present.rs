@@ -10,7 +10,6 @@ use crate::domain::step::Step;
 use crate::domain::vote::VoteForm;
 use crate::i18n::Lang;
 use crate::service::report::Pct;
-use std::cmp::Ordering;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -155,41 +154,7 @@ pub fn pct(p: &Pct) -> String {
     }
 }
 
-/// Names in the order people count them: "Tổ dân phố 2" before "Tổ dân phố 10",
-/// letters compared without diacritics first (then exactly, so the order is total).
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    fn runs(s: &str) -> Vec<(bool, &str)> {
-        let mut out = Vec::new();
-        let mut start = 0;
-        let mut digit = None;
-        for (i, c) in s.char_indices() {
-            let d = c.is_ascii_digit();
-            if digit.is_some_and(|x| x != d) {
-                out.push((digit.unwrap_or(false), &s[start..i]));
-                start = i;
-            }
-            digit = Some(d);
-        }
-        if start < s.len() {
-            out.push((digit.unwrap_or(false), &s[start..]));
-        }
-        out
-    }
-    let (ra, rb) = (runs(a), runs(b));
-    for (x, y) in ra.iter().zip(rb.iter()) {
-        let o = match (x, y) {
-            ((true, p), (true, q)) => {
-                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
-                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
-            }
-            ((_, p), (_, q)) => crate::domain::text::fold(p).cmp(&crate::domain::text::fold(q)),
-        };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    ra.len().cmp(&rb.len()).then_with(|| a.cmp(b))
-}
+pub use crate::domain::text::natural_cmp;
 
 fn step_name(s: Step, lang: Lang) -> &'static str {
     if lang.is_en() {
@@ -354,7 +319,7 @@ mod tests {
             ]
         );
         // Equal without diacritics is still an order, never "equal".
-        assert_ne!(natural_cmp("Đông", "Dong"), Ordering::Equal);
+        assert_ne!(natural_cmp("Đông", "Dong"), std::cmp::Ordering::Equal);
     }
 
     #[test]

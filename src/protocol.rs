@@ -20,7 +20,7 @@ use crate::domain::template::Item;
 use crate::domain::ward::GroupId;
 use crate::import::Roster;
 use crate::service::{
-    EntryEdit, HistoryQuery, MarkRequest, NewGroup, NewMember, Notice, VoteRequest,
+    EntryEdit, HistoryQuery, MarkRequest, NewGroup, NewMember, Notice, UndoRequest, VoteRequest,
 };
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
@@ -34,7 +34,7 @@ pub fn default_socket(db: &Path) -> PathBuf {
 }
 
 /// Bumped whenever a message changes shape.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 pub const MAGIC: &str = "qcdc";
 /// The largest frame either side accepts (a report of a very large ward fits easily).
 pub const MAX_FRAME: u32 = 32 * 1024 * 1024;
@@ -88,7 +88,10 @@ pub enum Req {
         options: crate::service::engine::ReportOptions,
     },
     History(HistoryQuery),
-    UndoLast,
+    UndoPlan {
+        redo: bool,
+    },
+    Undo(UndoRequest),
     Periods,
     Ping,
     ImportRoster {
@@ -120,7 +123,7 @@ impl Req {
                 | Req::Mark(_)
                 | Req::Vote(_)
                 | Req::SaveEntry(_)
-                | Req::UndoLast
+                | Req::Undo(_)
                 | Req::ImportRoster { dry_run: false, .. }
                 | Req::AddItems { dry_run: false, .. }
                 | Req::SetItemRetired { .. }

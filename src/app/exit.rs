@@ -68,7 +68,7 @@ impl From<&ServiceError> for ExitCode {
             ServiceError::Remote(_)
             | ServiceError::Forbidden { .. }
             | ServiceError::LoginRefused(_) => ExitCode::Other,
-            ServiceError::Conflict { .. } => ExitCode::Busy,
+            ServiceError::Conflict { .. } | ServiceError::UndoMoved { .. } => ExitCode::Busy,
             ServiceError::UnknownGroup(_)
             | ServiceError::AmbiguousGroup(..)
             | ServiceError::UnknownBranch(_)

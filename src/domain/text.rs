@@ -177,8 +177,13 @@ pub fn to_ascii(s: &str) -> String {
             '≤' => out.push_str("<="),
             '—' | '–' | '─' | '━' => out.push('-'),
             '│' | '┃' => out.push('|'),
-            '▲' => out.push('^'),
-            '▼' => out.push('v'),
+            '▲' | '↑' => out.push('^'),
+            '▼' | '↓' => out.push('v'),
+            '▶' | '►' | '›' | '»' => out.push('>'),
+            '◀' | '◄' | '‹' | '«' => out.push('<'),
+            '×' => out.push('x'),
+            '“' | '”' | '„' => out.push('"'),
+            '‘' | '’' => out.push('\''),
             '◆' | '●' => out.push('*'),
             '\u{a0}' => out.push(' '),
             _ => out.push('?'),
@@ -199,6 +204,42 @@ pub fn neutralise_formula(s: &str) -> String {
 /// The search key: no diacritics, no đ, lower case.
 pub fn fold(s: &str) -> String {
     strip_diacritics(s).to_lowercase()
+}
+
+/// Names in the order people count them: "Tổ dân phố 2" before "Tổ dân phố 10",
+/// letters compared without diacritics first (then exactly, so the order is total).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut digit = None;
+        for (i, c) in s.char_indices() {
+            let d = c.is_ascii_digit();
+            if digit.is_some_and(|x| x != d) {
+                out.push((digit.unwrap_or(false), &s[start..i]));
+                start = i;
+            }
+            digit = Some(d);
+        }
+        if start < s.len() {
+            out.push((digit.unwrap_or(false), &s[start..]));
+        }
+        out
+    }
+    let (ra, rb) = (runs(a), runs(b));
+    for (x, y) in ra.iter().zip(rb.iter()) {
+        let o = match (x, y) {
+            ((true, p), (true, q)) => {
+                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            ((_, p), (_, q)) => fold(p).cmp(&fold(q)),
+        };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    ra.len().cmp(&rb.len()).then_with(|| a.cmp(b))
 }
 
 /// Diacritic- and case-insensitive substring search: "dan ban" matches "Dân bàn".

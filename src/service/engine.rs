@@ -641,7 +641,8 @@ pub(crate) fn build_split<E: Send>(
     }))
     .collect();
     let mut by_name: Vec<usize> = (0..units.len()).collect();
-    by_name.sort_by(|a, b| units[*a].name.cmp(&units[*b].name));
+    // As people count: "Tổ 2" before "Tổ 10".
+    by_name.sort_by(|a, b| crate::domain::text::natural_cmp(&units[*a].name, &units[*b].name));
     for (r, i) in by_name.into_iter().enumerate() {
         units[i].rank = r as u32;
     }
@@ -1186,6 +1187,7 @@ pub(crate) fn build_split<E: Send>(
         meeting_groups,
         trend,
         limit: limit.map(|l| l as u32),
+        first_record: None,
     })
 }
 

@@ -268,6 +268,42 @@ impl LocalService {
         &self.store
     }
 
+    /// The record an undo (or redo) by this actor would reverse. Walks their entry
+    /// changes newest first. An undo or redo record hides the record it reversed, and a
+    /// hidden record hides nothing itself (so a redone change can be undone again).
+    /// Undo: the first visible change that is not itself an undo or redo. Redo: the first
+    /// visible undo, unless a new change came after it (a new change ends the redo).
+    fn undo_target(&self, redo: bool) -> Result<Option<AuditRecord>, ServiceError> {
+        let me = self.sess().actor;
+        let mut hidden = std::collections::HashSet::new();
+        let mut target = None;
+        self.store.audit_rev(&mut |r| {
+            if r.actor.member != me.member || r.item.is_empty() || hidden.contains(&r.seq) {
+                return true;
+            }
+            match (redo, r.action.as_str(), r.undoes) {
+                (false, _, Some(u)) => {
+                    hidden.insert(u);
+                    true
+                }
+                (true, "redo", Some(u)) => {
+                    hidden.insert(u);
+                    true
+                }
+                (true, "undo", Some(_)) => {
+                    target = Some(r);
+                    false
+                }
+                (true, _, _) => false,
+                (false, _, None) => {
+                    target = Some(r);
+                    false
+                }
+            }
+        })?;
+        Ok(target)
+    }
+
     fn item(&self, template: &Template, code: &str) -> Result<Item, ServiceError> {
         template
             .get(code)
@@ -785,11 +821,17 @@ impl Service for LocalService {
             en: self.lang.is_en(),
         };
         let store = &self.store;
-        super::engine::build(&src, period, &options, &|year, from, to, each| {
+        let mut r = super::engine::build(&src, period, &options, &|year, from, to, each| {
             store
                 .report_facts(year, from, to, each)
                 .map_err(ServiceError::from)
-        })
+        })?;
+        r.first_record = self
+            .store
+            .first_audit_at()?
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.with_timezone(&chrono::Local).date_naive());
+        Ok(r)
     }
 
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError> {
@@ -817,29 +859,19 @@ impl Service for LocalService {
         })?)
     }
 
-    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
-        let me = self.sess().actor;
-        // Walk this actor's entry changes newest first, stopping at the first one not yet
-        // undone; an undo hides the record it undid.
-        let mut undone = std::collections::HashSet::new();
-        let mut target = None;
-        self.store.audit_rev(&mut |r| {
-            if r.actor.member != me.member || r.item.is_empty() {
-                return true;
-            }
-            if let Some(u) = r.undoes {
-                undone.insert(u);
-                return true;
-            }
-            if undone.contains(&r.seq) {
-                return true;
-            }
-            target = Some(r);
-            false
-        })?;
-        let Some(target) = target else {
+    fn undo_plan(&self, redo: bool) -> Result<Option<AuditRecord>, ServiceError> {
+        self.undo_target(redo)
+    }
+
+    fn undo(&self, req: UndoRequest) -> Result<Option<AuditRecord>, ServiceError> {
+        let Some(target) = self.undo_target(req.redo)? else {
             return Ok(None);
         };
+        if let Some(expected) = req.expect
+            && expected != target.seq
+        {
+            return Err(ServiceError::UndoMoved { expected });
+        }
         self.require_group(target.group)?;
         let period: Period = target
             .period
@@ -867,7 +899,7 @@ impl Service for LocalService {
                 &target.item,
                 Some(current.version),
                 &self.sess().actor,
-                "undo",
+                if req.redo { "redo" } else { "undo" },
                 Some(target.seq),
                 now_ms(),
                 &|e: &mut Entry| {

@@ -78,6 +78,13 @@ pub struct EntryEdit {
     pub base_version: Option<u64>,
 }
 
+/// Undo or redo, optionally only if `expect` is still the record it would reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct UndoRequest {
+    pub redo: bool,
+    pub expect: Option<u64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct HistoryQuery {
     pub group: Option<GroupId>,
@@ -156,8 +163,21 @@ pub trait Service {
         options: engine::ReportOptions,
     ) -> Result<Report, ServiceError>;
     fn history(&self, q: HistoryQuery) -> Result<Vec<AuditRecord>, ServiceError>;
-    /// Undo this actor's last change, as a new audited change. `None`: nothing to undo.
-    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError>;
+    /// What [`Service::undo`] would reverse now for this actor, changing nothing: the
+    /// audit record of their last change (or, for a redo, of their last undo).
+    fn undo_plan(&self, redo: bool) -> Result<Option<AuditRecord>, ServiceError>;
+    /// Undo this actor's last change (or redo their last undo), as a new audited change
+    /// that names the record it reverses. With `expect`, only if that record is still
+    /// the one to reverse (the TUI asks first, and someone may write in between).
+    /// `None`: nothing to undo or redo.
+    fn undo(&self, req: UndoRequest) -> Result<Option<AuditRecord>, ServiceError>;
+    /// Undo this actor's last change, whatever it is.
+    fn undo_last(&self) -> Result<Option<AuditRecord>, ServiceError> {
+        self.undo(UndoRequest {
+            redo: false,
+            expect: None,
+        })
+    }
     /// The periods that hold data, oldest first.
     fn periods(&self) -> Result<Vec<Period>, ServiceError>;
 
@@ -281,6 +301,10 @@ pub enum ServiceError {
     WrongScope { item: String, ward_scope: bool },
     #[error("{0}")]
     BadCount(#[from] BadCount),
+    /// What was about to be undone is no longer the last change (someone, or another
+    /// window, wrote in between). Nothing was changed.
+    #[error("your last change is no longer #{expected}; nothing was undone — look again")]
+    UndoMoved { expected: u64 },
     #[error("{en}")]
     Invalid { vi: String, en: String },
     #[error("someone else changed this entry (now version {})", current.version)]
@@ -400,6 +424,9 @@ impl ServiceError {
                 }
             },
             ServiceError::Invalid { vi, .. } => vi.clone(),
+            ServiceError::UndoMoved { expected } => format!(
+                "Thay đổi cuối cùng của bạn không còn là #{expected} (vừa có thay đổi mới); chưa hoàn tác gì. Hãy xem lại rồi làm lại."
+            ),
             ServiceError::Conflict { current } => format!(
                 "Người khác vừa sửa mục này (nay là phiên bản {}). Xem giá trị hiện tại rồi sửa lại.",
                 current.version

@@ -162,6 +162,10 @@ pub struct Report {
     /// The most rows any list holds (`None`: no limit; schema 3).
     #[serde(default)]
     pub limit: Option<u32>,
+    /// The day of the ward's first audited change, if any: periods that ended before
+    /// the ward kept records hold no data, which is not the same as nothing done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_record: Option<Date>,
 }
 
 impl Report {

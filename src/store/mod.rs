@@ -1068,6 +1068,20 @@ impl Store {
         Ok(out)
     }
 
+    /// When the first audit record was written (milliseconds, UTC), if there is one:
+    /// when the ward began keeping records. One chunk read.
+    pub fn first_audit_at(&self) -> Result<Option<i64>, StoreError> {
+        let Some((_, v)) = self.log.first().map_err(|e| self.map_err(e))? else {
+            return Ok(None);
+        };
+        let chunk = decode::<AuditChunkV1>(&v).ok_or_else(|| self.corrupt("audit"))?;
+        Ok(chunk
+            .records
+            .into_iter()
+            .next()
+            .map(|(s, r)| r.into_domain(s).at_ms))
+    }
+
     /// The sequence number of the newest audit record (0 when there is none). O(log n),
     /// unlike counting.
     pub fn last_audit_seq(&self) -> Result<u64, StoreError> {

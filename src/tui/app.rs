@@ -1,51 +1,148 @@
-//! The application state and its update: an event in, the state changed, and at most
+//! The application's state and its update: an event in, the state changed, and at most
 //! one command out for the runner to carry out against the service. No I/O here.
+//!
+//! One rule holds the state together: **what you see is what you edit**. The group on
+//! screen and its checklist live in one [`Selection`]; changing the group or the period
+//! empties the checklist ([`Rows::Loading`]) and asks for it, and nothing can be edited
+//! until the rows of that very group and period are there. Every command that writes
+//! is built from those rows, so it names the group, item and period on screen.
+//!
+//! Each screen handles its own keys and draws itself (`screens/`); this file holds the
+//! state they share, the dispatch of events, and what the runner feeds back.
 
-use super::form::{EntryForm, Field};
+use super::drafts::{Draft, DraftKey};
+use super::form::EntryForm;
+use super::glyphs::Glyphs;
 use super::input::TextInput;
 use super::keymap::{Action, Keymap};
 use super::theme::Theme;
 use crate::domain::audit::AuditRecord;
-use crate::domain::entry::{Entry, StepStatus};
+use crate::domain::entry::Entry;
 use crate::domain::period::Period;
 use crate::domain::step::Step;
 use crate::domain::template::Pillar;
 use crate::domain::text;
-use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
+use crate::domain::ward::{Branch, BranchId, Group, GroupId, WARD_GROUP, Ward, vote_total};
 use crate::i18n::Lang;
 use crate::service::report::{GroupReport, Pct, PillarRow, Report, StepRow};
-use crate::service::{ChecklistRow, EntryEdit, MarkRequest};
-use ratatui::crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
-use ratatui::layout::{Constraint, Layout, Position, Rect};
-use std::collections::HashMap;
+use crate::service::{ChecklistRow, EntryEdit, MarkRequest, NewGroup, UndoRequest};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::BTreeMap;
 
-/// The smallest terminal the main screens are drawn in.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// The smallest terminal the screens are drawn in (an 80×24 terminal inside tmux or
+/// screen over SSH has 23 rows; a split window often 60 columns).
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+/// From this width the tree and the checklist stand side by side; below it one pane
+/// fills the screen and Tab switches between them.
+pub const WIDE: u16 = 80;
 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub lang: Lang,
-    pub ascii: bool,
+    pub glyphs: Glyphs,
     pub mouse: bool,
     /// The database path, shown on the first-run screen.
     pub db_label: String,
 }
 
-/// Everything the screens show, loaded from the service in one go.
+/// What the screens show about the whole ward for the period, loaded from the service.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub struct Overview {
     pub ward: Ward,
     pub branches: Vec<Branch>,
     pub groups: Vec<Group>,
     pub report: Report,
     /// Whether `report` is whole (the dashboard's) or the completion figures only.
     pub detailed: bool,
-    /// The checklist of the selected group (or of the ward, for [`WARD_GROUP`]).
-    pub rows: Vec<ChecklistRow>,
+    /// The periods that hold any entry, oldest first: a period before the first of them
+    /// has no data, which is not the same as nothing done.
+    pub data_periods: Vec<Period>,
+    /// The tree's order: branches as the ward lists them (its roster), and the groups
+    /// of each by name as people count ("Tổ 2" before "Tổ 10"), as indexes into
+    /// `report.branches`.
+    pub order: Vec<(usize, Vec<usize>)>,
+}
+
+impl Overview {
+    pub fn new(
+        ward: Ward,
+        branches: Vec<Branch>,
+        groups: Vec<Group>,
+        report: Report,
+        detailed: bool,
+        data_periods: Vec<Period>,
+    ) -> Overview {
+        let cmp = crate::present::natural_cmp;
+        let order: Vec<(usize, Vec<usize>)> = report
+            .branches
+            .iter()
+            .enumerate()
+            .map(|(bi, b)| {
+                let mut gs: Vec<usize> = (0..b.groups.len()).collect();
+                gs.sort_by(|x, y| cmp(&b.groups[*x].name, &b.groups[*y].name));
+                (bi, gs)
+            })
+            .collect();
+        Overview {
+            ward,
+            branches,
+            groups,
+            report,
+            detailed,
+            data_periods,
+            order,
+        }
+    }
+
+    /// Whether `p` ended before the ward kept any record: before the first quarter or
+    /// half-year that holds an entry and before the quarter of its first audited change
+    /// (today's quarter for a ward with neither). A yearly entry does not count on its
+    /// own: a ward created in November that ticks a yearly item kept nothing in March.
+    pub fn before_data(&self, p: Period) -> bool {
+        let slots = self
+            .data_periods
+            .iter()
+            .filter(|s| !matches!(s, Period::Year(_)))
+            .map(|s| s.start());
+        let record = self
+            .report
+            .first_record
+            .map(|d| Period::quarter_of(d).start());
+        let first = slots
+            .chain(record)
+            .min()
+            .unwrap_or_else(|| Period::quarter_of(self.report.today).start());
+        p.end() < first
+    }
+}
+
+/// The checklist of the selected group: asked for, or there.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rows {
+    Loading,
+    Loaded(Vec<ChecklistRow>),
+}
+
+/// The group on screen, the period, and that group's checklist for that period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
     pub group: GroupId,
+    pub period: Period,
+    pub rows: Rows,
+}
+
+impl Selection {
+    pub fn rows(&self) -> &[ChecklistRow] {
+        match &self.rows {
+            Rows::Loaded(r) => r,
+            Rows::Loading => &[],
+        }
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        matches!(self.rows, Rows::Loaded(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,9 +154,7 @@ pub struct CreateWard {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     /// No ward in the database yet.
-    FirstRun {
-        creating: Option<CreateWard>,
-    },
+    FirstRun(Option<CreateWard>),
     Main,
     Dashboard,
 }
@@ -70,41 +165,25 @@ pub enum Pane {
     List,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Popup {
-    Help {
-        scroll: usize,
-    },
-    Detail(Box<EntryForm>),
-    History {
-        title: String,
-        records: Vec<AuditRecord>,
-        scroll: usize,
-    },
-    Period {
-        options: Vec<Period>,
-        sel: usize,
-    },
-    ConfirmQuit,
+/// Typing into a search field (of the tree or of the checklist).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    Tree,
+    List,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filters {
-    pub pillar: Option<Pillar>,
-    pub not_done: bool,
-    pub overdue: bool,
+/// The dashboard's two lists, which scroll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DashList {
+    Overdue,
+    Votes,
 }
 
-impl Filters {
-    pub fn any(&self) -> bool {
-        self.pillar.is_some() || self.not_done || self.overdue
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DashState {
+    pub focus: DashList,
+    pub overdue: usize,
+    pub votes: usize,
 }
 
 /// "Who is working?": shown at start when members are defined and the session does not
@@ -131,6 +210,169 @@ impl LoginPrompt {
     }
 }
 
+/// Adding a group from the TUI (a ward created on the first-run screen has none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddGroup {
+    /// Chi bộ, tên tổ, số hộ, tổ trưởng.
+    pub inputs: [TextInput; 4],
+    pub sel: usize,
+}
+
+impl AddGroup {
+    pub fn new(branch: &str) -> AddGroup {
+        AddGroup {
+            inputs: [
+                TextInput::new(branch, 200),
+                TextInput::new("", 200),
+                TextInput::new("", 7),
+                TextInput::new("", 200),
+            ],
+            sel: if branch.is_empty() { 0 } else { 1 },
+        }
+    }
+}
+
+/// An undo (or redo) the service named, waiting for the user's yes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoPlan {
+    pub record: AuditRecord,
+    pub redo: bool,
+    pub group_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Popup {
+    Help {
+        scroll: usize,
+    },
+    Form(Box<EntryForm>),
+    History {
+        title: String,
+        records: Vec<AuditRecord>,
+        scroll: usize,
+    },
+    Period {
+        options: Vec<Period>,
+        sel: usize,
+    },
+    ConfirmQuit,
+    ConfirmUndo(UndoPlan),
+    /// Drafts kept from an earlier session, offered back.
+    Drafts {
+        sel: usize,
+    },
+    Login(LoginPrompt),
+    AddGroup(AddGroup),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub pillar: Option<Pillar>,
+    pub not_done: bool,
+    pub overdue: bool,
+}
+
+impl Filters {
+    pub fn any(&self) -> bool {
+        self.pillar.is_some() || self.not_done || self.overdue
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// What the runner must do against the service. Handlers return it; dropping one is a
+/// compile error (`#[must_use]` here and on every handler), which is how "the search
+/// selected a group but its checklist was never loaded" cannot come back.
+#[must_use = "the runner must carry out this command"]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Reload the overview and the selected group's checklist for the period.
+    Reload,
+    /// The selected group's checklist ([`App::sel`] says which and for when).
+    LoadRows,
+    /// The dashboard opened on figures only: the whole report.
+    LoadDetail,
+    Mark(MarkRequest),
+    Save(EntryEdit),
+    /// Ask the service what an undo (or redo) would reverse.
+    PlanUndo {
+        redo: bool,
+    },
+    Undo(UndoRequest),
+    History {
+        group: GroupId,
+        item: String,
+        period: Period,
+        title: String,
+    },
+    AddGroup(NewGroup),
+    CreateDemo,
+    CreateWard {
+        name: String,
+        six: bool,
+    },
+    Login {
+        member: String,
+        pin: Option<String>,
+    },
+    /// Ctrl+Z: give the terminal back to the shell until `fg`.
+    Suspend,
+    Quit,
+}
+
+/// A line of the checklist pane: a pillar heading or an item (index into visible rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListLine {
+    Heading(Pillar),
+    Item(usize),
+}
+
+/// A line of the branch/group tree (indexes into the report's branches and groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeLine {
+    Ward,
+    Branch(usize),
+    Group(usize, usize),
+}
+
+pub struct App {
+    pub opts: Options,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub actor: String,
+    pub screen: Screen,
+    pub data: Option<Overview>,
+    pub sel: Selection,
+    pub focus: Pane,
+    pub list_sel: usize,
+    pub step_col: usize,
+    pub search: TextInput,
+    pub tree_search: TextInput,
+    pub typing: Option<Typing>,
+    pub filters: Filters,
+    /// `--branch`: the tree shows this branch only (until `c` clears the filters).
+    pub branch_filter: Option<BranchId>,
+    pub dash: DashState,
+    pub popup: Option<Popup>,
+    /// Unsaved forms by entry; kept on disk by the runner whenever they change.
+    pub drafts: BTreeMap<DraftKey, Draft>,
+    /// Drafts (or the open form) changed since the runner last wrote them.
+    pub drafts_dirty: bool,
+    /// A draft to open once its group's checklist is loaded.
+    pub pending_open: Option<DraftKey>,
+    /// A row to put the cursor on once its group's checklist is loaded (from the
+    /// dashboard).
+    pub pending_row: Option<DraftKey>,
+    pub status: Option<Status>,
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+/// Completion as the report sums it.
 fn sum_pct<'a>(p: impl Iterator<Item = &'a Pct>) -> Pct {
     p.map(Pct::completion)
         .sum::<crate::domain::Completion>()
@@ -166,105 +408,6 @@ fn sum_steps(like: &[StepRow], units: &[&GroupReport]) -> Vec<StepRow> {
         .collect()
 }
 
-/// What the runner must do against the service.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cmd {
-    /// Reload everything for the current period and group.
-    Reload,
-    /// Another group selected: its checklist.
-    LoadGroup(GroupId),
-    /// The dashboard opened on figures only: the whole report.
-    LoadDetail,
-    Mark(MarkRequest),
-    Save(EntryEdit),
-    Undo,
-    History {
-        group: GroupId,
-        item: String,
-        period: Period,
-        title: String,
-    },
-    CreateDemo,
-    CreateWard {
-        name: String,
-        six: bool,
-    },
-    Login {
-        member: String,
-        pin: Option<String>,
-    },
-    Quit,
-}
-
-/// A line of the checklist pane: a pillar heading or an item (index into visible rows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListLine {
-    Heading(Pillar),
-    Item(usize),
-}
-
-/// A line of the branch/group tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TreeLine {
-    Ward,
-    Branch(usize),
-    Group(usize, usize),
-}
-
-pub struct App {
-    pub opts: Options,
-    pub keymap: Keymap,
-    pub theme: Theme,
-    pub actor: String,
-    pub screen: Screen,
-    pub snap: Option<Snapshot>,
-    pub period: Period,
-    pub focus: Pane,
-    /// The selected group (or WARD_GROUP).
-    pub group: GroupId,
-    pub list_sel: usize,
-    pub step_col: usize,
-    pub popup: Option<Popup>,
-    pub search: TextInput,
-    pub searching: bool,
-    pub tree_search: TextInput,
-    pub tree_searching: bool,
-    pub filters: Filters,
-    /// Unsaved forms, kept when a popup is closed with Esc.
-    pub drafts: HashMap<(GroupId, String, Period), EntryForm>,
-    pub status: Option<Status>,
-    pub size: (u16, u16),
-    pub quit: bool,
-    /// The "who is working" prompt, while it is open.
-    pub login: Option<LoginPrompt>,
-}
-
-/// The main screen's areas for a terminal size (shared by drawing and mouse hits).
-pub struct MainLayout {
-    pub header: Rect,
-    pub tree: Rect,
-    pub list: Rect,
-    pub footer: Rect,
-}
-
-pub fn main_layout(area: Rect) -> MainLayout {
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(2),
-    ])
-    .areas(area);
-    let tree_w = (area.width * 3 / 8).clamp(30, 44);
-    let [tree, list] =
-        Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(1)]).areas(body);
-    MainLayout {
-        header,
-        tree,
-        list,
-        footer,
-    }
-}
-
 /// The first line shown so that line `sel` is visible in `height` lines.
 pub fn scroll_offset(sel: usize, height: usize) -> usize {
     if height == 0 {
@@ -274,6 +417,10 @@ pub fn scroll_offset(sel: usize, height: usize) -> usize {
     }
 }
 
+pub fn ctrl(k: &KeyEvent, c: char) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char(c)
+}
+
 impl App {
     pub fn new(opts: Options, keymap: Keymap, theme: Theme, actor: String, period: Period) -> App {
         App {
@@ -281,24 +428,34 @@ impl App {
             keymap,
             theme,
             actor,
-            screen: Screen::FirstRun { creating: None },
-            snap: None,
-            period,
+            screen: Screen::FirstRun(None),
+            data: None,
+            sel: Selection {
+                group: WARD_GROUP,
+                period,
+                rows: Rows::Loading,
+            },
             focus: Pane::Tree,
-            group: WARD_GROUP,
             list_sel: 0,
             step_col: 0,
-            popup: None,
             search: TextInput::new("", 100),
-            searching: false,
             tree_search: TextInput::new("", 100),
-            tree_searching: false,
+            typing: None,
             filters: Filters::default(),
-            drafts: HashMap::new(),
+            branch_filter: None,
+            dash: DashState {
+                focus: DashList::Overdue,
+                overdue: 0,
+                votes: 0,
+            },
+            popup: None,
+            drafts: BTreeMap::new(),
+            drafts_dirty: false,
+            pending_open: None,
+            pending_row: None,
             status: None,
-            size: (MIN_WIDTH, MIN_HEIGHT),
+            size: (WIDE, 24),
             quit: false,
-            login: None,
         }
     }
 
@@ -306,20 +463,20 @@ impl App {
         self.opts.lang
     }
 
+    pub fn g(&self) -> &Glyphs {
+        &self.opts.glyphs
+    }
+
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         self.opts.lang.t(vi, en)
     }
 
-    fn say(&mut self, text: impl Into<String>) {
+    /// A note in the status line (not an error).
+    pub fn info(&mut self, text: impl Into<String>) {
         self.status = Some(Status {
             text: text.into(),
             error: false,
         });
-    }
-
-    /// A note in the status line (not an error).
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.say(text);
     }
 
     pub fn fail(&mut self, text: impl Into<String>) {
@@ -329,22 +486,104 @@ impl App {
         });
     }
 
-    /// The checklist of another group (or the same one, after an edit).
-    pub fn rows_loaded(&mut self, group: GroupId, rows: Vec<ChecklistRow>) {
-        let Some(s) = &mut self.snap else { return };
-        s.group = group;
-        s.rows = rows;
-        self.group = group;
+    pub fn period(&self) -> Period {
+        self.sel.period
+    }
+
+    pub fn compact(&self) -> bool {
+        self.size.0 < WIDE
+    }
+
+    pub fn ward_steps(&self) -> &'static [Step] {
+        self.data
+            .as_ref()
+            .map(|s| s.ward.steps.steps())
+            .unwrap_or(&Step::ALL[..4])
+    }
+
+    pub fn group_name(&self, id: GroupId) -> String {
+        if id == WARD_GROUP {
+            return self.t("Việc cấp phường", "Ward-level items").to_string();
+        }
+        self.data
+            .as_ref()
+            .and_then(|s| s.groups.iter().find(|g| g.id == id))
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    }
+
+    // ---- what the runner feeds back ------------------------------------------------
+
+    /// New overview and rows from the service, for [`Self::sel`]'s group and period.
+    pub fn loaded(&mut self, overview: Overview, rows: Vec<ChecklistRow>) {
+        let group = self.sel.group;
+        let known = group == WARD_GROUP || overview.groups.iter().any(|g| g.id == group);
+        self.data = Some(overview);
+        if matches!(self.screen, Screen::FirstRun(_)) {
+            self.screen = Screen::Main;
+        }
+        if known {
+            self.rows_loaded(group, self.sel.period, rows);
+        } else {
+            // The group is gone (another cadre's roster import): show the ward.
+            self.sel.group = WARD_GROUP;
+            self.sel.rows = Rows::Loading;
+        }
+        let steps = self.ward_steps().len();
+        self.step_col = self.step_col.min(steps.saturating_sub(1));
+    }
+
+    /// A group's checklist arrived. Only the rows of the group and period on screen are
+    /// taken; anything else is stale and dropped.
+    pub fn rows_loaded(&mut self, group: GroupId, period: Period, rows: Vec<ChecklistRow>) {
+        if group != self.sel.group || period != self.sel.period {
+            return;
+        }
+        debug_assert!(rows.iter().all(|r| r.entry.group == group));
+        self.sel.rows = Rows::Loaded(rows);
         let n = self.visible_rows().len();
         self.list_sel = self.list_sel.min(n.saturating_sub(1));
+        self.apply_pending_row();
+        if let Some(key) = self.pending_open.take() {
+            if key.0 == group
+                && let Some(i) = self
+                    .visible_rows()
+                    .iter()
+                    .position(|r| r.item.code == key.1 && r.slot == key.2)
+            {
+                self.list_sel = i;
+                self.focus = Pane::List;
+                self.screen = Screen::Main;
+                self.open_form();
+            } else {
+                self.pending_open = Some(key);
+            }
+        }
+    }
+
+    /// Put the cursor on the row the dashboard asked for, once its rows are here.
+    pub fn apply_pending_row(&mut self) {
+        let Some(key) = self.pending_row.take() else {
+            return;
+        };
+        if key.0 != self.sel.group || !self.sel.is_loaded() {
+            self.pending_row = Some(key);
+            return;
+        }
+        if let Some(i) = self
+            .visible_rows()
+            .iter()
+            .position(|r| r.item.code == key.1 && r.slot == key.2)
+        {
+            self.list_sel = i;
+        }
     }
 
     /// Put one group's new figures (a report counted for that group alone) into the
     /// tree: the group, its branch and the ward's totals, summed the way the report
-    /// sums them. The lists and the pillar × step table go stale, so the dashboard
-    /// reloads when it opens. `false`: the group is not in the tree (reload instead).
+    /// sums them. `false`: the group is not in the tree (reload instead).
     pub fn patch_figures(&mut self, one: &Report) -> bool {
-        let Some(s) = &mut self.snap else {
+        let Some(s) = &mut self.data else {
             return false;
         };
         let r = &mut s.report;
@@ -375,51 +614,82 @@ impl App {
         true
     }
 
-    /// New data from the service.
-    pub fn loaded(&mut self, snap: Snapshot) {
-        self.group = snap.group;
-        self.snap = Some(snap);
-        if matches!(self.screen, Screen::FirstRun { .. }) {
-            self.screen = Screen::Main;
+    /// The runner reports a saved change.
+    pub fn saved(&mut self, text: String) {
+        if let Some(Popup::Form(f)) = &self.popup {
+            let key = (f.base.group, f.item.code.clone(), f.base.period);
+            self.drafts.remove(&key);
+            self.drafts_dirty = true;
+            self.popup = None;
         }
-        let n = self.visible_rows().len();
-        self.list_sel = self.list_sel.min(n.saturating_sub(1));
-        let steps = self.ward_steps().len();
-        self.step_col = self.step_col.min(steps.saturating_sub(1));
+        self.info(text);
     }
 
-    pub fn ward_steps(&self) -> &'static [Step] {
-        self.snap
-            .as_ref()
-            .map(|s| s.ward.steps.steps())
-            .unwrap_or(&Step::ALL[..4])
+    /// A save met a newer version: keep the form, show the current value.
+    pub fn conflict(&mut self, current: Entry, message: String) {
+        if let Some(Popup::Form(f)) = &mut self.popup {
+            f.conflict = Some(current);
+        }
+        self.fail(message);
+    }
+
+    pub fn show_history(&mut self, title: String, records: Vec<AuditRecord>) {
+        self.popup = Some(Popup::History {
+            title,
+            records,
+            scroll: 0,
+        });
+    }
+
+    /// Drafts kept from an earlier session: offered back.
+    pub fn drafts_found(&mut self, drafts: BTreeMap<DraftKey, Draft>) {
+        self.drafts = drafts;
+        if !self.drafts.is_empty() && self.popup.is_none() {
+            self.popup = Some(Popup::Drafts { sel: 0 });
+        }
+    }
+
+    /// What to persist as drafts now: the kept ones and the form being typed in (so a
+    /// crash or a dropped connection loses nothing).
+    pub fn drafts_to_keep(&self) -> Vec<Draft> {
+        let mut all: BTreeMap<DraftKey, Draft> = self.drafts.clone();
+        if let Some(Popup::Form(f)) = &self.popup
+            && f.is_dirty(self.lang())
+        {
+            let d = f.to_draft();
+            all.insert(d.key(), d);
+        }
+        all.into_values().collect()
     }
 
     // ---- derived views -------------------------------------------------------------
 
     pub fn tree_lines(&self) -> Vec<TreeLine> {
-        let Some(s) = &self.snap else { return vec![] };
+        let Some(s) = &self.data else { return vec![] };
         let q = self.tree_search.value();
         let mut out = vec![TreeLine::Ward];
-        for (bi, b) in s.report.branches.iter().enumerate() {
-            let groups: Vec<usize> = b
-                .groups
+        for (bi, gis) in &s.order {
+            let b = &s.report.branches[*bi];
+            if self.branch_filter.is_some_and(|id| id != b.id) {
+                continue;
+            }
+            let branch_hit = text::matches(&b.name, q);
+            let groups: Vec<usize> = gis
                 .iter()
-                .enumerate()
-                .filter(|(_, g)| text::matches(&g.name, q) || text::matches(&b.name, q))
-                .map(|(i, _)| i)
+                .copied()
+                .filter(|gi| branch_hit || text::matches(&b.groups[*gi].name, q))
                 .collect();
             if groups.is_empty() && !q.trim().is_empty() {
                 continue;
             }
-            out.push(TreeLine::Branch(bi));
-            out.extend(groups.into_iter().map(|gi| TreeLine::Group(bi, gi)));
+            out.push(TreeLine::Branch(*bi));
+            out.extend(groups.into_iter().map(|gi| TreeLine::Group(*bi, gi)));
         }
         out
     }
 
-    fn line_group(&self, l: TreeLine) -> Option<GroupId> {
-        let s = self.snap.as_ref()?;
+    pub fn line_group(&self, l: TreeLine) -> Option<GroupId> {
+        let s = self.data.as_ref()?;
         match l {
             TreeLine::Ward => Some(WARD_GROUP),
             TreeLine::Branch(_) => None,
@@ -431,26 +701,15 @@ impl App {
     pub fn tree_sel_line(&self) -> usize {
         self.tree_lines()
             .iter()
-            .position(|l| self.line_group(*l) == Some(self.group))
+            .position(|l| self.line_group(*l) == Some(self.sel.group))
             .unwrap_or(0)
-    }
-
-    pub fn group_name(&self, id: GroupId) -> String {
-        if id == WARD_GROUP {
-            return self.t("Việc cấp phường", "Ward-level items").to_string();
-        }
-        self.snap
-            .as_ref()
-            .and_then(|s| s.groups.iter().find(|g| g.id == id))
-            .map(|g| g.name.clone())
-            .unwrap_or_default()
     }
 
     /// The checklist rows that pass the filters and the search.
     pub fn visible_rows(&self) -> Vec<&ChecklistRow> {
-        let Some(s) = &self.snap else { return vec![] };
         let q = self.search.value();
-        s.rows
+        self.sel
+            .rows()
             .iter()
             .filter(|r| self.filters.pillar.is_none_or(|p| r.item.pillar == p))
             .filter(|r| !self.filters.not_done || !r.completion.is_complete())
@@ -482,13 +741,73 @@ impl App {
         self.visible_rows().get(self.list_sel).copied()
     }
 
-    pub fn draft_key(row: &ChecklistRow) -> (GroupId, String, Period) {
+    pub fn draft_key(row: &ChecklistRow) -> DraftKey {
         (row.entry.group, row.item.code.clone(), row.slot)
     }
 
-    // ---- update ----------------------------------------------------------------------
+    // ---- shared updates ------------------------------------------------------------
+
+    /// Show another group: its checklist is asked for, and until it comes nothing can be
+    /// edited (the old group's rows are gone, not shown under the new name).
+    #[must_use]
+    pub fn select_group(&mut self, g: GroupId) -> Option<Cmd> {
+        if g == self.sel.group {
+            return None;
+        }
+        self.sel = Selection {
+            group: g,
+            period: self.sel.period,
+            rows: Rows::Loading,
+        };
+        self.list_sel = 0;
+        Some(Cmd::LoadRows)
+    }
+
+    /// Another period: everything is counted again.
+    #[must_use]
+    pub fn set_period(&mut self, p: Period) -> Option<Cmd> {
+        self.sel.period = p;
+        self.sel.rows = Rows::Loading;
+        Some(Cmd::Reload)
+    }
+
+    /// The law's denominator for a vote in `group`.
+    pub fn vote_total(&self, group: GroupId) -> u32 {
+        self.data
+            .as_ref()
+            .map(|s| vote_total(group, &s.groups))
+            .unwrap_or(0)
+    }
+
+    /// Open the selected row's form (a kept draft of it comes back as it was).
+    pub fn open_form(&mut self) {
+        if !self.sel.is_loaded() {
+            return;
+        }
+        let Some(row) = self.selected_row().cloned() else {
+            return;
+        };
+        let Some(steps) = self.data.as_ref().map(|s| s.ward.steps) else {
+            return;
+        };
+        debug_assert_eq!(row.entry.group, self.sel.group);
+        let mut f = EntryForm::new(
+            &row.item,
+            &self.group_name(self.sel.group),
+            &row.entry,
+            steps,
+            self.vote_total(self.sel.group),
+        );
+        if let Some(d) = self.drafts.get(&Self::draft_key(&row)) {
+            f.apply_draft(d);
+        }
+        self.popup = Some(Popup::Form(Box::new(f)));
+    }
+
+    // ---- events --------------------------------------------------------------------
 
     /// Handle one terminal event. Returns the command to carry out, if any.
+    #[must_use]
     pub fn handle_event(&mut self, ev: &Event) -> Option<Cmd> {
         match ev {
             Event::Key(k) => {
@@ -512,267 +831,57 @@ impl App {
     }
 
     fn paste(&mut self, s: &str) {
-        if let Some(Popup::Detail(f)) = &mut self.popup {
-            let field = f.selected();
-            if let Some(i) = f.input_mut(field) {
-                i.insert(s);
+        match (&mut self.popup, self.typing, &mut self.screen) {
+            (Some(Popup::Form(f)), _, _) => {
+                if let Some(i) = f.edit_selected() {
+                    i.insert(s);
+                }
+                self.drafts_dirty = true;
             }
-        } else if self.searching {
-            self.search.insert(s);
-            self.list_sel = 0;
-        } else if self.tree_searching {
-            self.tree_search.insert(s);
-        } else if let Screen::FirstRun { creating: Some(c) } = &mut self.screen {
-            c.name.insert(s);
+            (Some(Popup::AddGroup(a)), _, _) => a.inputs[a.sel].insert(s),
+            (Some(_), _, _) => {}
+            (None, Some(Typing::List), _) => {
+                self.search.insert(s);
+                self.list_sel = 0;
+            }
+            (None, Some(Typing::Tree), _) => self.tree_search.insert(s),
+            (None, None, Screen::FirstRun(Some(c))) => c.name.insert(s),
+            _ => {}
         }
     }
 
     fn handle_key(&mut self, k: &KeyEvent) -> Option<Cmd> {
         self.status = None;
-        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
-        if let Some(l) = self.login.take() {
-            return self.login_key(l, k, ctrl_c);
+        if ctrl(k, 'z') {
+            return Some(Cmd::Suspend);
         }
         if let Some(p) = self.popup.take() {
             return self.popup_key(p, k);
         }
-        if let Screen::FirstRun { creating } = self.screen.clone() {
-            return self.first_run_key(creating, k, ctrl_c);
+        if let Screen::FirstRun(creating) = self.screen.clone() {
+            return self.first_run_key(creating, k);
         }
-        if self.searching || self.tree_searching {
-            self.search_key(k);
-            return None;
+        if self.typing.is_some() {
+            return self.search_key(k);
         }
         let action = self.keymap.action(k)?;
-        self.action(action)
-    }
-
-    fn login_key(&mut self, mut l: LoginPrompt, k: &KeyEvent, ctrl_c: bool) -> Option<Cmd> {
-        if ctrl_c {
-            return Some(Cmd::Quit);
-        }
-        if let Some(pin) = &mut l.pin {
-            match k.code {
-                KeyCode::Esc => l.pin = None,
-                KeyCode::Enter => {
-                    let member = l.members.get(l.sel)?.0.clone();
-                    let pin = pin.value().to_string();
-                    self.login = Some(l);
-                    return Some(Cmd::Login {
-                        member,
-                        pin: Some(pin),
-                    });
-                }
-                KeyCode::Backspace => pin.backspace(),
-                KeyCode::Char(c) if c.is_ascii_digit() => pin.insert(&c.to_string()),
-                _ => {}
-            }
-            self.login = Some(l);
-            return None;
-        }
-        match (k.code, self.keymap.action(k)) {
-            // Esc: carry on read-only; nothing is lost.
-            (KeyCode::Esc, _) => {
-                self.say(self.t(
-                    "Đang xem (chỉ đọc). Chạy lại với --as TÊN để sửa.",
-                    "Viewing (read-only). Start again with --as NAME to edit.",
-                ));
-                return None;
-            }
-            (KeyCode::Enter, _) => {
-                let (member, has_pin) = l.members.get(l.sel)?.clone();
-                if has_pin {
-                    l.pin = Some(TextInput::new("", 12));
-                } else {
-                    self.login = Some(l);
-                    return Some(Cmd::Login { member, pin: None });
-                }
-            }
-            (_, Some(Action::Down)) => l.sel = (l.sel + 1).min(l.members.len().saturating_sub(1)),
-            (_, Some(Action::Up)) => l.sel = l.sel.saturating_sub(1),
-            _ => {}
-        }
-        self.login = Some(l);
-        None
-    }
-
-    fn first_run_key(
-        &mut self,
-        creating: Option<CreateWard>,
-        k: &KeyEvent,
-        ctrl_c: bool,
-    ) -> Option<Cmd> {
-        match creating {
-            None => match k.code {
-                KeyCode::Char('1') => Some(Cmd::CreateDemo),
-                KeyCode::Char('2') => {
-                    self.screen = Screen::FirstRun {
-                        creating: Some(CreateWard {
-                            name: TextInput::new("", 200),
-                            six: false,
-                        }),
-                    };
-                    None
-                }
-                KeyCode::Char('q') | KeyCode::Char('3') => Some(Cmd::Quit),
-                _ if ctrl_c => Some(Cmd::Quit),
-                _ => None,
-            },
-            Some(mut c) => {
-                if ctrl_c {
-                    return Some(Cmd::Quit);
-                }
-                let cmd = match k.code {
-                    KeyCode::Esc => {
-                        self.screen = Screen::FirstRun { creating: None };
-                        return None;
-                    }
-                    KeyCode::Enter => {
-                        let name = c.name.cleaned();
-                        if name.is_empty() {
-                            self.fail(self.t("Hãy nhập tên phường.", "Type the ward name."));
-                            None
-                        } else {
-                            Some(Cmd::CreateWard { name, six: c.six })
-                        }
-                    }
-                    KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                        c.six = !c.six;
-                        None
-                    }
-                    KeyCode::Backspace => {
-                        c.name.backspace();
-                        None
-                    }
-                    KeyCode::Delete => {
-                        c.name.delete();
-                        None
-                    }
-                    KeyCode::Left => {
-                        c.name.left();
-                        None
-                    }
-                    KeyCode::Right => {
-                        c.name.right();
-                        None
-                    }
-                    KeyCode::Home => {
-                        c.name.home();
-                        None
-                    }
-                    KeyCode::End => {
-                        c.name.end();
-                        None
-                    }
-                    KeyCode::Char(ch) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                        c.name.insert(&ch.to_string());
-                        None
-                    }
-                    _ => None,
-                };
-                if matches!(self.screen, Screen::FirstRun { .. }) {
-                    self.screen = Screen::FirstRun { creating: Some(c) };
-                }
-                cmd
-            }
+        match self.screen {
+            Screen::Dashboard => self.dashboard_action(action),
+            _ => self.main_action(action),
         }
     }
 
-    fn search_key(&mut self, k: &KeyEvent) {
-        let tree = self.tree_searching;
-        let input = if tree {
-            &mut self.tree_search
-        } else {
-            &mut self.search
-        };
-        match k.code {
-            // Esc ends typing but keeps the filter: it never throws anything away.
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Down | KeyCode::Up | KeyCode::Tab => {
-                self.searching = false;
-                self.tree_searching = false;
-            }
-            KeyCode::Backspace => input.backspace(),
-            KeyCode::Delete => input.delete(),
-            KeyCode::Left => input.left(),
-            KeyCode::Right => input.right(),
-            KeyCode::Home => input.home(),
-            KeyCode::End => input.end(),
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                input.insert(&c.to_string())
-            }
-            _ => {}
-        }
-        if tree {
-            self.select_first_visible_group();
-        } else {
-            self.list_sel = 0;
-        }
-    }
-
-    fn select_first_visible_group(&mut self) -> Option<Cmd> {
-        let lines = self.tree_lines();
-        if lines
-            .iter()
-            .any(|l| self.line_group(*l) == Some(self.group))
-            && self.tree_search.value().is_empty()
-        {
-            return None;
-        }
-        let first = lines
-            .iter()
-            .filter_map(|l| match l {
-                TreeLine::Group(..) => self.line_group(*l),
-                _ => None,
-            })
-            .next();
-        first.and_then(|g| self.select_group(g))
-    }
-
-    fn select_group(&mut self, g: GroupId) -> Option<Cmd> {
-        if g == self.group {
-            return None;
-        }
-        self.group = g;
-        self.list_sel = 0;
-        Some(Cmd::LoadGroup(g))
-    }
-
-    fn move_tree(&mut self, delta: isize) -> Option<Cmd> {
-        let lines = self.tree_lines();
-        let selectable: Vec<GroupId> = lines.iter().filter_map(|l| self.line_group(*l)).collect();
-        if selectable.is_empty() {
-            return None;
-        }
-        let cur = selectable
-            .iter()
-            .position(|g| *g == self.group)
-            .unwrap_or(0) as isize;
-        let next = (cur + delta).clamp(0, selectable.len() as isize - 1) as usize;
-        self.select_group(selectable[next])
-    }
-
-    fn move_list(&mut self, delta: isize) {
-        let n = self.visible_rows().len();
-        if n == 0 {
-            self.list_sel = 0;
-            return;
-        }
-        self.list_sel = (self.list_sel as isize + delta).clamp(0, n as isize - 1) as usize;
-    }
-
-    fn page(&self) -> isize {
-        (self.size.1.saturating_sub(6)).max(1) as isize
-    }
-
-    fn action(&mut self, a: Action) -> Option<Cmd> {
-        let on_list = self.focus == Pane::List && self.screen == Screen::Main;
-        match a {
+    /// Keys every screen shares: quit, help, dashboard, periods.
+    #[must_use]
+    pub fn common_action(&mut self, a: Action) -> Option<Option<Cmd>> {
+        Some(match a {
             Action::Quit => {
                 if self.drafts.is_empty() {
-                    return Some(Cmd::Quit);
+                    Some(Cmd::Quit)
+                } else {
+                    self.popup = Some(Popup::ConfirmQuit);
+                    None
                 }
-                self.popup = Some(Popup::ConfirmQuit);
-                None
             }
             Action::Help => {
                 self.popup = Some(Popup::Help { scroll: 0 });
@@ -784,93 +893,11 @@ impl App {
                 } else {
                     Screen::Dashboard
                 };
-                let whole = self.snap.as_ref().is_none_or(|s| s.detailed);
+                let whole = self.data.as_ref().is_none_or(|s| s.detailed);
                 (self.screen == Screen::Dashboard && !whole).then_some(Cmd::LoadDetail)
             }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => {
-                let d: isize = match a {
-                    Action::Up => -1,
-                    Action::Down => 1,
-                    Action::PageUp => -self.page(),
-                    Action::PageDown => self.page(),
-                    Action::Top => -1_000_000,
-                    _ => 1_000_000,
-                };
-                if on_list {
-                    self.move_list(d);
-                    None
-                } else {
-                    self.move_tree(d)
-                }
-            }
-            Action::NextPane => {
-                self.focus = if self.focus == Pane::Tree {
-                    Pane::List
-                } else {
-                    Pane::Tree
-                };
-                None
-            }
-            Action::Left => {
-                if on_list {
-                    if self.step_col == 0 {
-                        self.focus = Pane::Tree;
-                    } else {
-                        self.step_col -= 1;
-                    }
-                }
-                None
-            }
-            Action::Right => {
-                if on_list {
-                    self.step_col =
-                        (self.step_col + 1).min(self.ward_steps().len().saturating_sub(1));
-                } else {
-                    self.focus = Pane::List;
-                }
-                None
-            }
-            Action::Toggle | Action::NotApplicable => {
-                if !on_list {
-                    self.focus = Pane::List;
-                    return None;
-                }
-                self.toggle(a == Action::NotApplicable)
-            }
-            Action::Open => {
-                if !on_list || self.screen != Screen::Main {
-                    self.focus = Pane::List;
-                    self.screen = Screen::Main;
-                    return None;
-                }
-                self.open_detail();
-                None
-            }
-            Action::History => {
-                let row = self.selected_row()?;
-                Some(Cmd::History {
-                    group: row.entry.group,
-                    item: row.item.code.clone(),
-                    period: row.slot,
-                    title: format!("{} · {}", row.item.code, self.group_name(row.entry.group)),
-                })
-            }
-            Action::Undo => Some(Cmd::Undo),
-            Action::Search => {
-                if self.focus == Pane::Tree {
-                    self.tree_searching = true;
-                } else {
-                    self.searching = true;
-                }
-                None
-            }
             Action::Period => {
-                let y = self.period.year();
+                let y = self.period().year();
                 let mut options = Vec::new();
                 for year in [y.saturating_sub(1), y] {
                     for q in 1..=4 {
@@ -880,351 +907,89 @@ impl App {
                     options.push(Period::Half(year, 2));
                     options.push(Period::Year(year));
                 }
-                let sel = options.iter().position(|p| *p == self.period).unwrap_or(0);
+                let sel = options
+                    .iter()
+                    .position(|p| *p == self.period())
+                    .unwrap_or(0);
                 self.popup = Some(Popup::Period { options, sel });
                 None
             }
             Action::PrevPeriod | Action::NextPeriod => {
                 let p = if a == Action::PrevPeriod {
-                    self.period.previous()
+                    self.period().previous()
                 } else {
-                    self.period.next()
+                    self.period().next()
                 };
-                let p = p?;
-                self.period = p;
-                Some(Cmd::Reload)
+                match p {
+                    Some(p) => self.set_period(p),
+                    None => None,
+                }
             }
-            Action::FilterPillar => {
-                self.filters.pillar = match self.filters.pillar {
-                    None => Some(Pillar::ALL[0]),
-                    Some(p) => Pillar::ALL
-                        .iter()
-                        .position(|x| *x == p)
-                        .and_then(|i| Pillar::ALL.get(i + 1))
-                        .copied(),
-                };
-                self.list_sel = 0;
-                None
-            }
-            Action::FilterNotDone => {
-                self.filters.not_done = !self.filters.not_done;
-                self.list_sel = 0;
-                None
-            }
-            Action::FilterOverdue => {
-                self.filters.overdue = !self.filters.overdue;
-                self.list_sel = 0;
-                None
-            }
-            Action::ClearFilters => {
-                self.filters = Filters::default();
-                self.search.clear();
-                self.tree_search.clear();
-                self.list_sel = 0;
-                None
-            }
-            Action::Save => None,
-        }
+            Action::Undo => Some(Cmd::PlanUndo { redo: false }),
+            Action::Redo => Some(Cmd::PlanUndo { redo: true }),
+            _ => return None,
+        })
     }
 
-    fn toggle(&mut self, na: bool) -> Option<Cmd> {
-        let step = *self.ward_steps().get(self.step_col)?;
-        let row = self.selected_row()?.clone();
-        if !row.item.steps.contains(&step) {
-            let msg = format!(
-                "{} \"{}\" {} {}.",
-                self.t("Bước", "Step"),
-                if self.lang().is_en() {
-                    step.name_en()
-                } else {
-                    step.name_vi()
-                },
-                self.t("không áp dụng cho mục", "does not apply to"),
-                row.item.code
-            );
-            self.fail(msg);
-            return None;
-        }
-        let cur = row.entry.status(step);
-        let status = if na {
-            if cur == StepStatus::NotApplicable {
-                StepStatus::Todo
+    /// What the service would undo: done at once when it is on screen and one field,
+    /// else the user is asked first (naming the group, item, period and change).
+    #[must_use]
+    pub fn undo_planned(&mut self, plan: Option<AuditRecord>, redo: bool) -> Option<Cmd> {
+        let Some(record) = plan else {
+            self.fail(if redo {
+                self.t(
+                    "Không có thay đổi nào của bạn để làm lại.",
+                    "Nothing of yours to redo.",
+                )
             } else {
-                StepStatus::NotApplicable
-            }
-        } else {
-            cur.toggled()
+                self.t(
+                    "Không có thay đổi nào của bạn để hoàn tác.",
+                    "Nothing of yours to undo.",
+                )
+            });
+            return None;
         };
-        Some(Cmd::Mark(MarkRequest {
-            group: row.entry.group,
-            item: row.item.code.clone(),
-            period: row.slot,
-            step,
-            status,
-            note: None,
-            base_version: Some(row.entry.version),
-        }))
+        let on_screen = self.screen == Screen::Main
+            && record.group == self.sel.group
+            && self
+                .sel
+                .rows()
+                .iter()
+                .any(|r| r.item.code == record.item && r.slot.to_string() == record.period);
+        if on_screen && record.changes.len() <= 1 {
+            return Some(Cmd::Undo(UndoRequest {
+                redo,
+                expect: Some(record.seq),
+            }));
+        }
+        let group_name = self.group_name(record.group);
+        self.popup = Some(Popup::ConfirmUndo(UndoPlan {
+            record,
+            redo,
+            group_name,
+        }));
+        None
     }
 
-    fn open_detail(&mut self) {
-        let Some(row) = self.selected_row().cloned() else {
-            return;
-        };
-        let Some(snap) = &self.snap else { return };
-        let key = Self::draft_key(&row);
-        let form = match self.drafts.remove(&key) {
-            Some(f) => f,
-            None => {
-                let mut f = EntryForm::new(
-                    &row.item,
-                    &self.group_name(row.entry.group),
-                    &row.entry,
-                    snap.ward.steps,
-                );
-                // A new vote starts from the law's denominator: all households of the
-                // group (all groups, for a ward-wide decision).
-                let total = if row.entry.group == WARD_GROUP {
-                    snap.groups.len() as u32
-                } else {
-                    snap.groups
-                        .iter()
-                        .find(|g| g.id == row.entry.group)
-                        .map(|g| g.households)
-                        .unwrap_or(0)
-                };
-                if row.entry.evidence.vote.is_none()
-                    && total > 0
-                    && let Some(i) = f.input_mut(Field::Households)
-                {
-                    i.insert(&total.to_string());
-                }
-                f
-            }
-        };
-        self.popup = Some(Popup::Detail(Box::new(form)));
-    }
-
-    fn popup_key(&mut self, p: Popup, k: &KeyEvent) -> Option<Cmd> {
-        let action = self.keymap.action(k);
-        match p {
-            Popup::Help { scroll } => {
-                let scroll = match action {
-                    Some(Action::Down) => scroll + 1,
-                    Some(Action::Up) => scroll.saturating_sub(1),
-                    Some(Action::PageDown) => scroll + 10,
-                    Some(Action::PageUp) => scroll.saturating_sub(10),
-                    _ => return None,
-                };
-                self.popup = Some(Popup::Help { scroll });
-                None
-            }
-            Popup::History {
-                title,
-                records,
-                scroll,
-            } => {
-                let scroll = match action {
-                    Some(Action::Down) => (scroll + 1).min(records.len().saturating_sub(1)),
-                    Some(Action::Up) => scroll.saturating_sub(1),
-                    Some(Action::PageDown) => (scroll + 10).min(records.len().saturating_sub(1)),
-                    Some(Action::PageUp) => scroll.saturating_sub(10),
-                    _ => return None,
-                };
-                self.popup = Some(Popup::History {
-                    title,
-                    records,
-                    scroll,
-                });
-                None
-            }
-            Popup::ConfirmQuit => match k.code {
-                KeyCode::Char('y')
-                | KeyCode::Char('c')
-                | KeyCode::Char('Y')
-                | KeyCode::Char('C') => Some(Cmd::Quit),
-                _ => None,
+    /// A one-line account of an undo or redo that was done.
+    pub fn undone(&mut self, rec: &AuditRecord, redo: bool) {
+        let lang = self.lang();
+        let what: Vec<String> = rec
+            .changes
+            .iter()
+            .map(|c| crate::present::change(c, lang))
+            .collect();
+        self.info(format!(
+            "{} {} · {} · {}: {}",
+            if redo {
+                self.t("Đã làm lại", "Redone")
+            } else {
+                self.t("Đã hoàn tác", "Undone")
             },
-            Popup::Period { options, mut sel } => {
-                match (k.code, action) {
-                    (KeyCode::Esc, _) => return None,
-                    (KeyCode::Enter, _) => {
-                        if let Some(p) = options.get(sel) {
-                            self.period = *p;
-                            return Some(Cmd::Reload);
-                        }
-                        return None;
-                    }
-                    (_, Some(Action::Down)) => sel = (sel + 1).min(options.len().saturating_sub(1)),
-                    (_, Some(Action::Up)) => sel = sel.saturating_sub(1),
-                    _ => {}
-                }
-                self.popup = Some(Popup::Period { options, sel });
-                None
-            }
-            Popup::Detail(mut f) => {
-                let lang = self.lang();
-                if k.code == KeyCode::Esc {
-                    // Closing never discards: an edited form is kept as a draft.
-                    if f.is_dirty(lang) {
-                        let key = (f.base.group, f.item.code.clone(), f.base.period);
-                        self.drafts.insert(key, *f);
-                        self.say(self.t(
-                            "Đã đóng; bản nháp chưa lưu được giữ lại (mở lại mục để tiếp tục).",
-                            "Closed; the unsaved draft is kept (open the entry again to continue).",
-                        ));
-                    }
-                    return None;
-                }
-                if action == Some(Action::Save)
-                    || (k.code == KeyCode::Char('s') && k.modifiers.contains(KeyModifiers::CONTROL))
-                {
-                    let (errs, entry) = f.validate(lang);
-                    if let Some(mut entry) = entry {
-                        let base_version = Some(
-                            f.conflict
-                                .as_ref()
-                                .map(|c| c.version)
-                                .unwrap_or(f.base.version),
-                        );
-                        entry.version = f.base.version;
-                        self.popup = Some(Popup::Detail(f));
-                        return Some(Cmd::Save(EntryEdit {
-                            entry,
-                            base_version,
-                        }));
-                    }
-                    let msg = format!(
-                        "{} ({})",
-                        self.t(
-                            "Chưa lưu: hãy sửa các ô báo lỗi",
-                            "Not saved: fix the fields marked in red"
-                        ),
-                        errs.len()
-                    );
-                    self.fail(msg);
-                    self.popup = Some(Popup::Detail(f));
-                    return None;
-                }
-                let field = f.selected();
-                match k.code {
-                    KeyCode::Tab | KeyCode::Down | KeyCode::Enter => f.next(),
-                    KeyCode::BackTab | KeyCode::Up => f.prev(),
-                    _ if !field.is_text() => match k.code {
-                        KeyCode::Char(' ') | KeyCode::Right => f.cycle(false),
-                        KeyCode::Left => f.cycle(true),
-                        KeyCode::Char('x') => {
-                            if let Field::Step(s) = field {
-                                f.steps[s.index()] = StepStatus::NotApplicable;
-                            }
-                        }
-                        _ => {}
-                    },
-                    _ => {
-                        if let Some(i) = f.input_mut(field) {
-                            match k.code {
-                                KeyCode::Backspace => i.backspace(),
-                                KeyCode::Delete => i.delete(),
-                                KeyCode::Left => i.left(),
-                                KeyCode::Right => i.right(),
-                                KeyCode::Home => i.home(),
-                                KeyCode::End => i.end(),
-                                KeyCode::Char(c)
-                                    if !k.modifiers.contains(KeyModifiers::CONTROL) =>
-                                {
-                                    i.insert(&c.to_string())
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                }
-                self.popup = Some(Popup::Detail(f));
-                None
-            }
-        }
-    }
-
-    fn handle_mouse(&mut self, m: &MouseEvent) -> Option<Cmd> {
-        if self.popup.is_some() || self.screen != Screen::Main {
-            return None;
-        }
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            return None;
-        }
-        let l = main_layout(area);
-        let pos = Position::new(m.column, m.row);
-        let in_tree = l.tree.contains(pos);
-        let in_list = l.list.contains(pos);
-        match m.kind {
-            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-                let d = if m.kind == MouseEventKind::ScrollDown {
-                    3
-                } else {
-                    -3
-                };
-                if in_list {
-                    self.move_list(d);
-                    None
-                } else if in_tree {
-                    self.move_tree(d)
-                } else {
-                    None
-                }
-            }
-            MouseEventKind::Down(MouseButton::Left) => {
-                if in_tree {
-                    self.focus = Pane::Tree;
-                    let inner_h = l.tree.height.saturating_sub(2) as usize;
-                    let lines = self.tree_lines();
-                    let off = scroll_offset(self.tree_sel_line(), inner_h);
-                    let idx = off + (m.row.saturating_sub(l.tree.y + 1)) as usize;
-                    let g = lines.get(idx).and_then(|line| self.line_group(*line))?;
-                    self.select_group(g)
-                } else if in_list {
-                    self.focus = Pane::List;
-                    // One line of column headings under the border.
-                    let inner_h = l.list.height.saturating_sub(3) as usize;
-                    let lines = self.list_lines();
-                    let sel_line = lines
-                        .iter()
-                        .position(|x| *x == ListLine::Item(self.list_sel))
-                        .unwrap_or(0);
-                    let off = scroll_offset(sel_line, inner_h);
-                    let idx = off + (m.row.saturating_sub(l.list.y + 2)) as usize;
-                    if let Some(ListLine::Item(i)) = lines.get(idx) {
-                        self.list_sel = *i;
-                    }
-                    None
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        }
-    }
-
-    /// The runner reports a saved change.
-    pub fn saved(&mut self, text: String) {
-        if matches!(self.popup, Some(Popup::Detail(_))) {
-            self.popup = None;
-        }
-        self.say(text);
-    }
-
-    /// A save met a newer version: keep the form, show the current value.
-    pub fn conflict(&mut self, current: Entry, message: String) {
-        if let Some(Popup::Detail(f)) = &mut self.popup {
-            f.conflict = Some(current);
-        }
-        self.fail(message);
-    }
-
-    pub fn show_history(&mut self, title: String, records: Vec<AuditRecord>) {
-        self.popup = Some(Popup::History {
-            title,
-            records,
-            scroll: 0,
-        });
+            self.group_name(rec.group),
+            rec.item,
+            rec.period,
+            what.join("; ")
+        ));
     }
 }

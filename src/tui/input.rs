@@ -114,6 +114,35 @@ impl TextInput {
     pub fn cleaned(&self) -> String {
         text::clean(&self.value)
     }
+
+    /// What fits in `width` columns with the cursor visible: the text scrolled
+    /// sideways as needed, and the cursor's column within it. The cursor may sit just
+    /// after the last character, so one column is kept free for it.
+    pub fn window(&self, width: usize) -> (String, usize) {
+        use unicode_width::UnicodeWidthStr;
+        if width == 0 {
+            return (String::new(), 0);
+        }
+        let gs: Vec<&str> = self.value.graphemes(true).collect();
+        let w = |g: &str| UnicodeWidthStr::width(g).max(1);
+        // Start as far left as possible while the cursor's column stays inside.
+        let mut start = 0;
+        let before = |start: usize| -> usize { gs[start..self.cursor].iter().map(|g| w(g)).sum() };
+        while start < self.cursor && before(start) + 1 > width {
+            start += 1;
+        }
+        let col = before(start);
+        let mut out = String::new();
+        let mut used = 0;
+        for g in &gs[start..] {
+            if used + w(g) > width {
+                break;
+            }
+            out.push_str(g);
+            used += w(g);
+        }
+        (out, col)
+    }
 }
 
 #[cfg(test)]
@@ -172,6 +201,23 @@ mod tests {
         t.left();
         t.backspace();
         assert_eq!(t.value(), "Dân bn");
+    }
+
+    #[test]
+    fn a_long_value_scrolls_to_keep_the_cursor_in_view() {
+        let mut t = TextInput::new("", 500);
+        let long = "Họp tại nhà văn hóa tổ dân phố, có đại diện 70 hộ tham dự và ý kiến";
+        t.insert(long);
+        let (shown, col) = t.window(20);
+        assert!(shown.chars().count() <= 20);
+        assert_eq!(col, 19, "{shown:?}");
+        assert!(long.ends_with(&shown), "{shown:?}");
+        t.home();
+        let (shown, col) = t.window(20);
+        assert_eq!(col, 0);
+        assert!(long.starts_with(&shown));
+        let (short, col) = TextInput::new("abc", 10).window(10);
+        assert_eq!((short.as_str(), col), ("abc", 3));
     }
 
     #[test]

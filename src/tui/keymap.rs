@@ -25,6 +25,8 @@ pub enum Action {
     Open,
     History,
     Undo,
+    Redo,
+    AddGroup,
     Dashboard,
     Search,
     Period,
@@ -38,7 +40,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 28] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -55,6 +57,8 @@ impl Action {
         Action::Open,
         Action::History,
         Action::Undo,
+        Action::Redo,
+        Action::AddGroup,
         Action::Dashboard,
         Action::Search,
         Action::Period,
@@ -86,6 +90,8 @@ impl Action {
             Action::Open => "open",
             Action::History => "history",
             Action::Undo => "undo",
+            Action::Redo => "redo",
+            Action::AddGroup => "add_group",
             Action::Dashboard => "dashboard",
             Action::Search => "search",
             Action::Period => "period",
@@ -126,9 +132,14 @@ impl Action {
             ),
             Action::History => ("Lịch sử thay đổi của mục", "History of the entry"),
             Action::Undo => (
-                "Hoàn tác thay đổi gần nhất của bạn",
-                "Undo your last change",
+                "Hoàn tác thay đổi gần nhất của bạn (hỏi trước nếu ở tổ khác)",
+                "Undo your last change (asks first if it is in another group)",
             ),
+            Action::Redo => (
+                "Làm lại thay đổi vừa hoàn tác",
+                "Redo the change you just undid",
+            ),
+            Action::AddGroup => ("Thêm tổ dân phố", "Add a residential group"),
             Action::Dashboard => ("Bảng tổng hợp / danh mục", "Dashboard / checklist"),
             Action::Search => ("Tìm (không cần dấu)", "Search (diacritics ignored)"),
             Action::Period => ("Chọn kỳ báo cáo", "Choose the reporting period"),
@@ -161,6 +172,8 @@ impl Action {
             Action::Open => &["enter", "e"],
             Action::History => &["H"],
             Action::Undo => &["u"],
+            Action::Redo => &["ctrl+r", "U"],
+            Action::AddGroup => &["a"],
             Action::Dashboard => &["d"],
             Action::Search => &["/"],
             Action::Period => &["p"],

@@ -169,7 +169,7 @@ fn check_names_what_is_wrong() {
     {
         use qcdc::store::layout::{sheet_key, tally_key};
         use qcdc::store::records::{SheetV1, TallyV1, encode};
-        let db = sled::open(&w.db).unwrap();
+        let db = crate::common::sled_open(&w.db);
         let sheets = db.open_tree("sheets").unwrap();
         let tallies = db.open_tree("tallies").unwrap();
         let year = qcdc::domain::Period::Year(2026);

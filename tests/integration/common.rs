@@ -228,3 +228,19 @@ pub fn done(c: &Value) -> u64 {
 pub fn applicable(c: &Value) -> u64 {
     c["applicable"].as_u64().expect("applicable")
 }
+
+/// Open a database with sled itself, waiting while the lock of a handle this process
+/// just dropped is still being released (sled frees it from its own threads).
+pub fn sled_open(db: &Path) -> sled::Db {
+    let start = std::time::Instant::now();
+    loop {
+        match sled::open(db) {
+            Ok(d) => return d,
+            Err(e) if start.elapsed() < std::time::Duration::from_secs(5) => {
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("sled open {}: {e}", db.display()),
+        }
+    }
+}

@@ -304,7 +304,7 @@ fn a_half_copied_folder_is_damaged_and_never_offered_as_a_new_ward() {
 
 /// Set the stored schema version as a newer qcdc would have.
 fn set_schema(db: &Path, v: u32) {
-    let sled_db = sled::open(db).expect("sled open");
+    let sled_db = crate::common::sled_open(db);
     let meta = sled_db.open_tree("meta").expect("meta");
     meta.insert("schema", &v.to_be_bytes()).expect("insert");
     sled_db.flush().expect("flush");

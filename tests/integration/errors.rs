@@ -227,14 +227,14 @@ fn usage_errors_give_exit_2() {
 
 /// Set the stored schema version with sled directly (as a newer qcdc would have).
 fn set_schema(db: &std::path::Path, v: u32) {
-    let sled_db = sled::open(db).expect("sled open");
+    let sled_db = crate::common::sled_open(db);
     let meta = sled_db.open_tree("meta").expect("meta");
     meta.insert("schema", &v.to_be_bytes()).expect("insert");
     sled_db.flush().expect("flush");
 }
 
 fn schema(db: &std::path::Path) -> Option<u32> {
-    let sled_db = sled::open(db).expect("sled open");
+    let sled_db = crate::common::sled_open(db);
     let meta = sled_db.open_tree("meta").expect("meta");
     let v = meta.get("schema").expect("get")?;
     Some(u32::from_be_bytes(v.as_ref().try_into().expect("u32")))

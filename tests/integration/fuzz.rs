@@ -628,35 +628,64 @@ fn fuzz_tui_events() {
     use ratatui::layout::Rect;
     use ratatui::widgets::Widget;
 
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.db");
-    let actor = Actor::new("fuzz", "fuzz");
-    let svc = qcdc::cli::create_demo(&db, actor.clone(), Lang::Vi)
-        .unwrap_or_else(|f| panic!("{}", f.message))
-        .with_today(qcdc::domain::date::parse("2026-11-22").expect("today"));
-    let launch = qcdc::tui::Launch {
-        db: db.clone(),
-        actor,
-        lang: Lang::Vi,
-        ascii: false,
-        branch: None,
-        period: None,
-        demo: true,
-    };
-    let mut app = App::new(
-        Options {
+    // The demo ward is made once; every case starts from a fresh copy of it, so a
+    // failure shrinks to the events that cause it.
+    let template = tempfile::tempdir().expect("tempdir");
+    let template_db = template.path().join("demo.db");
+    drop(
+        qcdc::app::ward::create_demo(&template_db, Actor::new("fuzz", "fuzz"), Lang::Vi)
+            .unwrap_or_else(|f| panic!("{}", f.message)),
+    );
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read_dir") {
+            let e = e.expect("entry");
+            let t = to.join(e.file_name());
+            if e.file_type().expect("type").is_dir() {
+                copy_dir(&e.path(), &t);
+            } else {
+                std::fs::copy(e.path(), t).expect("copy");
+            }
+        }
+    }
+    let fresh = || {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("demo.db");
+        copy_dir(&template_db, &db);
+        let actor = Actor::new("fuzz", "fuzz");
+        let store = qcdc::store::Store::reopen(&db).expect("open the copy");
+        let svc = qcdc::service::local::LocalService::new(store, actor.clone())
+            .with_today(qcdc::domain::date::parse("2026-11-22").expect("today"));
+        let launch = qcdc::tui::Launch {
+            db: db.clone(),
+            actor,
             lang: Lang::Vi,
             ascii: false,
-            mouse: true,
-            db_label: "demo.db".into(),
-        },
-        qcdc::tui::keymap::Keymap::default(),
-        qcdc::tui::theme::Theme::color(),
-        "fuzz".into(),
-        Period::Quarter(2026, 4),
-    );
-    let runner = qcdc::tui::prepare(&launch, &mut app, Some(Box::new(svc)))
+            branch: None,
+            period: None,
+            demo: true,
+        };
+        let mut app = App::new(
+            Options {
+                lang: Lang::Vi,
+                glyphs: qcdc::tui::glyphs::Glyphs::UNICODE,
+                mouse: true,
+                db_label: "demo.db".into(),
+            },
+            qcdc::tui::keymap::Keymap::default(),
+            qcdc::tui::theme::Theme::color(),
+            "fuzz".into(),
+            Period::Quarter(2026, 4),
+        );
+        let runner = qcdc::tui::prepare(
+            &launch,
+            &mut app,
+            Some(Box::new(svc)),
+            Some(dir.path().join("state")),
+        )
         .unwrap_or_else(|f| panic!("{}", f.message));
+        (app, runner, dir)
+    };
     let key = |code: KeyCode, m: u8| {
         Event::Key(KeyEvent {
             code,
@@ -689,13 +718,12 @@ fn fuzz_tui_events() {
         1 => "\\PC{0,80}|\u{1b}\\[2J.{0,10}".prop_map(Event::Paste),
         1 => (0u16..250, 0u16..80).prop_map(|(w, h)| Event::Resize(w, h)),
     ];
-    let state = std::cell::RefCell::new((app, runner));
     let mut r = runner_for_app();
     let started = Instant::now();
     let n = r.config().cases;
     r.run(&proptest::collection::vec(event, 1..40), |events| {
-        let mut st = state.borrow_mut();
-        let (app, runner) = &mut *st;
+        let (mut app, mut runner, _dir) = fresh();
+        let (app, runner) = (&mut app, &mut runner);
         for ev in &events {
             if let Event::Resize(w, h) = ev {
                 app.size = (*w, *h);
@@ -983,7 +1011,7 @@ fn write_fuzz_seeds() {
         ws.write_string(1, 3, "Lê Văn A").expect("cell");
         put("xlsx", "roster.xlsx", &wb.save_to_buffer().expect("xlsx"));
         let dir = tempfile::tempdir().expect("tempdir");
-        let svc = qcdc::cli::create_demo(
+        let svc = qcdc::app::ward::create_demo(
             &dir.path().join("demo.db"),
             qcdc::domain::audit::Actor::new("seed", "seed"),
             qcdc::i18n::Lang::Vi,

@@ -187,7 +187,7 @@ fn escape_sequences_typed_on_the_command_line_never_reach_a_terminal_or_a_file()
 /// name is not cleaned.
 fn plant_raw_group(db: &Path, id: u32, name: &str) {
     use qcdc::store::records::{GroupV2, encode};
-    let sled_db = sled::open(db).expect("sled open");
+    let sled_db = crate::common::sled_open(db);
     let groups = sled_db.open_tree("groups").expect("groups");
     let branches = sled_db.open_tree("branches").expect("branches");
     let (bid, _) = branches

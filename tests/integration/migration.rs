@@ -7,7 +7,7 @@ use qcdc::store::records::{AuditChunkV1, GroupV1, GroupV2, SheetV1, decode, enco
 /// `entries` (period ‖ group ‖ item), a key per audit record in `audit`, no sheets,
 /// tallies or log, and `meta/schema` = 2.
 fn downgrade_to_schema_2(db: &std::path::Path) {
-    let sled_db = sled::open(db).expect("sled open");
+    let sled_db = crate::common::sled_open(db);
     let entries = sled_db.open_tree("entries").expect("entries");
     let audit = sled_db.open_tree("audit").expect("audit");
     for kv in sled_db.open_tree("sheets").expect("sheets").iter() {
@@ -88,14 +88,14 @@ fn a_schema_2_database_is_migrated_with_its_entries_history_and_report() {
 /// The tree names of a database, after closing `store`.
 fn sled_open_for_names(db: &std::path::Path, store: qcdc::store::Store) -> sled::Db {
     drop(store);
-    sled::open(db).expect("sled open")
+    crate::common::sled_open(db)
 }
 
 /// Turn a schema-3 database into what qcdc with schema 1 wrote: schema 2's layout, groups
 /// without a front-committee head, and `meta/schema` = 1.
 fn downgrade_to_schema_1(db: &std::path::Path) {
     downgrade_to_schema_2(db);
-    let sled_db = sled::open(db).expect("sled open");
+    let sled_db = crate::common::sled_open(db);
     let groups = sled_db.open_tree("groups").expect("groups");
     let rows: Vec<_> = groups.iter().map(|kv| kv.expect("row")).collect();
     assert!(!rows.is_empty());
