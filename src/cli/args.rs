@@ -71,7 +71,9 @@ pub enum Command {
     /// Nhật ký thay đổi / audit trail
     Log(LogArgs),
     /// Hoàn tác thay đổi gần nhất của bạn / undo your last change
-    Undo,
+    Undo(UndoArgs),
+    /// Làm lại thay đổi vừa hoàn tác / redo the change you just undid
+    Redo(UndoArgs),
     /// Xuất toàn bộ CSDL ra JSON / export the whole database as JSON
     Export(ExportArgs),
     /// Bộ mục: xem, thêm mục của phường, thôi áp dụng / the checklist template
@@ -314,6 +316,17 @@ pub struct ReportArgs {
     /// tất cả / most rows per list (overdue, votes, meetings, groups pending); 0 for all
     #[arg(long, value_name = "N", default_value_t = crate::service::engine::DEFAULT_LIMIT)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Chỉ khi thay đổi thuộc tổ này; nếu không, hỏi trước / only if the change is in this
+    /// group; else ask first (refused without a terminal unless --yes)
+    #[arg(long, value_name = "G")]
+    pub group: Option<String>,
+    /// Không hỏi / do not ask
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

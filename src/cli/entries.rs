@@ -384,22 +384,79 @@ pub fn log(cx: &Ctx, a: &LogArgs) -> CliResult {
     Ok(())
 }
 
-pub fn undo(cx: &Ctx) -> CliResult {
+/// `qcdc undo` / `qcdc redo`: say what will be reversed, and with `--group`, ask
+/// first when it is another group's (as the TUI asks when it is not on screen).
+pub fn undo(cx: &Ctx, a: &UndoArgs, redo: bool) -> CliResult {
     let lang = cx.lang;
     let svc = cx.service()?;
-    match svc.undo_last().map_err(cx.svc_err())? {
+    let Some(plan) = svc.undo_plan(redo).map_err(cx.svc_err())? else {
+        cx.out().line(if redo {
+            cx.t(
+                "Không có thay đổi nào của bạn để làm lại.",
+                "Nothing of yours to redo.",
+            )
+        } else {
+            cx.t(
+                "Không có thay đổi nào của bạn để hoàn tác.",
+                "Nothing of yours to undo.",
+            )
+        });
+        return Ok(());
+    };
+    let groups = svc.groups().map_err(cx.svc_err())?;
+    if let Some(g) = &a.group {
+        let (gid, gname) = resolve_group_named(svc.as_ref(), g, lang)?;
+        if gid != plan.group && !a.yes {
+            let elsewhere = record_group(&plan, &groups, lang);
+            let question = format!(
+                "{} {elsewhere} · {} · {}, {} {gname}:\n  {}",
+                cx.t("Thay đổi cuối của bạn thuộc", "Your last change is in"),
+                plan.item,
+                plan.period,
+                cx.t("không phải", "not"),
+                log_line(&plan, &groups, lang)
+            );
+            use std::io::IsTerminal;
+            if !std::io::stdin().is_terminal() {
+                return Err(Failure::data(format!(
+                    "{question}\n{}",
+                    cx.t(
+                        "Chưa hoàn tác gì. Thêm --yes để vẫn làm.",
+                        "Nothing was undone. Add --yes to go ahead."
+                    )
+                )));
+            }
+            cx.out().line(&question);
+            cx.out().print(cx.t("Vẫn làm? [c/K] ", "Go ahead? [y/N] "));
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if !matches!(answer.trim(), "c" | "C" | "y" | "Y" | "có" | "yes") {
+                cx.out()
+                    .line(cx.t("Chưa hoàn tác gì.", "Nothing was undone."));
+                return Ok(());
+            }
+        }
+    }
+    match svc
+        .undo(crate::service::UndoRequest {
+            redo,
+            expect: Some(plan.seq),
+        })
+        .map_err(cx.svc_err())?
+    {
         None => cx.out().line(cx.t(
             "Không có thay đổi nào của bạn để hoàn tác.",
             "Nothing of yours to undo.",
         )),
-        Some(r) => {
-            let groups = svc.groups().map_err(cx.svc_err())?;
-            cx.out().line(&format!(
-                "{}: {}",
-                cx.t("Đã hoàn tác", "Undone"),
-                log_line(&r, &groups, lang)
-            ));
-        }
+        Some(r) => cx.out().line(&format!(
+            "{}: {}",
+            if redo {
+                cx.t("Đã làm lại", "Redone")
+            } else {
+                cx.t("Đã hoàn tác", "Undone")
+            },
+            log_line(&r, &groups, lang)
+        )),
     }
     Ok(())
 }

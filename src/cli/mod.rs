@@ -158,7 +158,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Mark(a) => entries::mark(&cx, a),
         Command::Vote(a) => entries::vote(&cx, a),
         Command::Log(a) => entries::log(&cx, &a),
-        Command::Undo => entries::undo(&cx),
+        Command::Undo(a) => entries::undo(&cx, &a, false),
+        Command::Redo(a) => entries::undo(&cx, &a, true),
         c @ (Command::Report(_)
         | Command::Import(_)
         | Command::Export(_)

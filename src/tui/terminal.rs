@@ -292,7 +292,11 @@ pub fn run_terminal(app: &mut App, runner: &mut Runner) -> std::io::Result<()> {
     let mut terminal = Terminal::new(backend)?;
     let first_frame =
         |terminal: &mut Terminal<CrosstermBackend<FrameWriter>>| -> std::io::Result<()> {
-            terminal.clear()?;
+            // Clear and forget what was drawn. Not `Terminal::clear`: it asks the
+            // terminal for the cursor position, and after a resume from Ctrl+Z the input
+            // thread is already reading where the answer comes (the query times out).
+            let size = terminal.size()?;
+            terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
             // Draw every cell of the first frame, spaces included: a blank screen would
             // otherwise be filled by jumping the cursor over each run of spaces (a move
             // costs more bytes than the spaces it skips). A frame of a character nothing

@@ -234,3 +234,50 @@ fn a_mark_names_the_group_as_stored_and_the_account_without_user_set() {
     let log = w.log();
     assert_eq!(log[0]["actor"]["os_user"], me.trim(), "{}", log[0]);
 }
+
+/// `qcdc undo --group G` asks first when the last change is another group's, and
+/// refuses without a terminal unless `--yes`; `qcdc redo` brings an undone change back.
+#[test]
+fn undo_in_another_group_asks_first_and_redo_brings_it_back() {
+    let w = small_ward();
+    let status = |w: &Ward| -> String {
+        let items = w.ok(&["items", "Tổ dân phố 1", "--format", "json"]).json();
+        let ck = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "CK-02")
+            .unwrap()
+            .clone();
+        ck["steps"]["biet"].as_str().unwrap().to_string()
+    };
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    assert_eq!(status(&w), "done");
+    let refused = w.fails(&["undo", "--group", "Tổ dân phố 2"], 65);
+    assert!(
+        refused.stderr.contains("Tổ dân phố 1"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert_eq!(status(&w), "done", "nothing undone");
+    // In the named group: no question.
+    let out = w.ok(&["undo", "--group", "to dan pho 1"]);
+    assert!(
+        out.stdout.contains("Dân biết: đã xong → chưa làm"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(status(&w), "todo");
+    let out = w.ok(&["redo"]);
+    assert!(out.stdout.starts_with("Đã làm lại"), "{}", out.stdout);
+    assert_eq!(status(&w), "done");
+    assert_eq!(w.log()[0]["action"], "redo");
+    // The redone change can be undone again, and with --yes from anywhere.
+    w.ok(&["undo", "--group", "Tổ dân phố 2", "--yes"]);
+    assert_eq!(status(&w), "todo");
+    // Nothing left to redo after a new change.
+    w.ok(&["mark", "Tổ dân phố 2", "CK-02", "biet", "doing"]);
+    let out = w.ok(&["redo"]);
+    assert!(out.stdout.contains("Không có thay đổi"), "{}", out.stdout);
+}

@@ -297,3 +297,212 @@ fn tui_survives_resizing_to_tiny_and_back() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+// ---- journeys of issue 11, in the real binary, checked in the database afterwards ----
+
+/// The command that runs qcdc on `db` in a pane, with drafts kept under `state`.
+fn qcdc_cmd(db: &std::path::Path, state: &std::path::Path, flags: &str) -> String {
+    format!(
+        "env TERM=xterm-256color LANG=C.UTF-8 QCDC_TODAY={TODAY} USER=tester QCDC_STATE_DIR={} QCDC_CONFIG={} {} --db {} {flags}",
+        shell_quote(&state.display().to_string()),
+        shell_quote(&state.join("no-config.toml").display().to_string()),
+        shell_quote(env!("CARGO_BIN_EXE_qcdc")),
+        shell_quote(&db.display().to_string()),
+    )
+}
+
+fn demo_db(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = dir.join("demo.db");
+    let r = run(&db, &["init", "--demo"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    db
+}
+
+#[test]
+fn tui_search_then_tick_writes_to_the_searched_group() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let cmd = format!(
+        "{}; echo EXIT=$?; sleep 3",
+        qcdc_cmd(&db, &dir.path().join("state"), "")
+    );
+    let t = Tmux::start("search-tick", &cmd, 80, 24);
+    t.wait_for("Phường Thanh Tâm");
+    t.keys(&["/"]);
+    t.text("to dan pho 3");
+    t.keys(&["Enter", "Tab", "Space"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    let log = run(&db, &["log", "--format", "json", "--limit", "1"]).json();
+    let groups = run(&db, &["group", "list", "--format", "json"]).json();
+    let tdp3 = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Tổ dân phố 3")
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(log[0]["action"], "mark");
+    assert_eq!(log[0]["group"], tdp3, "{log:#}");
+    let text = run(&db, &["log", "--limit", "1"]).stdout;
+    assert!(text.contains("Tổ dân phố 3 · CK-01"), "{text}");
+}
+
+#[test]
+fn tui_posting_dates_on_ck01_are_saved_and_shown_by_items() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let cmd = format!(
+        "{}; echo EXIT=$?; sleep 3",
+        qcdc_cmd(&db, &dir.path().join("state"), "")
+    );
+    let t = Tmux::start("posting", &cmd, 80, 23);
+    t.wait_for("Phường Thanh Tâm");
+    // Tổ dân phố 1 is the first group; CK-01 is the first row of its checklist.
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("Niêm yết đến ngày");
+    // Fields: Dân biết, Dân kiểm tra, then the two posting dates.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    for _ in 0..12 {
+        t.keys(&["BSpace"]);
+    }
+    t.text("30/10/2026");
+    t.keys(&["C-s"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    let items = run(&db, &["items", "Tổ dân phố 1"]).stdout;
+    assert!(items.contains("→ 30/10/2026"), "{items}");
+    let json = run(&db, &["items", "Tổ dân phố 1", "--format", "json"]).json();
+    let ck = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "CK-01")
+        .unwrap()
+        .clone();
+    assert_eq!(ck["evidence"]["posted_to"], "2026-10-30", "{ck:#}");
+}
+
+#[test]
+fn tui_a_draft_left_at_quit_is_offered_back_on_the_next_start() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let state = dir.path().join("state");
+    let cmd = format!("{}; echo EXIT=$?; sleep 3", qcdc_cmd(&db, &state, ""));
+    let t = Tmux::start("draft", &cmd, 80, 24);
+    t.wait_for("Phường Thanh Tâm");
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("Ghi chú");
+    // Down to the note (the last field) and type into it.
+    t.keys(&["BTab"]);
+    t.text(" — bản nháp");
+    t.keys(&["Escape"]);
+    t.wait_for("bản nháp chưa lưu");
+    t.keys(&["q"]);
+    t.wait_for("Thoát?");
+    t.keys(&["c"]);
+    t.wait_for("EXIT=0");
+    drop(t);
+    let t = Tmux::start("draft-again", &cmd, 80, 24);
+    t.wait_for("Bản nháp chưa lưu từ lần trước");
+    t.keys(&["Enter"]);
+    t.wait_for("CK-01 · Tổ dân phố 1");
+    t.keys(&["C-s"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    let json = run(&db, &["items", "Tổ dân phố 1", "--format", "json"]).json();
+    let ck = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "CK-01")
+        .unwrap()
+        .clone();
+    assert!(
+        ck["evidence"]["note"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("— bản nháp"),
+        "{ck:#}"
+    );
+}
+
+#[test]
+fn tui_ctrl_z_suspends_and_fg_resumes() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    // An interactive shell with job control, as over SSH.
+    let t = Tmux::start("suspend", "env PS1='SHELL$ ' bash --norc -i", 80, 24);
+    t.wait_for("SHELL$");
+    t.text(&qcdc_cmd(&db, &dir.path().join("state"), ""));
+    t.keys(&["Enter"]);
+    t.wait_for("Phường Thanh Tâm");
+    t.keys(&["C-z"]);
+    let s = t.wait_for("Stopped");
+    assert!(
+        !s.contains("Phường Thanh Tâm"),
+        "the screen is the shell's:\n{s}"
+    );
+    t.text("fg");
+    t.keys(&["Enter"]);
+    t.wait_for("Chi bộ · Tổ dân phố");
+    // Still working after the resume: a mark is saved.
+    t.keys(&["Tab", "Space"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["q"]);
+    t.wait_for("SHELL$");
+    assert_eq!(
+        run(&db, &["log", "--format", "json", "--limit", "1"]).json()[0]["action"],
+        "mark"
+    );
+}
+
+#[test]
+fn tui_small_terminals_render_and_long_names_keep_their_number() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let long = "Tổ dân phố 15 (khu dân cư chung cư Nguyễn Trãi, đường Đinh Tiên Hoàng)";
+    let r = run(
+        &db,
+        &[
+            "group",
+            "add",
+            long,
+            "--branch",
+            "Chi bộ Tổ dân phố 1",
+            "--households",
+            "96",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (w, h) in [(80u16, 23u16), (60, 20)] {
+        let cmd = format!(
+            "{}; echo EXIT=$?; sleep 3",
+            qcdc_cmd(&db, &dir.path().join("state"), "")
+        );
+        let t = Tmux::start(&format!("small-{w}x{h}"), &cmd, w, h);
+        let s = t.wait_for("TDP 15");
+        assert!(!s.contains("phóng to"), "{w}×{h} refused:\n{s}");
+        assert!(s.contains("q thoát"), "{w}×{h}:\n{s}");
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
