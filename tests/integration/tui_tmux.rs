@@ -506,3 +506,34 @@ fn tui_small_terminals_render_and_long_names_keep_their_number() {
         t.wait_for("EXIT=0");
     }
 }
+
+/// The Linux console and a C locale have no Vietnamese fonts: ASCII, and never `?`.
+#[test]
+fn tui_falls_back_to_ascii_on_the_linux_console_and_a_c_locale() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    for (name, env) in [("linux", "TERM=linux"), ("c-locale", "LANG=C LC_ALL=C")] {
+        let cmd = format!(
+            "{}; echo EXIT=$?; sleep 3",
+            qcdc_cmd(&db, &dir.path().join("state"), "").replacen(
+                "env ",
+                &format!("env {env} "),
+                1
+            )
+        );
+        // The later assignment wins in `env`: put ours after the defaults.
+        let cmd = cmd.replace(
+            &format!("env {env} TERM=xterm-256color LANG=C.UTF-8"),
+            &format!("env TERM=xterm-256color LANG=C.UTF-8 {env}"),
+        );
+        let t = Tmux::start(&format!("ascii-{name}"), &cmd, 80, 24);
+        let s = t.wait_for("Phuong Thanh Tam");
+        assert!(s.is_ascii(), "{name}:\n{s}");
+        assert!(!s.contains("??"), "{name}:\n{s}");
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
