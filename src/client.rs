@@ -25,6 +25,10 @@ use std::time::Duration;
 
 type Pending = Mutex<HashMap<u64, Sender<Result<serde_json::Value, WireError>>>>;
 
+/// How long a request waits for its answer (a city's report through the server takes
+/// well under a second; a minute means the server is stuck or gone).
+const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+
 struct Inner {
     writer: Mutex<UnixStream>,
     pending: Pending,
@@ -37,6 +41,7 @@ pub struct RemoteService {
     next_id: AtomicU64,
     session: Mutex<Session>,
     lang: Lang,
+    reply_timeout: Duration,
 }
 
 /// Why connecting failed.
@@ -59,10 +64,20 @@ pub enum ConnectError {
 /// (the `qcdc` account that runs `qcdc serve`).
 fn server_is_genuine(stream: &UnixStream, socket: &Path, lang: Lang) -> Result<(), String> {
     use std::os::unix::fs::MetadataExt;
-    let Ok(server) = crate::sys::peer_uid(stream) else {
-        // No way to ask on this platform: nothing to compare.
-        return Ok(());
-    };
+    // Unknown is not genuine: the PIN is sent only to a process we could identify.
+    let server = crate::sys::peer_uid(stream).map_err(|e| {
+        if lang.is_en() {
+            format!(
+                "cannot tell who runs the process on {} ({e}): nothing was sent to it",
+                socket.display()
+            )
+        } else {
+            format!(
+                "không biết tiến trình ở {} chạy dưới tài khoản nào ({e}): không gửi gì cho nó",
+                socket.display()
+            )
+        }
+    })?;
     // SAFETY: geteuid(2) has no preconditions.
     let me = unsafe { libc::geteuid() };
     let dir = socket
@@ -107,9 +122,18 @@ impl RemoteService {
             version: env!("CARGO_PKG_VERSION").into(),
             member: member.map(str::to_string),
             pin: pin.map(str::to_string),
+            lang: Some(lang),
         });
-        write_frame(&mut writer, &hello).map_err(|e| ConnectError::Protocol(e.to_string()))?;
-        let session = match read_frame::<_, ServerMsg>(&mut reader) {
+        // A server at its limit refuses before reading the hello: the write may fail
+        // with the refusal already waiting to be read.
+        let sent = write_frame(&mut writer, &hello);
+        let answer = read_frame::<_, ServerMsg>(&mut reader);
+        if let Err(e) = sent
+            && !matches!(answer, Ok(ServerMsg::Refused { .. }))
+        {
+            return Err(ConnectError::Protocol(e.to_string()));
+        }
+        let session = match answer {
             Ok(ServerMsg::Welcome { session, .. }) => session,
             Ok(ServerMsg::Refused { kind, vi, en }) => {
                 return Err(ConnectError::Refused {
@@ -161,7 +185,14 @@ impl RemoteService {
             next_id: AtomicU64::new(1),
             session: Mutex::new(session),
             lang,
+            reply_timeout: REPLY_TIMEOUT,
         })
+    }
+
+    /// Wait at most `d` for each answer (the default is a minute).
+    pub fn with_reply_timeout(mut self, d: Duration) -> Self {
+        self.reply_timeout = d;
+        self
     }
 
     fn gone(&self) -> ServiceError {
@@ -197,7 +228,25 @@ impl RemoteService {
                 return Err(self.gone());
             }
         }
-        match rx.recv() {
+        // A server that stops answering must not freeze a TUI: a reply that does not
+        // come within the limit is an error (the request may still be carried out; the
+        // message says so).
+        match rx.recv_timeout(self.reply_timeout) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                self.inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+                Err(ServiceError::Remote(
+                    self.lang
+                        .t(
+                            "Máy chủ qcdc không trả lời. Thay đổi vừa gửi có thể đã được lưu hoặc chưa: xem lại trước khi làm lại.",
+                            "The qcdc server did not answer. The change just sent may or may not be saved: look before trying again.",
+                        )
+                        .to_string(),
+                ))
+            }
             Ok(Ok(v)) => serde_json::from_value(v).map_err(|e| ServiceError::Remote(e.to_string())),
             Ok(Err(w)) => Err(match w.conflict {
                 Some(current) => ServiceError::Conflict {
@@ -208,8 +257,17 @@ impl RemoteService {
                     message: if self.lang.is_en() { w.en } else { w.vi },
                 },
             }),
-            Err(_) => Err(self.gone()),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(self.gone()),
         }
+    }
+}
+
+impl Drop for RemoteService {
+    /// Hang up: the reader thread holds its own handle on the socket, so without this
+    /// the connection (and its place on the server) would outlive the service.
+    fn drop(&mut self) {
+        let w = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = w.shutdown(std::net::Shutdown::Both);
     }
 }
 
@@ -245,6 +303,10 @@ impl Service for RemoteService {
 
     fn add_member(&self, m: NewMember) -> Result<Member, ServiceError> {
         self.call(Req::AddMember(m))
+    }
+
+    fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
+        self.call(Req::UnlockMember(name.to_string()))
     }
 
     fn subscribe(&self) -> Option<Receiver<Notice>> {

@@ -47,6 +47,9 @@ pub struct Hello {
     /// The member to work as (shared accounts); `None`: whoever the Unix account is.
     pub member: Option<String>,
     pub pin: Option<String>,
+    /// The client's language: the server writes report headings and messages in it.
+    #[serde(default)]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,6 +68,7 @@ pub enum Req {
     },
     Members,
     AddMember(NewMember),
+    UnlockMember(String),
     Ward,
     Branches,
     Groups,
@@ -112,23 +116,43 @@ pub enum Req {
 }
 
 impl Req {
-    /// Requests that change the database: applied one at a time, in arrival order.
+    /// Requests that change the database: applied one at a time, in arrival order,
+    /// under the server's write lock, and announced to the other clients. Every request
+    /// is classified here, without a catch-all: a new request does not compile until
+    /// someone decides which it is (a write slipping in as a read would skip the lock).
     pub fn is_write(&self) -> bool {
-        matches!(
-            self,
+        match self {
+            // A login can record a failed PIN (and lock a member out).
+            Req::Login { .. } => true,
             Req::AddMember(_)
-                | Req::AddBranch(_)
-                | Req::AddGroup(_)
-                | Req::Load { dry_run: false, .. }
-                | Req::Mark(_)
-                | Req::Vote(_)
-                | Req::SaveEntry(_)
-                | Req::Undo(_)
-                | Req::ImportRoster { dry_run: false, .. }
-                | Req::AddItems { dry_run: false, .. }
-                | Req::SetItemRetired { .. }
-                | Req::Repair
-        )
+            | Req::UnlockMember(_)
+            | Req::AddBranch(_)
+            | Req::AddGroup(_)
+            | Req::Mark(_)
+            | Req::Vote(_)
+            | Req::SaveEntry(_)
+            | Req::Undo(_)
+            | Req::SetItemRetired { .. }
+            | Req::Repair => true,
+            Req::Load { dry_run, .. }
+            | Req::ImportRoster { dry_run, .. }
+            | Req::AddItems { dry_run, .. } => !dry_run,
+            Req::Session
+            | Req::Members
+            | Req::Ward
+            | Req::Branches
+            | Req::Groups
+            | Req::FindGroup(_)
+            | Req::Template
+            | Req::Checklist { .. }
+            | Req::Report { .. }
+            | Req::History(_)
+            | Req::UndoPlan { .. }
+            | Req::Periods
+            | Req::Ping
+            | Req::Export
+            | Req::Check => false,
+        }
     }
 }
 
@@ -136,7 +160,12 @@ impl Req {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RefuseKind {
     BadHello,
-    ProtocolMismatch { server: u32, client: u32 },
+    /// Too many connections (from this Unix account, or in all).
+    Busy,
+    ProtocolMismatch {
+        server: u32,
+        client: u32,
+    },
     Login,
 }
 

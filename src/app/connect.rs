@@ -18,17 +18,20 @@ pub fn default_db_path(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
-/// Who is working: the member named with `--as` (shared office PCs), and the OS account.
+/// Who is working: the member named with `--as` (shared office PCs), and the OS
+/// account — from the system (`getuid` on Unix), never from `USER`, which anyone can set
+/// to another member's account. Only where the system names nobody is the environment
+/// asked (`USERNAME` on Windows).
 pub fn actor(cli_member: Option<&str>) -> Actor {
-    let mut os = Actor::os_user_from_env();
-    // No USER in the environment (a service, a bare `env -i`): ask the system who this
-    // process runs as, as the ward server asks it of its callers.
-    if os == "unknown" {
-        let name = text::clean(&crate::sys::current_user_name());
-        if !name.is_empty() {
-            os = name.chars().take(MAX_NAME_CHARS).collect();
-        }
-    }
+    let system: String = text::clean(&crate::sys::current_user_name())
+        .chars()
+        .take(MAX_NAME_CHARS)
+        .collect();
+    let os = if system.is_empty() {
+        Actor::os_user_from_env()
+    } else {
+        system
+    };
     let member = cli_member
         .map(|m| {
             text::clean(m)
@@ -92,6 +95,12 @@ fn connect_server(
                     continue;
                 }
                 return Err(Failure::new(ExitCode::Other, message));
+            }
+            Err(ConnectError::Refused {
+                kind: crate::protocol::RefuseKind::Busy,
+                message,
+            }) => {
+                return Err(Failure::new(ExitCode::Busy, message));
             }
             Err(ConnectError::Refused { message, .. }) => {
                 return Err(Failure::new(ExitCode::Other, message));

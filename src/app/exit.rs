@@ -67,7 +67,9 @@ impl From<&ServiceError> for ExitCode {
             ServiceError::Server { code, .. } => ExitCode::from_code(*code),
             ServiceError::Remote(_)
             | ServiceError::Forbidden { .. }
-            | ServiceError::LoginRefused(_) => ExitCode::Other,
+            | ServiceError::LoginRefused(_)
+            | ServiceError::LoginLocked(_) => ExitCode::Other,
+            ServiceError::LoginWait { .. } => ExitCode::Busy,
             ServiceError::Conflict { .. } | ServiceError::UndoMoved { .. } => ExitCode::Busy,
             ServiceError::UnknownGroup(_)
             | ServiceError::AmbiguousGroup(..)

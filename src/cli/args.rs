@@ -362,6 +362,8 @@ pub enum MemberCmd {
     },
     /// Danh sách thành viên / list members
     List(ListArgs),
+    /// Mở khóa thành viên bị khóa do nhập sai PIN / unlock a member locked out by wrong PINs
+    Unlock { name: String },
 }
 
 #[cfg(unix)]

@@ -194,6 +194,10 @@ pub fn member(cx: &Ctx, m: MemberCmd) -> CliResult {
                 }
             ));
         }
+        MemberCmd::Unlock { name } => {
+            svc.unlock_member(&name).map_err(cx.svc_err())?;
+            out.line(&format!("{} {name}", cx.t("Đã mở khóa", "Unlocked")));
+        }
         MemberCmd::List(l) => {
             let members = svc.members().map_err(cx.svc_err())?;
             if l.format == ListFormat::Json {

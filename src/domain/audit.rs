@@ -17,8 +17,9 @@ impl Actor {
         }
     }
 
-    /// The OS user of this process, from the environment (USER on Unix, USERNAME on
-    /// Windows). Informational in direct mode; the server takes it from the socket.
+    /// The OS user of this process as the environment says (USER on Unix, USERNAME on
+    /// Windows): only a fallback where the system names nobody — an environment
+    /// variable is not an identity (see `app::connect::actor`).
     pub fn os_user_from_env() -> String {
         // Cleaned: the name goes into the audit log that other people read, and an
         // environment variable can hold terminal escape sequences.

@@ -42,6 +42,74 @@ struct Shared {
     clients: Mutex<Vec<(u64, Sender<ServerMsg>)>>,
     next_client: AtomicU64,
     stopping: AtomicBool,
+    /// Open connections per Unix uid (a thread and two file descriptors each).
+    conns: Mutex<std::collections::HashMap<u32, usize>>,
+}
+
+/// At most this many connections in all, and from one Unix account: one member's
+/// runaway script must not use up the server's file descriptors and lock everyone out.
+pub const MAX_CONNECTIONS: usize = 512;
+pub const MAX_PER_ACCOUNT: usize = 64;
+/// The whole handshake (hello, and the PIN check) must arrive within this, however
+/// slowly its bytes trickle in.
+pub const HELLO_DEADLINE: Duration = Duration::from_secs(10);
+/// Failed logins after which a connection is closed (each is also slowed down and
+/// counted per member by the service).
+pub const MAX_LOGIN_FAILURES_PER_CONNECTION: u32 = 3;
+
+/// A reader that gives up at a deadline, not after each quiet spell: a byte every few
+/// seconds cannot keep a connection in its handshake forever.
+struct DeadlineReader<'a> {
+    stream: &'a UnixStream,
+    deadline: std::time::Instant,
+}
+
+impl std::io::Read for DeadlineReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self
+            .deadline
+            .saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "handshake deadline",
+            ));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        (&*self.stream).read(buf)
+    }
+}
+
+/// Holds a connection's place in the counts; gives it back when the connection ends.
+struct ConnSlot<'a> {
+    shared: &'a Shared,
+    uid: u32,
+}
+
+impl Drop for ConnSlot<'_> {
+    fn drop(&mut self) {
+        let mut c = self.shared.conns.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = c.get_mut(&self.uid) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                c.remove(&self.uid);
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// A place for a connection from `uid`, or `None` when the limits are reached.
+    fn take_slot(&self, uid: u32) -> Option<ConnSlot<'_>> {
+        let mut c = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+        let total: usize = c.values().sum();
+        let mine = c.get(&uid).copied().unwrap_or(0);
+        if total >= MAX_CONNECTIONS || mine >= MAX_PER_ACCOUNT {
+            return None;
+        }
+        *c.entry(uid).or_insert(0) += 1;
+        Some(ConnSlot { shared: self, uid })
+    }
 }
 
 /// Carry out one request against a service. Shared by the server and its tests.
@@ -54,6 +122,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::Login { member, pin } => j(svc.login(&member, pin.as_deref())?),
         Req::Members => j(svc.members()?),
         Req::AddMember(m) => j(svc.add_member(m)?),
+        Req::UnlockMember(name) => j(svc.unlock_member(&name)?),
         Req::Ward => j(svc.ward()?),
         Req::Branches => j(svc.branches()?),
         Req::Groups => j(svc.groups()?),
@@ -93,11 +162,82 @@ pub fn wire_error(e: &ServiceError) -> WireError {
     }
 }
 
+/// The database is held by another process: exit 75, as the command line does.
+fn busy(lang: Lang, vi: String, en: String) -> Failure {
+    Failure {
+        code: ExitCode::Busy,
+        message: if lang.is_en() { en } else { vi },
+    }
+}
+
 fn msg(lang: Lang, vi: String, en: String) -> Failure {
     Failure {
         code: ExitCode::Other,
         message: if lang.is_en() { en } else { vi },
     }
+}
+
+/// Keep a data folder (the database, the backups) to the server's account: the PIN
+/// hashes and every record are in it, and a member who can read it can copy the
+/// database, make themself an administrator offline and swap it back. A folder this
+/// account owns is made private (and the change said); one it does not own that others
+/// may write to is refused; one others may only read is warned about.
+pub fn secure_folder(dir: &Path, lang: Lang) -> Result<Vec<String>, Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return Ok(vec![]);
+    };
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o077 == 0 {
+        return Ok(vec![]);
+    }
+    // SAFETY: geteuid(2) has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() == me {
+        let private = std::fs::Permissions::from_mode((mode & 0o700) | 0o700);
+        std::fs::set_permissions(dir, private).map_err(|e| {
+            msg(
+                lang,
+                format!("Không đặt được quyền riêng cho {}: {e}", dir.display()),
+                format!("Cannot make {} private: {e}", dir.display()),
+            )
+        })?;
+        return Ok(vec![if lang.is_en() {
+            format!(
+                "note: {} was readable by others (mode {mode:04o}); it is now private (0700): members reach the data through the socket only.",
+                dir.display()
+            )
+        } else {
+            format!(
+                "lưu ý: {} từng cho người khác đọc (quyền {mode:04o}); nay chỉ tài khoản máy chủ truy cập (0700): thành viên dùng dữ liệu qua ổ cắm.",
+                dir.display()
+            )
+        }]);
+    }
+    if mode & 0o022 != 0 {
+        return Err(msg(
+            lang,
+            format!(
+                "Thư mục {} (quyền {mode:04o}) không thuộc tài khoản máy chủ và người khác ghi được: ai ghi được vào đó thì sửa được cả dữ liệu và quyền. Hãy chuyển cho tài khoản qcdc với quyền 0700 (xem README, Máy chủ phường).",
+                dir.display()
+            ),
+            format!(
+                "The folder {} (mode {mode:04o}) is not the server account's and others can write to it: whoever can write there can change the data and the roles. Give it to the qcdc account with mode 0700 (see README, Ward server).",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(vec![if lang.is_en() {
+        format!(
+            "warning: {} (mode {mode:04o}) can be read by other accounts: they can read PIN hashes and copy the database. Make it 0700, owned by the server's account.",
+            dir.display()
+        )
+    } else {
+        format!(
+            "cảnh báo: {} (quyền {mode:04o}) tài khoản khác đọc được: họ đọc được mã băm PIN và chép được cơ sở dữ liệu. Hãy đặt quyền 0700, thuộc tài khoản máy chủ.",
+            dir.display()
+        )
+    }])
 }
 
 /// Prepare the socket path: refuse if a server answers there, remove a stale file left
@@ -148,8 +288,19 @@ pub fn serve(
     lang: Lang,
     backup_dir: Option<PathBuf>,
 ) -> Result<(), Failure> {
+    // Everything the server writes (snapshots, backups) is for its own account only:
+    // members reach data through the socket, never through the files.
+    // SAFETY: umask(2) has no preconditions.
+    unsafe {
+        libc::umask(0o077);
+    }
+    for dir in std::iter::once(db.to_path_buf()).chain(backup_dir.clone()) {
+        for note in secure_folder(&dir, lang)? {
+            eprintln!("{note}");
+        }
+    }
     let store = Store::open(db).map_err(|e| match e {
-        StoreError::Locked { path } => msg(
+        StoreError::Locked { path } => busy(
             lang,
             format!(
                 "CSDL {} đang bị một tiến trình qcdc khác mở (có thể là một máy chủ khác). Đóng tiến trình đó trước.",
@@ -177,6 +328,7 @@ pub fn serve(
         clients: Mutex::new(Vec::new()),
         next_client: AtomicU64::new(1),
         stopping: AtomicBool::new(false),
+        conns: Mutex::new(std::collections::HashMap::new()),
     });
     // Signals: a thread waits for them, then wakes the accept loop by connecting.
     {
@@ -262,18 +414,38 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
     if shared.stopping.load(Ordering::SeqCst) {
         return;
     }
-    let os_user = match peer::peer_uid(&conn) {
-        Ok(uid) => peer::user_name(uid),
-        Err(_) => return,
+    let Ok(uid) = peer::peer_uid(&conn) else {
+        return;
     };
-    // A client gets 10 s to say hello; after that it may sit idle as long as it likes.
-    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let os_user = peer::user_name(uid);
     let mut reader = match conn.try_clone() {
         Ok(r) => r,
         Err(_) => return,
     };
     let mut writer = conn;
-    let hello = match read_frame::<_, ClientMsg>(&mut reader) {
+    let Some(_slot) = shared.take_slot(uid) else {
+        eprintln!("refused a connection from {os_user}: too many connections");
+        let _ = write_frame(
+            &mut writer,
+            &ServerMsg::Refused {
+                kind: RefuseKind::Busy,
+                vi: format!(
+                    "Máy chủ qcdc đang có quá nhiều kết nối (tối đa {MAX_PER_ACCOUNT} cho mỗi tài khoản, {MAX_CONNECTIONS} tất cả). Đóng bớt cửa sổ qcdc rồi thử lại."
+                ),
+                en: format!(
+                    "The qcdc server has too many connections (at most {MAX_PER_ACCOUNT} per account, {MAX_CONNECTIONS} in all). Close some qcdc windows and try again."
+                ),
+            },
+        );
+        return;
+    };
+    // The whole hello must arrive within the deadline; after that a client may sit
+    // idle as long as it likes.
+    let deadline = std::time::Instant::now() + HELLO_DEADLINE;
+    let hello = match read_frame::<_, ClientMsg>(&mut DeadlineReader {
+        stream: &reader,
+        deadline,
+    }) {
         Ok(ClientMsg::Hello(h)) => h,
         _ => {
             let _ = write_frame(
@@ -312,10 +484,16 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
         return;
     }
     let member = hello.member.clone().unwrap_or_else(|| os_user.clone());
-    let svc = LocalService::new(shared.store.clone(), Actor::new(member, os_user.clone()));
-    if let Some(m) = &hello.member
-        && let Err(e) = svc.login(m, hello.pin.as_deref())
-    {
+    let lang = hello.lang.unwrap_or_default();
+    let svc = LocalService::new(shared.store.clone(), Actor::new(member, os_user.clone()))
+        .with_lang(lang);
+    let login = hello.member.as_ref().map(|m| {
+        // Serialised with the writes: a failed PIN is recorded.
+        let _g = shared.write_lock.read().unwrap_or_else(|p| p.into_inner());
+        svc.login(m, hello.pin.as_deref())
+    });
+    if let (Some(m), Some(Err(e))) = (&hello.member, login) {
+        eprintln!("login refused: member {m:?} from Unix account {os_user}: {e}");
         let _ = write_frame(
             &mut writer,
             &ServerMsg::Refused {
@@ -361,8 +539,13 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
     });
     // A second hello, garbage, an oversized or a truncated frame ends the loop: this
     // connection is closed; the others carry on.
+    let mut login_failures = 0;
     while let Ok(ClientMsg::Request { id: rid, req }) = read_frame::<_, ClientMsg>(&mut reader) {
         let write = req.is_write();
+        let login = match &req {
+            Req::Login { member, .. } => Some(member.clone()),
+            _ => None,
+        };
         let before = if write {
             shared.store.last_audit_seq().unwrap_or(0)
         } else {
@@ -375,16 +558,33 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
             dispatch(&svc, req)
         };
         let ok = result.is_ok();
+        let refused_login = match (&login, &result) {
+            (Some(m), Err(e)) => {
+                eprintln!("login refused: member {m:?} from Unix account {os_user}: {e}");
+                true
+            }
+            _ => false,
+        };
         let _ = tx.send(ServerMsg::Response {
             id: rid,
             result: result.map_err(|e| wire_error(&e)),
         });
+        if refused_login {
+            login_failures += 1;
+            if login_failures >= MAX_LOGIN_FAILURES_PER_CONNECTION {
+                eprintln!("closed a connection from {os_user}: {login_failures} failed logins");
+                break;
+            }
+        }
         if write && ok {
             // Tell everyone else what changed: the audit records written since (other
             // clients' writes may interleave; their own handlers announce those too,
             // and a notice only asks clients to refresh).
             if let Ok(recs) = shared.store.audit_since(before, 64) {
-                for r in recs.iter().filter(|r| r.actor.os_user == os_user) {
+                for r in recs
+                    .iter()
+                    .filter(|r| r.actor.os_user == os_user && !r.action.starts_with("login"))
+                {
                     broadcast(shared, id, notice_from(r));
                 }
             }

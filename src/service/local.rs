@@ -63,6 +63,21 @@ pub fn resolve_session(store: &Store, actor: &Actor) -> Result<Session, ServiceE
     Ok(Session::viewer(actor.clone()))
 }
 
+/// Failed PINs in a row after which a member is locked out until an administrator
+/// unlocks them (`qcdc member unlock`). With 10 guesses a 4-digit PIN holds with 99.9 %,
+/// a 6-digit one with 99.999 %.
+pub const MAX_PIN_FAILURES: u32 = 10;
+
+/// How long after the last failure the next PIN for a member is heard: two typos are
+/// free, then 1, 2, 4 … seconds, at most a minute.
+pub fn pin_delay_ms(failures: u32) -> i64 {
+    if failures < 3 {
+        0
+    } else {
+        (1000i64 << (failures - 3).min(6)).min(60_000)
+    }
+}
+
 fn conflict(e: StoreError) -> ServiceError {
     match e {
         StoreError::Conflict { current } => ServiceError::Conflict { current },
@@ -226,8 +241,36 @@ impl LocalService {
         }
     }
 
-    fn require_admin(&self) -> Result<(), ServiceError> {
+    /// The session as the member list stands now. A role is decided when a session
+    /// starts, but members change while a TUI stays open for hours: every write checks
+    /// again (a demoted editor writes nothing more; a connection opened during the
+    /// bootstrap stops being an administrator once the first administrator exists; a
+    /// removed member, or one now tied to another account, is a viewer).
+    fn current_session(&self) -> Result<Session, ServiceError> {
         let s = self.sess();
+        let members = self.store.members()?;
+        let now = if s.bootstrap || members.is_empty() {
+            resolve_session(&self.store, &s.actor)?
+        } else {
+            match members
+                .iter()
+                .find(|(m, _)| text::fold(&m.name) == text::fold(&s.actor.member))
+            {
+                Some((m, _)) if m.unix_user.as_deref().is_none_or(|u| u == s.actor.os_user) => {
+                    Session::for_member(m, &s.actor.os_user)
+                }
+                _ if s.role == Role::Viewer => s.clone(),
+                _ => Session::viewer(s.actor.clone()),
+            }
+        };
+        if now != s {
+            self.set_session(now.clone());
+        }
+        Ok(now)
+    }
+
+    fn require_admin(&self) -> Result<(), ServiceError> {
+        let s = self.current_session()?;
         s.require_admin().map_err(|needed| ServiceError::Forbidden {
             needed,
             role: s.role,
@@ -237,7 +280,7 @@ impl LocalService {
 
     /// May the session change entries of `group`?
     fn require_group(&self, group: GroupId) -> Result<(), ServiceError> {
-        let s = self.sess();
+        let s = self.current_session()?;
         let g = if group == WARD_GROUP {
             None
         } else {
@@ -409,10 +452,44 @@ impl Service for LocalService {
         {
             return Err(refused());
         }
-        if let Some(h) = hash
-            && !pin.is_some_and(|p| crate::auth::verify_pin(p, h))
-        {
-            return Err(refused());
+        if let Some(h) = hash {
+            // PINs are short: guessing is slowed down per member (whatever the
+            // connection) and stopped after MAX_PIN_FAILURES until an administrator
+            // unlocks the member; every failure is in the audit log.
+            let state = self.store.login_state(&m.name)?;
+            if state.locked {
+                return Err(ServiceError::LoginLocked(m.name.clone()));
+            }
+            let now = now_ms();
+            let wait = pin_delay_ms(state.failures) - (now - state.last_ms);
+            if wait > 0 {
+                return Err(ServiceError::LoginWait {
+                    member: m.name.clone(),
+                    seconds: (wait as u64).div_ceil(1000),
+                });
+            }
+            if !pin.is_some_and(|p| crate::auth::verify_pin(p, h)) {
+                let failures = state.failures + 1;
+                let next = crate::store::records::LoginsV1 {
+                    failures,
+                    last_ms: now,
+                    locked: failures >= MAX_PIN_FAILURES,
+                };
+                self.store.login_failed(
+                    &m.name,
+                    next,
+                    &Actor::new(member, os_user.clone()),
+                    now,
+                )?;
+                return Err(if next.locked {
+                    ServiceError::LoginLocked(m.name.clone())
+                } else {
+                    refused()
+                });
+            }
+            if state.failures > 0 {
+                self.store.login_reset(&m.name, None)?;
+            }
         }
         let s = Session::for_member(m, &os_user);
         self.set_session(s.clone());
@@ -421,6 +498,23 @@ impl Service for LocalService {
 
     fn members(&self) -> Result<Vec<Member>, ServiceError> {
         Ok(self.store.members()?.into_iter().map(|(m, _)| m).collect())
+    }
+
+    fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
+        self.require_admin()?;
+        let members = self.store.members()?;
+        let (m, _) = members
+            .iter()
+            .find(|(m, _)| text::fold(&m.name) == text::fold(name))
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    format!("Không có thành viên {name:?}. Xem bằng `qcdc member list`."),
+                    format!("No member {name:?}. See `qcdc member list`."),
+                )
+            })?;
+        self.store
+            .login_reset(&m.name, Some((&self.sess().actor, now_ms())))?;
+        Ok(())
     }
 
     fn add_member(&self, req: NewMember) -> Result<Member, ServiceError> {

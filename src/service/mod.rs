@@ -128,6 +128,10 @@ pub trait Service {
     fn members(&self) -> Result<Vec<Member>, ServiceError>;
     /// Add or replace a member. Ward administrators only (anyone before the first).
     fn add_member(&self, member: NewMember) -> Result<Member, ServiceError>;
+    /// Clear a member's failed PIN attempts and lock-out. Ward administrators only.
+    fn unlock_member(&self, _name: &str) -> Result<(), ServiceError> {
+        Err(unsupported())
+    }
     /// Changes made by others, as they happen (the ward server pushes them; a service
     /// in this process has no one else to hear from).
     fn subscribe(&self) -> Option<std::sync::mpsc::Receiver<Notice>> {
@@ -325,6 +329,12 @@ pub enum ServiceError {
         "cannot log in as {0:?}: unknown member, wrong PIN, or the member belongs to another account"
     )]
     LoginRefused(String),
+    #[error(
+        "{0:?} is locked after too many wrong PINs; a ward administrator can unlock it: qcdc member unlock {0:?}"
+    )]
+    LoginLocked(String),
+    #[error("too many wrong PINs for {member:?}: wait {seconds} s and try again")]
+    LoginWait { member: String, seconds: u64 },
 }
 
 fn needed_en(n: &Needed, group: &str) -> String {
@@ -445,6 +455,12 @@ impl ServiceError {
             ServiceError::LoginRefused(m) => format!(
                 "Không đăng nhập được với tên {m:?}: không có thành viên này, sai mã PIN, hoặc thành viên thuộc tài khoản khác."
             ),
+            ServiceError::LoginLocked(m) => format!(
+                "Thành viên {m:?} đã bị khóa vì nhập sai mã PIN quá nhiều lần. Nhờ quản trị phường mở khóa: qcdc member unlock {m:?}"
+            ),
+            ServiceError::LoginWait { member, seconds } => {
+                format!("Nhập sai mã PIN của {member:?} nhiều lần: chờ {seconds} giây rồi thử lại.")
+            }
         }
     }
 }

@@ -98,6 +98,8 @@ pub struct Store {
     log: sled::Tree,
     group_names: sled::Tree,
     members: sled::Tree,
+    /// Failed PIN attempts per member ([`LoginsV1`]); not part of exports or backups.
+    logins: sled::Tree,
 }
 
 /// Schema 2's trees, read only by the migration.
@@ -162,6 +164,7 @@ impl Store {
             log: t("log")?,
             group_names: t("group_names")?,
             members: t("members")?,
+            logins: t("logins")?,
             db,
         })
     }
@@ -1048,6 +1051,91 @@ impl Store {
             rec,
         )?;
         Ok(())
+    }
+
+    /// The failed-PIN state of a member (by name, diacritics and case ignored).
+    pub fn login_state(&self, member: &str) -> Result<LoginsV1, StoreError> {
+        let key = crate::domain::text::fold(member);
+        Ok(self
+            .logins
+            .get(key.as_bytes())
+            .map_err(|e| self.map_err(e))?
+            .and_then(|v| decode::<LoginsV1>(&v))
+            .unwrap_or_default())
+    }
+
+    /// Record a failed PIN for `member` (its state and an audit record, in one
+    /// transaction, flushed): the audit log shows every failure with the account it came
+    /// from.
+    pub fn login_failed(
+        &self,
+        member: &str,
+        state: LoginsV1,
+        actor: &Actor,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: if state.locked {
+                "login-locked".into()
+            } else {
+                "login-failed".into()
+            },
+            group: WARD_GROUP,
+            item: String::new(),
+            period: String::new(),
+            changes: vec![Change {
+                field: format!("login:{member}"),
+                old: String::new(),
+                new: state.failures.to_string(),
+            }],
+            undoes: None,
+        };
+        let key = crate::domain::text::fold(member).into_bytes();
+        self.write_with_audit(&self.logins, &[(key, encode(&state))], &[], rec)?;
+        Ok(())
+    }
+
+    /// Forget a member's failed attempts: after a good PIN (no audit), or when an
+    /// administrator unlocks them (`audit`: the unlock is recorded).
+    pub fn login_reset(
+        &self,
+        member: &str,
+        audit: Option<(&Actor, i64)>,
+    ) -> Result<(), StoreError> {
+        let key = crate::domain::text::fold(member).into_bytes();
+        match audit {
+            None => {
+                self.logins.remove(key).map_err(|e| self.map_err(e))?;
+                self.flush()
+            }
+            Some((actor, at_ms)) => {
+                let rec = AuditRecord {
+                    seq: 0,
+                    at_ms,
+                    actor: actor.clone(),
+                    action: "login-unlock".into(),
+                    group: WARD_GROUP,
+                    item: String::new(),
+                    period: String::new(),
+                    changes: vec![Change {
+                        field: format!("login:{member}"),
+                        old: String::new(),
+                        new: "0".into(),
+                    }],
+                    undoes: None,
+                };
+                self.write_with_audit(
+                    &self.logins,
+                    &[(key, encode(&LoginsV1::default()))],
+                    &[],
+                    rec,
+                )?;
+                Ok(())
+            }
+        }
     }
 
     /// Audit records after `seq`, oldest first, at most `limit`.

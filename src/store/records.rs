@@ -239,6 +239,16 @@ impl EntryV1 {
     }
 }
 
+/// Failed PIN attempts of one member (tree `logins`, keyed by the folded name): how
+/// many in a row, when the last one was, and whether the member is locked out until an
+/// administrator unlocks them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginsV1 {
+    pub failures: u32,
+    pub last_ms: i64,
+    pub locked: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberV1 {
     pub name: String,

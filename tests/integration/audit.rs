@@ -18,7 +18,7 @@ fn log_shows_the_member_the_os_user_and_old_to_new_for_a_mark() {
     let rec = &log[0];
     assert_eq!(rec["action"], "mark");
     assert_eq!(rec["actor"]["member"], "Chị Lan");
-    assert_eq!(rec["actor"]["os_user"], OS_USER);
+    assert_eq!(rec["actor"]["os_user"], me());
     assert_eq!(rec["item"], "CK-02");
     assert_eq!(rec["period"], "2026-Q4");
     assert_eq!(
@@ -27,7 +27,7 @@ fn log_shows_the_member_the_os_user_and_old_to_new_for_a_mark() {
     );
     let text = w.ok(&["log", "--limit", "1"]).stdout;
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.contains("Chị Lan (tester)"), "{text}");
+    assert!(text.contains(&format!("Chị Lan ({})", me())), "{text}");
     assert!(text.contains("Tổ dân phố 1 · CK-02 · 2026-Q4"), "{text}");
     assert!(text.contains("Dân biết: chưa làm → đã xong"), "{text}");
 
@@ -39,9 +39,9 @@ fn log_shows_the_member_the_os_user_and_old_to_new_for_a_mark() {
     w.ok(&["mark", "Tổ dân phố 2", "CK-02", "biet", "doing"]);
     let log = w.log();
     assert_eq!(log[1]["actor"]["member"], "Anh Minh");
-    assert_eq!(log[0]["actor"]["member"], OS_USER);
+    assert_eq!(log[0]["actor"]["member"], me());
     let text = w.ok(&["log", "--limit", "1"]).stdout;
-    assert!(text.contains("  tester  "), "{text}");
+    assert!(text.contains(&format!("  {}  ", me())), "{text}");
 }
 
 #[test]

@@ -11,6 +11,12 @@ pub const TODAY: &str = "2026-11-22";
 /// The OS user every command runs as.
 pub const OS_USER: &str = "tester";
 
+/// The account the tests run as, as the system names it: what the audit log records
+/// for a command (qcdc takes it from `getuid`, never from `USER`).
+pub fn me() -> String {
+    qcdc::sys::current_user_name()
+}
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {

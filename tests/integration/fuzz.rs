@@ -782,6 +782,7 @@ fn write_fuzz_seeds() {
         version: "0.1.0".into(),
         member: Some("Nguyễn Thị Lan".into()),
         pin: Some("2468".into()),
+        lang: None,
     });
     put("frame", "hello", &frame(&hello));
     let period = qcdc::domain::period::Period::Quarter(2026, 4);

@@ -22,6 +22,8 @@ mod formats;
 #[cfg(unix)]
 mod fuzz;
 #[cfg(unix)]
+mod hardening;
+#[cfg(unix)]
 mod hostile;
 mod import;
 mod migration;
@@ -30,7 +32,7 @@ mod report_files;
 mod rollup;
 mod roster;
 #[cfg(unix)]
-mod server;
+pub mod server;
 #[cfg(unix)]
 mod ssh_e2e;
 mod template_items;

@@ -379,6 +379,7 @@ fn hello(protocol: u32) -> ClientMsg {
         version: "test".into(),
         member: None,
         pin: None,
+        lang: None,
     })
 }
 

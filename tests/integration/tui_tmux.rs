@@ -228,7 +228,7 @@ fn flow(name: &str, env: &str, flags: &str, ascii: bool) {
             .iter()
             .any(|c| c["field"] == "meeting_date" && c["new"] == "2026-11-15")
     );
-    assert_eq!(edit["actor"]["os_user"], "tester");
+    assert_eq!(edit["actor"]["os_user"], crate::common::me());
 
     // And the TUI shows them again on reopening.
     let t = Tmux::start(&format!("{name}-again"), &cmd, 80, 24);
