@@ -1029,6 +1029,19 @@ impl Service for LocalService {
         dry_run: bool,
     ) -> Result<crate::store::items::ItemsAdded, ServiceError> {
         self.require_admin()?;
+        // Items can arrive over the socket without passing the template file's checks:
+        // every text is bounded here (a 5-million-character title was accepted).
+        for it in &items {
+            check_len("Mã mục", "Item code", &it.code, 16)?;
+            check_len("Tên mục", "Item title", &it.title, MAX_NAME_CHARS)?;
+            check_len(
+                "Tên mục (tiếng Anh)",
+                "Item title (English)",
+                &it.title_en,
+                MAX_NAME_CHARS,
+            )?;
+            check_len("Trích dẫn", "Citation", &it.citation.text, MAX_NOTE_CHARS)?;
+        }
         let actor = self.sess().actor;
         Ok(self.store.add_items(&items, &actor, now_ms(), dry_run)?)
     }

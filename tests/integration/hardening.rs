@@ -381,3 +381,18 @@ fn the_server_keeps_its_data_folders_private() {
         assert!(r.stderr.contains("người khác ghi được"), "{}", r.stderr);
     }
 }
+
+/// Issue 12 (10): a 5-million-character template title was accepted.
+#[test]
+fn an_item_with_an_overlong_title_is_refused() {
+    use qcdc::service::local::LocalService;
+    let w = small_ward();
+    let store = qcdc::store::Store::open(&w.db).expect("open");
+    let svc = LocalService::new(store, qcdc::domain::audit::Actor::new("a", "a"));
+    let mut item = qcdc::data::default_template().items[0].clone();
+    item.code = "PH-01".into();
+    item.title = "x".repeat(5_000_000);
+    let e = svc.add_items(vec![item], false).expect_err("refused");
+    assert!(matches!(e, ServiceError::Invalid { .. }), "{e:?}");
+    assert!(svc.template().expect("template").get("PH-01").is_none());
+}
