@@ -140,7 +140,8 @@ pub fn local_service(store: Store, actor: Actor, lang: Lang) -> Result<Box<dyn S
     Ok(Box::new(svc))
 }
 
-/// The socket of a database's server: `QCDC_SOCKET`, or `<db>.sock`.
+/// The socket of a database's server: `QCDC_SOCKET`, or `<db>.sock`. (Unix only, as
+/// the server is.)
 #[cfg(unix)]
 pub fn socket_for(db: &Path) -> PathBuf {
     std::env::var_os("QCDC_SOCKET")
