@@ -55,6 +55,7 @@ fn edits(c: &mut Criterion) {
                 })
             });
         }
+        // Through the ward server: Unix only, as the server is.
         #[cfg(unix)]
         {
             let socket = dir.path().join("bench.sock");

@@ -8,6 +8,9 @@ pub mod auth;
 pub mod backup;
 pub mod bench;
 pub mod cli;
+// The ward server, its protocol and its client are Unix only: Unix sockets, and the
+// caller's account from the kernel (SO_PEERCRED). On Windows each qcdc window opens
+// the database directly (ARCHITECTURE.md, "Windows").
 #[cfg(unix)]
 pub mod client;
 pub mod data;

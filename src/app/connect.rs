@@ -11,10 +11,15 @@ use crate::service::{Service, ServiceError};
 use crate::store::{Store, StoreError};
 use std::path::{Path, PathBuf};
 
-/// The default database: `<platform data dir>/<name>` (`ward.db`, `demo.db`).
+/// The default database: `<platform data dir>/<name>` (`ward.db`, `demo.db`): on Linux
+/// `$XDG_DATA_HOME/qcdc` (`~/.local/share/qcdc`), on Windows
+/// `%LOCALAPPDATA%\qcdc\qcdc\data` — the local, not the roaming, profile: a roaming
+/// profile copies its folder between PCs at logon and logoff, and a database copied
+/// while another PC has it open is two diverging databases. A PC shared by several
+/// Windows accounts sets `QCDC_DB` for all users instead (README, "Windows").
 pub fn default_db_path(name: &str) -> PathBuf {
     directories::ProjectDirs::from("vn", "qcdc", "qcdc")
-        .map(|d| d.data_dir().join(name))
+        .map(|d| d.data_local_dir().join(name))
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
@@ -53,6 +58,8 @@ fn explicit_member(actor: &Actor) -> Option<String> {
 /// socket, else directly. A member named with `--as` (different from the OS account)
 /// is logged in, with a PIN from `QCDC_PIN` or asked on the terminal when needed.
 pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<Box<dyn Service>, Failure> {
+    // The ward server is Unix-only (Unix sockets, the caller's account from the
+    // kernel): on Windows every window opens the database directly.
     #[cfg(unix)]
     if let Some(remote) = connect_server(path, &actor, lang)? {
         return Ok(remote);
@@ -142,7 +149,8 @@ pub fn local_service(store: Store, actor: Actor, lang: Lang) -> Result<Box<dyn S
     Ok(Box::new(svc))
 }
 
-/// The socket of a database's server: `QCDC_SOCKET`, or `<db>.sock`.
+/// The socket of a database's server: `QCDC_SOCKET`, or `<db>.sock`. (Unix only, as
+/// the server is.)
 #[cfg(unix)]
 pub fn socket_for(db: &Path) -> PathBuf {
     std::env::var_os("QCDC_SOCKET")
@@ -150,7 +158,9 @@ pub fn socket_for(db: &Path) -> PathBuf {
         .unwrap_or_else(|| crate::protocol::default_socket(db))
 }
 
-/// The database is held by another process: say so, and where no server answers.
+/// The database is held by another process: say so, and (Unix) where no server
+/// answers. On Windows there is no server to mention: [`crate::service::store_message`]
+/// tells the user to close the other qcdc window.
 fn locked_failure(path: &Path, lang: Lang) -> Failure {
     let msg = crate::service::store_message(
         &StoreError::Locked {
@@ -202,6 +212,7 @@ pub fn open_for_tui(
         return super::ward::create_demo(db, actor.clone(), lang)
             .map(|s| Some(Box::new(s) as Box<dyn Service>));
     }
+    // Unix only: see open_service.
     #[cfg(unix)]
     if socket_for(db).exists() {
         return open_service(db, actor.clone(), lang).map(Some);

@@ -105,7 +105,10 @@ pub enum Command {
     #[command(subcommand)]
     Member(MemberCmd),
     /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
-    #[cfg(unix)]
+    // Unix only (Unix sockets, the caller's account from the kernel). Kept, hidden, on
+    // Windows so that `qcdc serve` there says why it is missing rather than "no such
+    // command".
+    #[command(hide = cfg!(not(unix)))]
     Serve(ServeArgs),
 }
 
@@ -366,7 +369,6 @@ pub enum MemberCmd {
     Unlock { name: String },
 }
 
-#[cfg(unix)]
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Ổ cắm Unix / the Unix socket [default: <db>.sock]

@@ -30,6 +30,9 @@ type CliResult = Result<(), Failure>;
 /// Entry point of the binary: returns the exit code.
 pub fn main() -> i32 {
     crate::app::STARTED.get_or_init(std::time::Instant::now);
+    // Windows: the console's output in UTF-8 for as long as qcdc runs (its code page
+    // is put back when `console` is dropped); nothing to do elsewhere.
+    let console = crate::sys::Console::set_up();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -40,6 +43,9 @@ pub fn main() -> i32 {
     };
     let lang = cli.lang;
     let ascii = cli.ascii;
+    if !ascii && let Some(advice) = console.ascii_advice(lang) {
+        let _ = writeln!(std::io::stderr(), "{advice}");
+    }
     let result = run(cli);
     // Every database this process opened is closed now: record that its files are as
     // a clean exit leaves them (see store::guard).
@@ -152,7 +158,6 @@ fn run(cli: Cli) -> CliResult {
             periods,
             batch_kb,
         } => ward::bench_gen(&cx, groups, periods, batch_kb),
-        #[cfg(unix)]
         Command::Serve(a) => ward::serve(&cx, a),
         Command::Items(a) => entries::items(&cx, &a),
         Command::Mark(a) => entries::mark(&cx, a),

@@ -285,3 +285,20 @@ pub fn serve(cx: &Ctx, a: ServeArgs) -> CliResult {
         .unwrap_or_else(|| crate::protocol::default_socket(cx.db));
     crate::server::serve(cx.db, &socket, cx.lang, a.backup_dir)
 }
+
+/// Windows: no ward server (it needs Unix sockets and the caller's account from the
+/// kernel). Say so, and what a Windows office does instead.
+#[cfg(not(unix))]
+pub fn serve(cx: &Ctx, _a: ServeArgs) -> CliResult {
+    Err(Failure::new(
+        ExitCode::Usage,
+        cx.lang.t(
+            "Máy chủ phường (`qcdc serve`) chỉ chạy trên Linux. Trên máy Windows, mỗi lúc một cửa sổ qcdc mở \
+             cơ sở dữ liệu; để nhiều người dùng chung, đặt máy chủ phường trên một máy Linux và vào bằng SSH \
+             (xem README).",
+            "The ward server (`qcdc serve`) runs on Linux only. On a Windows PC one qcdc window at a time opens \
+             the database; for several users at once, run the ward server on a Linux machine and connect over \
+             SSH (see the README).",
+        ),
+    ))
+}

@@ -469,16 +469,33 @@ impl ServiceError {
 pub fn store_message(e: &StoreError, lang: Lang) -> String {
     let p = |p: &std::path::Path| p.display().to_string();
     match (e, lang) {
+        // Unix: the other process may be a TUI; for several users there is the ward server.
+        #[cfg(unix)]
         (StoreError::Locked { path }, Lang::Vi) => format!(
             "Cơ sở dữ liệu {} đang được một chương trình qcdc khác mở (sled chỉ cho một tiến trình). \
              Hãy đóng chương trình kia, hoặc để nhiều người cùng dùng thì chạy `qcdc serve --db {}`.",
             p(path),
             p(path)
         ),
+        #[cfg(unix)]
         (StoreError::Locked { path }, Lang::En) => format!(
             "The database {} is open in another qcdc process (sled allows one process per database). \
              Close the other one, or for several users at once run `qcdc serve --db {}`.",
             p(path),
+            p(path)
+        ),
+        // Windows has no ward server (`qcdc serve` is Unix-only): on an office PC the other
+        // process is a qcdc window, perhaps left open under another Windows account.
+        #[cfg(not(unix))]
+        (StoreError::Locked { path }, Lang::Vi) => format!(
+            "Cơ sở dữ liệu {} đang mở trong một cửa sổ qcdc khác trên máy này (có thể ở một tài khoản Windows khác). \
+             Mỗi lúc chỉ một cửa sổ qcdc mở được cơ sở dữ liệu: hãy đóng cửa sổ qcdc kia rồi thử lại.",
+            p(path)
+        ),
+        #[cfg(not(unix))]
+        (StoreError::Locked { path }, Lang::En) => format!(
+            "The database {} is open in another qcdc window on this PC (perhaps under another Windows account). \
+             One qcdc window at a time can open it: close the other qcdc window, then try again.",
             p(path)
         ),
         (StoreError::NotFound { path }, Lang::Vi) => format!(

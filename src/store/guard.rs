@@ -20,8 +20,14 @@
 //!
 //! The copy costs one read and write of the database, and happens only in those
 //! unusual cases. When it cannot be made (a read-only or full disk), the database is
-//! opened as before. Unix only: elsewhere this is a no-op.
-#![cfg_attr(not(unix), allow(dead_code))]
+//! opened as before.
+//!
+//! The same on Unix and Windows: the lock is fs2's (sled's own, `flock` on Unix,
+//! `LockFileEx` on Windows), taken shared so the copy can read the file through other
+//! handles (a Windows lock is mandatory: an exclusive one would refuse our own copy);
+//! the copy's name is built from ASCII only (no character Windows refuses, no name
+//! past the 255-character limit); a copy left by a killed process is recognised by its
+//! process id (`kill(pid, 0)` on Unix, `OpenProcess` on Windows).
 
 use super::StoreError;
 use std::collections::HashSet;
@@ -67,6 +73,11 @@ fn fingerprint(path: &Path) -> Option<String> {
                 // The seal and its temporary file.
                 continue;
             }
+            // On Windows the directory listing's size and time of a file can lag
+            // behind its writes; ask the file itself.
+            #[cfg(windows)]
+            let md = std::fs::metadata(e.path()).ok()?;
+            #[cfg(not(windows))]
             let md = e.metadata().ok()?;
             if !md.is_file() {
                 continue;
@@ -131,21 +142,15 @@ pub fn preflight(path: &Path) -> Result<(), StoreError> {
     result
 }
 
-#[cfg(not(unix))]
-fn trial(_path: &Path) -> Result<(), StoreError> {
-    Ok(())
-}
-
-#[cfg(unix)]
 fn trial(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::io::AsRawFd;
-    // Hold sled's own lock on `db` while copying, so no other process writes under us.
-    // Busy: let the real open say so.
+    // Hold a lock on `db` while copying, so no other process writes under us: sled
+    // takes the same lock exclusively, so while this shared one is held no qcdc opens
+    // the database. Busy: let the real open say so.
     let Ok(lock) = std::fs::OpenOptions::new().read(true).open(path.join("db")) else {
         return Ok(());
     };
-    // SAFETY: flock(2) on a file descriptor we own.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+    // fs2's, not std's `File::try_lock_shared` (Rust 1.89, past our minimum version).
+    if fs2::FileExt::try_lock_shared(&lock).is_err() {
         return Ok(());
     }
     let Some(copy) = copy_beside(path) else {
@@ -166,8 +171,42 @@ struct Copy(PathBuf);
 
 impl Drop for Copy {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // Windows refuses to delete a file that is still open, and sled's I/O threads
+        // let go of the copy's files a moment after the last handle is dropped: retry
+        // for a while (a copy still left is removed by the next trial in that folder).
+        let start = std::time::Instant::now();
+        while std::fs::remove_dir_all(&self.0).is_err()
+            && cfg!(windows)
+            && self.0.exists()
+            && start.elapsed() < std::time::Duration::from_secs(3)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
+}
+
+/// The start of a trial copy's name for the database named `name`: ASCII letters,
+/// digits, `.`, `-` and `_` only (anything else becomes `_`), at most 64 of them, so
+/// the name is one every file system takes (Windows refuses `<>:"/\|?*` and control
+/// characters, and every name past 255 UTF-16 units).
+fn copy_prefix(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    format!(".{safe}.qcdc-check-")
+}
+
+/// The process id in a trial copy's name, if `file` is one of this database's copies.
+fn copy_pid(file: &str, prefix: &str) -> Option<u32> {
+    file.strip_prefix(prefix)?.split('-').next()?.parse().ok()
 }
 
 fn copy_beside(path: &Path) -> Option<Copy> {
@@ -175,10 +214,10 @@ fn copy_beside(path: &Path) -> Option<Copy> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    remove_stale_copies(parent, &name);
+    let prefix = copy_prefix(&path.file_name()?.to_string_lossy());
+    remove_stale_copies(parent, &prefix);
     for i in 0..100u32 {
-        let dst = parent.join(format!(".{name}.qcdc-check-{}-{i}", std::process::id()));
+        let dst = parent.join(format!("{prefix}{}-{i}", std::process::id()));
         match std::fs::create_dir(&dst) {
             Ok(()) => {
                 let copy = Copy(dst);
@@ -192,28 +231,60 @@ fn copy_beside(path: &Path) -> Option<Copy> {
 }
 
 /// Copies left by a process killed during its trial (its pid no longer runs).
-#[cfg(unix)]
-fn remove_stale_copies(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.qcdc-check-");
+fn remove_stale_copies(parent: &Path, prefix: &str) {
     let Ok(rd) = std::fs::read_dir(parent) else {
         return;
     };
     for e in rd.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let Some(pid) = file
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|p| p.parse::<i32>().ok())
-        else {
+        let Some(pid) = copy_pid(&file, prefix) else {
             continue;
         };
-        // SAFETY: kill(2) with signal 0 only asks whether the process exists.
-        let gone = unsafe { libc::kill(pid, 0) } != 0
-            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-        if gone {
+        if pid != std::process::id() && process_gone(pid) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
+}
+
+/// Does no process with this id run any more? (`false` when unsure: a copy is only
+/// removed when its process is certainly gone.)
+#[cfg(unix)]
+fn process_gone(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) with signal 0 only asks whether the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+#[cfg(windows)]
+fn process_gone(pid: u32) -> bool {
+    use windows_sys::Win32::Foundation::{
+        CloseHandle, ERROR_INVALID_PARAMETER, GetLastError, STILL_ACTIVE,
+    };
+    use windows_sys::Win32::System::Threading::{
+        GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+    };
+    // SAFETY: OpenProcess has no preconditions; a handle it returns is closed below.
+    let h = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+    if h.is_null() {
+        // No such process; access denied means it runs (under another account).
+        // SAFETY: GetLastError has no preconditions.
+        return unsafe { GetLastError() } == ERROR_INVALID_PARAMETER;
+    }
+    let mut code = 0u32;
+    // SAFETY: `h` is a valid process handle and `code` is valid for a write.
+    let ok = unsafe { GetExitCodeProcess(h, &mut code) } != 0;
+    // SAFETY: `h` came from OpenProcess and is closed once.
+    unsafe { CloseHandle(h) };
+    ok && code != STILL_ACTIVE as u32
+}
+
+/// Elsewhere no way to ask is wired in: never remove another process's copy.
+#[cfg(not(any(unix, windows)))]
+fn process_gone(_pid: u32) -> bool {
+    false
 }
 
 fn copy_dir(src: &Path, dst: &Path) -> std::io::Result<()> {
@@ -285,5 +356,66 @@ impl Drop for QuietPanics {
         if let Some(prev) = self.prev.take() {
             std::panic::set_hook(prev);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_name_holds_only_characters_every_file_system_takes() {
+        // The name an earlier version gave, so its leftovers are still recognised.
+        assert_eq!(copy_prefix("ward.db"), ".ward.db.qcdc-check-");
+        let p = copy_prefix("Phường 1: <Tổ>?|*\"\\/.db");
+        assert!(
+            p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')),
+            "{p}"
+        );
+        assert!(p.ends_with(".db.qcdc-check-"), "{p}");
+        let long = copy_prefix(&"Tổ dân phố ".repeat(40));
+        // Room left for the process id and the counter under 255.
+        assert!(long.len() <= 64 + ".qcdc-check-".len() + 1, "{long}");
+    }
+
+    #[test]
+    fn a_copy_is_known_by_its_database_and_process_id() {
+        let p = copy_prefix("ward.db");
+        assert_eq!(copy_pid(".ward.db.qcdc-check-4242-7", &p), Some(4242));
+        assert_eq!(copy_pid(".demo.db.qcdc-check-4242-7", &p), None);
+        assert_eq!(copy_pid(".ward.db.qcdc-check-x-7", &p), None);
+        assert_eq!(copy_pid("ward.db", &p), None);
+    }
+
+    #[test]
+    fn a_process_is_gone_once_it_has_exited_and_not_while_it_runs() {
+        assert!(!process_gone(std::process::id()));
+        // This test binary, run again to list its tests, then waited for.
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("--list")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        drop(child);
+        assert!(process_gone(pid), "pid {pid}");
+    }
+
+    #[test]
+    fn a_stale_copy_is_removed_and_a_live_one_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = copy_prefix("ward.db");
+        let stale = dir.path().join(format!("{p}4000000-0"));
+        let live = dir.path().join(format!("{p}{}-0", std::process::id()));
+        let other = dir.path().join(".demo.db.qcdc-check-4000000-0");
+        for d in [&stale, &live, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        remove_stale_copies(dir.path(), &p);
+        assert!(!stale.exists());
+        assert!(live.exists(), "this process runs");
+        assert!(other.exists(), "another database's copy");
     }
 }

@@ -208,7 +208,8 @@ fn undo_restores_a_vote_and_its_meeting_date() {
 
 /// The confirmation names the group as stored, whatever the spelling typed; with no
 /// `USER` in the environment the audit log records the account the process runs as
-/// (from the system), not "unknown".
+/// (from the system), not "unknown". Unix only (`id -un`); on Windows:
+/// windows_cli::without_user_in_the_environment_the_audit_log_names_the_account.
 #[cfg(unix)]
 #[test]
 fn a_mark_names_the_group_as_stored_and_the_account_without_user_set() {

@@ -200,7 +200,7 @@ fn check_names_what_is_wrong() {
 }
 
 /// While the ward server holds the database, backup, check, export, roster imports and
-/// template changes go through it.
+/// template changes go through it. (Unix only, as the ward server is.)
 #[cfg(unix)]
 #[test]
 fn backup_check_import_and_template_work_through_the_ward_server() {

@@ -32,10 +32,76 @@ impl Run {
     }
 }
 
-/// The binary, on `db`, with a fixed date, user and language.
+/// The binary under test: the `qcdc` cargo built for this machine or, when
+/// `QCDC_TEST_BIN` names another build (CI's Windows pass: `qcdc.exe`), that one, run
+/// through `QCDC_TEST_RUNNER` when it is set (`wine`).
+pub struct Target {
+    pub bin: PathBuf,
+    pub runner: Option<PathBuf>,
+}
+
+pub fn target() -> &'static Target {
+    static TARGET: OnceLock<Target> = OnceLock::new();
+    TARGET.get_or_init(|| Target {
+        bin: std::env::var_os("QCDC_TEST_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_qcdc"))),
+        runner: std::env::var_os("QCDC_TEST_RUNNER")
+            .filter(|r| !r.is_empty())
+            .map(PathBuf::from),
+    })
+}
+
+impl Target {
+    /// A command that runs the binary under test (through the runner, if any).
+    pub fn command(&self) -> Command {
+        match &self.runner {
+            Some(runner) => {
+                let mut c = Command::new(runner);
+                c.arg(&self.bin);
+                // Wine's own diagnostics would mix with qcdc's messages on stderr.
+                if std::env::var_os("WINEDEBUG").is_none() {
+                    c.env("WINEDEBUG", "-all");
+                }
+                c
+            }
+            None => Command::new(&self.bin),
+        }
+    }
+
+    /// Is the binary under test a Windows program (built for Windows, or run on it)?
+    pub fn is_windows(&self) -> bool {
+        cfg!(windows) || self.bin.extension().is_some_and(|e| e == "exe")
+    }
+
+    /// A Windows program run on Unix through a runner: Wine.
+    pub fn under_wine(&self) -> bool {
+        !cfg!(windows) && self.is_windows() && self.runner.is_some()
+    }
+
+    /// A path as the binary under test writes it. Under Wine: the same file through
+    /// drive Z:, which Wine maps to the Unix root (`/tmp/x/ward.db` →
+    /// `Z:\tmp\x\ward.db`), so the Windows binary works with a drive letter and
+    /// backslashes as on a PC. Otherwise the path itself.
+    pub fn path(&self, p: &Path) -> String {
+        let s = p.to_str().expect("test paths are UTF-8");
+        if self.under_wine() && s.starts_with('/') {
+            format!("Z:{}", s.replace('/', "\\"))
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// [`Target::path`] of the binary under test.
+pub fn host_path(p: &Path) -> String {
+    target().path(p)
+}
+
+/// The binary under test, on `db`, with a fixed date, user and language.
 pub fn qcdc(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_qcdc"));
-    c.env("QCDC_DB", db)
+    let mut c = target().command();
+    c.env("QCDC_DB", host_path(db))
         .env("QCDC_TODAY", TODAY)
         .env("USER", OS_USER)
         .env_remove("USERNAME")

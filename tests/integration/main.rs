@@ -11,16 +11,21 @@ mod audit;
 mod backup;
 mod busy;
 mod citations;
+// Unix only: kill -9 and signals, the ward server, tmux.
 #[cfg(unix)]
 mod crash;
+// Unix only: tmpfs mounts, Unix permissions, the ward server. The damaged-database
+// guard on Windows: windows_cli, run against qcdc.exe under Wine in CI.
 #[cfg(unix)]
 mod damaged;
 mod demo;
 mod durability;
 mod errors;
 mod formats;
+// Unix only: its targets include the ward server's frames (`qcdc::protocol`).
 #[cfg(unix)]
 mod fuzz;
+// Unix only: hand-crafted frames and an impostor on the ward server's socket.
 #[cfg(unix)]
 mod hardening;
 #[cfg(unix)]
@@ -31,6 +36,7 @@ mod report;
 mod report_files;
 mod rollup;
 mod roster;
+// The ward server and SSH: Unix only, as the server is.
 #[cfg(unix)]
 pub mod server;
 #[cfg(unix)]
@@ -39,3 +45,5 @@ mod template_items;
 mod transfer;
 mod tui_tmux;
 mod vote;
+// Also run against qcdc.exe under Wine by .ci/run (see common::Target).
+mod windows_cli;
