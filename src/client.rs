@@ -305,6 +305,17 @@ impl Service for RemoteService {
         self.call(Req::AddMember(m))
     }
 
+    fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
+        self.call(Req::DocSettings)
+    }
+
+    fn set_doc_settings(
+        &self,
+        settings: crate::domain::settings::DocSettings,
+    ) -> Result<(), ServiceError> {
+        self.call(Req::SetDocSettings(settings))
+    }
+
     fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
         self.call(Req::UnlockMember(name.to_string()))
     }

@@ -260,7 +260,11 @@ pub fn action_name(action: &str, lang: Lang) -> String {
         "add-group" => ("thêm tổ dân phố", "added a group"),
         "load" => ("nạp dữ liệu", "loaded data"),
         "import" => ("nhập danh sách", "imported a roster"),
-        "add-member" => ("thêm thành viên", "added a member"),
+        "add-member" | "member" => ("lưu thành viên", "saved a member"),
+        "settings" => ("đổi thiết lập văn bản", "changed the document settings"),
+        "login-failed" => ("nhập sai mã PIN", "entered a wrong PIN"),
+        "login-locked" => ("bị khóa do nhập sai PIN", "locked out by wrong PINs"),
+        "login-unlock" => ("mở khóa thành viên", "unlocked a member"),
         other => return other.to_string(),
     };
     lang.t(vi, en).to_string()

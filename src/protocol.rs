@@ -69,6 +69,8 @@ pub enum Req {
     Members,
     AddMember(NewMember),
     UnlockMember(String),
+    DocSettings,
+    SetDocSettings(crate::domain::settings::DocSettings),
     Ward,
     Branches,
     Groups,
@@ -126,6 +128,7 @@ impl Req {
             Req::Login { .. } => true,
             Req::AddMember(_)
             | Req::UnlockMember(_)
+            | Req::SetDocSettings(_)
             | Req::AddBranch(_)
             | Req::AddGroup(_)
             | Req::Mark(_)
@@ -138,6 +141,7 @@ impl Req {
             | Req::ImportRoster { dry_run, .. }
             | Req::AddItems { dry_run, .. } => !dry_run,
             Req::Session
+            | Req::DocSettings
             | Req::Members
             | Req::Ward
             | Req::Branches

@@ -104,6 +104,10 @@ pub enum Command {
     /// Thành viên và quyền / members and roles
     #[command(subcommand)]
     Member(MemberCmd),
+    /// Thiết lập văn bản: thể thức, cơ quan ban hành, số, người ký, nơi nhận / how the
+    /// ward signs its documents
+    #[command(subcommand)]
+    Settings(SettingsCmd),
     /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
     // Unix only (Unix sockets, the caller's account from the kernel). Kept, hidden, on
     // Windows so that `qcdc serve` there says why it is missing rather than "no such
@@ -306,6 +310,8 @@ pub enum ReportFormat {
     Csv,
     Md,
     Xlsx,
+    /// Văn bản Word theo thể thức hành chính / a Word document in the administrative format
+    Docx,
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +325,27 @@ pub struct ReportArgs {
     /// tất cả / most rows per list (overdue, votes, meetings, groups pending); 0 for all
     #[arg(long, value_name = "N", default_value_t = crate::service::engine::DEFAULT_LIMIT)]
     pub limit: usize,
+    /// (docx) Số văn bản, thay thiết lập của phường / document number, for this report
+    #[arg(long, value_name = "SỐ")]
+    pub number: Option<String>,
+    /// (docx) Ngày ký, mặc định hôm nay / the date written on it, today by default
+    #[arg(long, value_name = "DD/MM/YYYY")]
+    pub date: Option<String>,
+    /// (docx) Người ký, thay thiết lập / the signer's name, for this report
+    #[arg(long, value_name = "TÊN")]
+    pub signer: Option<String>,
+    /// (docx) party | state: thể thức của Đảng hay của chính quyền / Party or state format
+    #[arg(long, value_name = "KIỂU")]
+    pub style: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Xem thiết lập / show the settings
+    Show(ListArgs),
+    /// Đặt một thiết lập (style, superior, issuer, number, place, signer-for, signer-title,
+    /// signer-name, recipients — phân cách bằng ';') / set one setting
+    Set { key: String, value: String },
 }
 
 #[derive(Debug, Args)]

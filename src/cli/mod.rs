@@ -153,6 +153,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Branch(b) => ward::branch(&cx, b),
         Command::Group(g) => ward::group(&cx, g),
         Command::Member(m) => ward::member(&cx, m),
+        Command::Settings(c) => ward::settings(&cx, c),
         Command::BenchGen {
             groups,
             periods,

@@ -43,7 +43,7 @@ impl Ctx<'_> {
         open_service(self.db, self.who.clone(), self.lang)
     }
 
-    fn data(&self, vi: String, en: String) -> Failure {
+    pub fn data(&self, vi: String, en: String) -> Failure {
         Failure {
             code: EXIT_DATA,
             message: if self.lang.is_en() { en } else { vi },
@@ -192,8 +192,47 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
             crate::export::xlsx::report_xlsx(r, lang).map_err(|e| other(e.to_string()))?,
             true,
         ),
+        ReportFormat::Docx => (docx(cx, svc.as_ref(), r, &a)?, true),
     };
     cx.emit(a.out.as_deref(), &bytes, binary)
+}
+
+/// The report as the Word document the ward signs: its settings (`qcdc settings`), with
+/// this report's number, date, signer or style when given.
+fn docx(
+    cx: &Ctx,
+    svc: &dyn crate::service::Service,
+    r: &crate::service::report::Report,
+    a: &ReportArgs,
+) -> Result<Vec<u8>, Failure> {
+    let mut settings = svc.doc_settings().map_err(cx.svc_err())?;
+    let set = |settings: &mut crate::domain::settings::DocSettings, k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            settings.set(k, v).map_err(|(vi, en)| cx.data(vi, en))?;
+        }
+        Ok::<(), Failure>(())
+    };
+    set(&mut settings, "number", &a.number)?;
+    set(&mut settings, "signer-name", &a.signer)?;
+    set(&mut settings, "style", &a.style)?;
+    let date = match &a.date {
+        None => svc.today(),
+        Some(d) => crate::domain::date::parse(d).map_err(|_| {
+            cx.data(
+                format!("Ngày {d:?} không hợp lệ (ví dụ 15/12/2026)."),
+                format!("Invalid date {d:?} (e.g. 15/12/2026)."),
+            )
+        })?,
+    };
+    let o = crate::export::docx::DocxOptions {
+        settings,
+        date,
+        narrative: Vec::new(),
+    };
+    crate::export::docx::report_docx(r, &o, cx.lang).map_err(|e| Failure {
+        code: EXIT_OTHER,
+        message: e,
+    })
 }
 
 fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {

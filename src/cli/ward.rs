@@ -242,6 +242,34 @@ pub fn member(cx: &Ctx, m: MemberCmd) -> CliResult {
     Ok(())
 }
 
+/// `qcdc settings show|set`: how the ward signs and files its documents.
+pub fn settings(cx: &Ctx, c: SettingsCmd) -> CliResult {
+    let svc = cx.service()?;
+    let out = cx.out();
+    match c {
+        SettingsCmd::Show(l) => {
+            let s = svc.doc_settings().map_err(cx.svc_err())?;
+            if l.format == ListFormat::Json {
+                out.line(&serde_json::to_string_pretty(&s).unwrap_or_default());
+            } else {
+                for k in crate::domain::settings::DocSettings::KEYS {
+                    out.line(&format!("{k:<13} {}", s.get(k).unwrap_or_default()));
+                }
+            }
+        }
+        SettingsCmd::Set { key, value } => {
+            let mut s = svc.doc_settings().map_err(cx.svc_err())?;
+            s.set(&key, &value).map_err(|(vi, en)| cx.data(vi, en))?;
+            svc.set_doc_settings(s).map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{}: {key}",
+                cx.t("Đã lưu thiết lập", "Saved setting")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A new PIN: from `QCDC_NEW_PIN`, or typed twice on the terminal.
 fn new_pin(member: &str, lang: crate::i18n::Lang) -> Result<String, Failure> {
     use crate::app::connect::ask_pin;

@@ -9,6 +9,7 @@ pub mod date;
 pub mod entry;
 pub mod member;
 pub mod period;
+pub mod settings;
 pub mod step;
 pub mod template;
 pub mod text;

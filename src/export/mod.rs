@@ -2,6 +2,7 @@
 //! trend appended to the terminal text. The CSV and the terminal summary live in
 //! `cli::output`; JSON is the [`Report`] itself (docs/report-json.md).
 
+pub mod docx;
 pub mod sheet;
 pub mod xlsx;
 

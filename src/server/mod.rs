@@ -123,6 +123,8 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::Members => j(svc.members()?),
         Req::AddMember(m) => j(svc.add_member(m)?),
         Req::UnlockMember(name) => j(svc.unlock_member(&name)?),
+        Req::DocSettings => j(svc.doc_settings()?),
+        Req::SetDocSettings(d) => j(svc.set_doc_settings(d)?),
         Req::Ward => j(svc.ward()?),
         Req::Branches => j(svc.branches()?),
         Req::Groups => j(svc.groups()?),

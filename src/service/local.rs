@@ -500,6 +500,41 @@ impl Service for LocalService {
         Ok(self.store.members()?.into_iter().map(|(m, _)| m).collect())
     }
 
+    fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
+        Ok(self.store.doc_settings()?)
+    }
+
+    fn set_doc_settings(
+        &self,
+        settings: crate::domain::settings::DocSettings,
+    ) -> Result<(), ServiceError> {
+        self.require_admin()?;
+        let mut s = settings;
+        // As everything typed: cleaned and bounded.
+        for f in [
+            &mut s.superior,
+            &mut s.issuer,
+            &mut s.number,
+            &mut s.place,
+            &mut s.signer_for,
+            &mut s.signer_title,
+            &mut s.signer_name,
+        ] {
+            *f = text::clean(f);
+        }
+        s.recipients = s
+            .recipients
+            .iter()
+            .map(|r| text::clean(r))
+            .filter(|r| !r.is_empty())
+            .collect();
+        s.check()
+            .map_err(|(vi, en)| ServiceError::invalid(vi, en))?;
+        Ok(self
+            .store
+            .put_doc_settings(&s, &self.sess().actor, now_ms())?)
+    }
+
     fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
         self.require_admin()?;
         let members = self.store.members()?;

@@ -128,6 +128,17 @@ pub trait Service {
     fn members(&self) -> Result<Vec<Member>, ServiceError>;
     /// Add or replace a member. Ward administrators only (anyone before the first).
     fn add_member(&self, member: NewMember) -> Result<Member, ServiceError>;
+    /// How the ward signs and files its documents.
+    fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
+        Err(unsupported())
+    }
+    /// Replace the document settings. Ward administrators only.
+    fn set_doc_settings(
+        &self,
+        _settings: crate::domain::settings::DocSettings,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported())
+    }
     /// Clear a member's failed PIN attempts and lock-out. Ward administrators only.
     fn unlock_member(&self, _name: &str) -> Result<(), ServiceError> {
         Err(unsupported())

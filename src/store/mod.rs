@@ -82,6 +82,9 @@ const NEXT_GROUP: &[u8] = b"next_group";
 const NEXT_AUDIT: &[u8] = b"next_audit";
 const SCHEMA: &[u8] = b"schema";
 const WARD: &[u8] = b"ward";
+/// The ward's document settings (`domain::settings::DocSettings`), JSON so that fields
+/// can be added without a migration.
+const DOC_SETTINGS: &[u8] = b"doc_settings";
 
 /// Cheap to clone: sled's handles are shared, so the ward server gives each connection
 /// its own service over the same database.
@@ -1050,6 +1053,51 @@ impl Store {
             &[],
             rec,
         )?;
+        Ok(())
+    }
+
+    /// The ward's document settings; the defaults for its name when none were saved.
+    pub fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, StoreError> {
+        match self.meta.get(DOC_SETTINGS).map_err(|e| self.map_err(e))? {
+            Some(v) => serde_json::from_slice(&v).map_err(|_| self.corrupt("settings")),
+            None => Ok(crate::domain::settings::DocSettings::defaults_for(
+                &self.ward()?.name,
+            )),
+        }
+    }
+
+    /// Save the document settings, audited (what changed, key by key).
+    pub fn put_doc_settings(
+        &self,
+        new: &crate::domain::settings::DocSettings,
+        actor: &Actor,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let old = self.doc_settings()?;
+        let changes = crate::domain::settings::DocSettings::KEYS
+            .iter()
+            .filter_map(|k| {
+                let (a, b) = (old.get(k)?, new.get(k)?);
+                (a != b).then(|| Change {
+                    field: format!("settings:{k}"),
+                    old: a,
+                    new: b,
+                })
+            })
+            .collect();
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "settings".into(),
+            group: WARD_GROUP,
+            item: String::new(),
+            period: String::new(),
+            changes,
+            undoes: None,
+        };
+        let bytes = serde_json::to_vec(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write_with_audit(&self.meta, &[(DOC_SETTINGS.to_vec(), bytes)], &[], rec)?;
         Ok(())
     }
 

@@ -19,6 +19,7 @@ mod crash;
 #[cfg(unix)]
 mod damaged;
 mod demo;
+mod documents;
 mod durability;
 mod errors;
 mod formats;
