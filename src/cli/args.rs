@@ -325,6 +325,10 @@ pub struct ReportArgs {
     /// tất cả / most rows per list (overdue, votes, meetings, groups pending); 0 for all
     #[arg(long, value_name = "N", default_value_t = crate::service::engine::DEFAULT_LIMIT)]
     pub limit: usize,
+    /// (csv) rfc4180 cho chương trình (mặc định) · vi-vn cho Excel/LibreOffice tiếng Việt: dấu ';'
+    /// và dấu phẩy thập phân / rfc4180 for programs (default), vi-vn for a Vietnamese spreadsheet
+    #[arg(long, value_name = "KIỂU", default_value = "rfc4180")]
+    pub csv: CsvArg,
     /// (docx) Số văn bản, thay thiết lập của phường / document number, for this report
     #[arg(long, value_name = "SỐ")]
     pub number: Option<String>,
@@ -337,6 +341,13 @@ pub struct ReportArgs {
     /// (docx) party | state: thể thức của Đảng hay của chính quyền / Party or state format
     #[arg(long, value_name = "KIỂU")]
     pub style: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvArg {
+    Rfc4180,
+    #[value(name = "vi-vn")]
+    ViVn,
 }
 
 #[derive(Debug, Subcommand)]

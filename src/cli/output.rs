@@ -147,13 +147,40 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     o
 }
 
+/// How a CSV is written: for programs (RFC 4180: comma, decimal point), or for a
+/// spreadsheet on a Vietnamese Windows PC (Excel and LibreOffice under vi-VN split on
+/// ';' and read "66,7" as a number, "66.7" as text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvStyle {
+    #[default]
+    Rfc4180,
+    ViVn,
+}
+
+impl CsvStyle {
+    fn number(self, s: String) -> String {
+        match self {
+            CsvStyle::Rfc4180 => s,
+            CsvStyle::ViVn => s.replace('.', ","),
+        }
+    }
+}
+
 fn csv_pct(p: &Pct) -> String {
     p.percent.map(|x| format!("{x:.1}")).unwrap_or_default()
 }
 
 /// CSV with a byte-order mark, so Excel shows Vietnamese correctly.
 pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    report_csv_with(r, lang, CsvStyle::Rfc4180)
+}
+
+/// [`report_csv`] in a given style (`--csv vi-vn`: ';' and decimal commas).
+pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if style == CsvStyle::ViVn { b';' } else { b',' })
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let csv_pct = |p: &Pct| style.number(csv_pct(p));
     let mut head: Vec<String> = [
         lang.t("Cấp", "Level"),
         lang.t("Chi bộ", "Branch"),
@@ -176,7 +203,7 @@ pub fn report_csv(r: &Report, lang: Lang) -> Result<Vec<u8>, csv::Error> {
         vec![
             before.map(csv_pct).unwrap_or_default(),
             match (now.percent, before.and_then(|b| b.percent)) {
-                (Some(a), Some(b)) => format!("{:.1}", a - b),
+                (Some(a), Some(b)) => style.number(format!("{:.1}", a - b)),
                 _ => String::new(),
             },
         ]

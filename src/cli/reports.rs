@@ -185,7 +185,15 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
         }
         ReportFormat::Md => (crate::export::report_md(r, lang).into_bytes(), false),
         ReportFormat::Csv => (
-            super::output::report_csv(r, lang).map_err(|e| other(e.to_string()))?,
+            super::output::report_csv_with(
+                r,
+                lang,
+                match a.csv {
+                    CsvArg::Rfc4180 => super::output::CsvStyle::Rfc4180,
+                    CsvArg::ViVn => super::output::CsvStyle::ViVn,
+                },
+            )
+            .map_err(|e| other(e.to_string()))?,
             false,
         ),
         ReportFormat::Xlsx => (

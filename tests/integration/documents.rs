@@ -262,3 +262,85 @@ fn libreoffice_prints_the_docx_on_a4() {
         }
     }
 }
+
+/// Issue 14 (4): under vi-VN every percentage column imported as text ("…,1066").
+/// `--csv vi-vn` writes ';' and decimal commas; LibreOffice reads it under the
+/// Vietnamese locale (1066) with the percentages as numbers. The default stays RFC 4180.
+#[test]
+fn a_vi_vn_csv_opens_with_numbers_in_a_vietnamese_spreadsheet() {
+    use calamine::{Data, Reader, Xlsx};
+    let w = demo_ward();
+    let rfc = w.ok(&["report", "--format", "csv"]).stdout;
+    assert!(rfc.lines().nth(1).unwrap().contains(','), "{rfc}");
+    let file = w.dir.path().join("bao-cao.csv");
+    w.ok(&[
+        "report",
+        "--format",
+        "csv",
+        "--csv",
+        "vi-vn",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let second = text.lines().nth(1).unwrap();
+    assert!(second.contains(';') && second.contains(','), "{second}");
+    assert!(!second.contains('.'), "{second}");
+    let soffice = ["soffice", "libreoffice"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(soffice) = soffice else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    let profile = w.dir.path().join("lo-profile");
+    // Separator ';' (59), quote '"' (34), UTF-8 (76), from line 1, language vi-VN (1066).
+    let out = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--infilter=CSV:59,34,76,1,,1066",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(w.dir.path().join("lo"))
+        .arg(&file)
+        .output()
+        .expect("run soffice");
+    let xlsx = w.dir.path().join("lo").join("bao-cao.xlsx");
+    assert!(xlsx.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx).expect("open");
+    let sheet = wb.worksheet_range_at(0).expect("a sheet").expect("read");
+    let head: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let pct_cols: Vec<usize> = head
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.contains("(%)"))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(pct_cols.len() >= 5, "{head:?}");
+    let mut numbers = 0;
+    for row in sheet.rows().skip(1) {
+        for &c in &pct_cols {
+            match &row[c] {
+                Data::Float(_) | Data::Int(_) => numbers += 1,
+                Data::Empty => {}
+                other => panic!("column {:?} holds text {other:?}", head[c]),
+            }
+        }
+    }
+    assert!(numbers > 50, "{numbers} numbers");
+}
