@@ -101,7 +101,7 @@ fn connect_server(
                     pin = Some(p);
                     continue;
                 }
-                return Err(Failure::new(ExitCode::Other, message));
+                return Err(Failure::new(ExitCode::NoPerm, message));
             }
             Err(ConnectError::Refused {
                 kind: crate::protocol::RefuseKind::Busy,

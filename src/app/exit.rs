@@ -1,7 +1,8 @@
 //! Exit codes scripts can rely on, and failures that carry their message.
 //!
 //! `0` ok · `2` usage · `65` bad input data (nothing was written) · `75` the database is
-//! busy (open in another process) or the entry changed under you · `1` anything else.
+//! busy (open in another process) or the entry changed under you · `77` not allowed (a
+//! role that may not do this, a login refused or locked) · `1` anything else.
 //! The same failure gets the same code whether the command ran directly or through the
 //! ward server (the server sends the code with its error).
 
@@ -20,15 +21,18 @@ pub enum ExitCode {
     Data,
     /// Try again later: the database is busy, or the entry changed (`EX_TEMPFAIL`).
     Busy,
+    /// Not allowed: the member's role, or a login refused or locked (`EX_NOPERM`).
+    NoPerm,
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 5] = [
+    pub const ALL: [ExitCode; 6] = [
         ExitCode::Ok,
         ExitCode::Other,
         ExitCode::Usage,
         ExitCode::Data,
         ExitCode::Busy,
+        ExitCode::NoPerm,
     ];
 
     pub fn code(self) -> i32 {
@@ -38,6 +42,7 @@ impl ExitCode {
             ExitCode::Usage => 2,
             ExitCode::Data => 65,
             ExitCode::Busy => 75,
+            ExitCode::NoPerm => 77,
         }
     }
 
@@ -65,10 +70,10 @@ impl From<&ServiceError> for ExitCode {
         match e {
             ServiceError::Store(s) => ExitCode::from(s),
             ServiceError::Server { code, .. } => ExitCode::from_code(*code),
-            ServiceError::Remote(_)
-            | ServiceError::Forbidden { .. }
+            ServiceError::Remote(_) => ExitCode::Other,
+            ServiceError::Forbidden { .. }
             | ServiceError::LoginRefused(_)
-            | ServiceError::LoginLocked(_) => ExitCode::Other,
+            | ServiceError::LoginLocked(_) => ExitCode::NoPerm,
             ServiceError::LoginWait { .. } => ExitCode::Busy,
             ServiceError::Conflict { .. } | ServiceError::UndoMoved { .. } => ExitCode::Busy,
             ServiceError::UnknownGroup(_)

@@ -188,7 +188,7 @@ fn settings_refuse_unknown_keys_and_styles_and_need_an_administrator() {
         "--role",
         "viewer",
     ]);
-    let r = w.fails(&["--as", "Người xem", "settings", "set", "number", "1"], 1);
+    let r = w.fails(&["--as", "Người xem", "settings", "set", "number", "1"], 77);
     assert!(r.stderr.contains("quản trị"), "{}", r.stderr);
 }
 

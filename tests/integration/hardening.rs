@@ -152,7 +152,7 @@ fn a_member_is_locked_after_ten_wrong_pins_until_unlocked() {
         ));
     }
     // The message says who can unlock it and how; the command line does it.
-    let r = w.fails(&["--as", "Lan", "branch", "add", "X"], 1);
+    let r = w.fails(&["--as", "Lan", "branch", "add", "X"], 77);
     assert!(r.stderr.contains("qcdc member unlock"), "{}", r.stderr);
     w.ok(&["--as", "Minh", "member", "unlock", "Lan"]);
     let mut c = qcdc(&w.db);

@@ -11,6 +11,9 @@ mod audit;
 mod backup;
 mod busy;
 mod citations;
+// Unix only: the same script directly and through the ward server.
+#[cfg(unix)]
+mod contract;
 // Unix only: kill -9 and signals, the ward server, tmux.
 #[cfg(unix)]
 mod crash;

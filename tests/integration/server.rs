@@ -362,7 +362,7 @@ fn a_pin_is_required_for_a_member_that_has_one() {
     c.args(["--as", "Lan", "branch", "add", "Chi bộ khác"])
         .env("QCDC_PIN", "0000");
     let r = crate::common::run_cmd(c);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 77, "{}", r.stderr);
 }
 
 fn raw(socket: &Path) -> UnixStream {
