@@ -262,46 +262,57 @@ fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {
 }
 
 fn import_database(cx: &Ctx, file: &Path) -> CliResult {
+    use crate::store::snapshot::ImportError;
     let lang = cx.lang;
-    let bytes = cx.read(file)?;
-    let doc = crate::transfer::ExportDoc::from_json(&bytes).map_err(|p| {
-        cx.data(
+    let fail = |e: ImportError| match e {
+        ImportError::Io(e) => Failure {
+            code: EXIT_DATA,
+            message: format!(
+                "{} {}: {e}",
+                cx.t("Không đọc được tệp", "Cannot read"),
+                file.display()
+            ),
+        },
+        ImportError::Damaged(p) => cx.data(
             format!("{}: {}", file.display(), p.message(false)),
             format!("{}: {}", file.display(), p.message(true)),
-        )
-    })?;
-    let problems = crate::transfer::validate(&doc);
-    if !problems.is_empty() {
-        let list = |en: bool| {
-            problems
-                .iter()
-                .take(10)
-                .map(|p| p.message(en))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        return Err(cx.data(
-            format!(
-                "{}: dữ liệu không nhất quán: {}",
-                file.display(),
-                list(false)
-            ),
-            format!("{}: inconsistent data: {}", file.display(), list(true)),
-        ));
-    }
-    let store = Store::import_doc(cx.db, &doc).map_err(|e| store_failure(e, lang))?;
+        ),
+        ImportError::Invalid(problems) => {
+            let list = |en: bool| {
+                problems
+                    .iter()
+                    .take(10)
+                    .map(|p| p.message(en))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            cx.data(
+                format!(
+                    "{}: dữ liệu không nhất quán: {}",
+                    file.display(),
+                    list(false)
+                ),
+                format!("{}: inconsistent data: {}", file.display(), list(true)),
+            )
+        }
+        ImportError::Store(e) => store_failure(e, lang),
+    };
+    let mut open = crate::backup::opener(file);
+    let verified = crate::store::snapshot::verify_document(&mut open).map_err(fail)?;
+    let store = Store::import_verified(cx.db, &mut open, &verified).map_err(fail)?;
     drop(store);
+    let info = &verified.info;
     cx.out().line(&format!(
         "{} {}: {} {}, {} {}, {} {}, {} {} → {}",
         cx.t("Đã nạp", "Loaded"),
-        doc.ward.name,
-        doc.branches.len(),
+        info.ward,
+        info.branches,
         cx.t("chi bộ", "branches"),
-        doc.groups.len(),
+        info.groups,
         cx.t("tổ dân phố", "groups"),
-        doc.entries.len(),
+        info.entries,
         cx.t("bản ghi", "entries"),
-        doc.audit.len(),
+        info.audit,
         cx.t("dòng nhật ký", "audit records"),
         cx.db.display()
     ));
@@ -310,8 +321,20 @@ fn import_database(cx: &Ctx, file: &Path) -> CliResult {
 
 fn export(cx: &Ctx, a: ExportArgs) -> CliResult {
     let svc = open_service(cx.db, cx.who.clone(), cx.lang)?;
-    let doc = svc.export().map_err(cx.svc_err())?;
-    cx.emit_with(a.out.as_deref(), false, &mut |w| doc.write_json(w))
+    // Streamed from the store (or the ward server) into the file: a city's document is
+    // a gigabyte. A service error stops the writing; the file is then not created.
+    let mut failed = None;
+    let written = cx.emit_with(a.out.as_deref(), false, &mut |w| {
+        svc.export_to(w).map(|_| ()).map_err(|e| {
+            let m = e.message(cx.lang);
+            failed = Some(e);
+            std::io::Error::other(m)
+        })
+    });
+    match failed {
+        Some(e) => Err(cx.svc_err()(e)),
+        None => written,
+    }
 }
 
 fn template(cx: &Ctx, c: TemplateCmd) -> CliResult {
