@@ -19,15 +19,26 @@ use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 type Pending = Mutex<HashMap<u64, Sender<Result<serde_json::Value, WireError>>>>;
 
+/// What a streamed answer brings: its chunks, then its response.
+enum StreamMsg {
+    Chunk(String),
+    Done(Result<serde_json::Value, WireError>),
+}
+
+/// Streamed answers waiting, by request id: a bounded channel each, so a server that
+/// sends faster than the caller writes waits on the socket instead of filling memory.
+type Streams = Mutex<HashMap<u64, SyncSender<StreamMsg>>>;
+
 struct Inner {
     writer: Mutex<UnixStream>,
     pending: Pending,
+    streams: Streams,
     notices: Mutex<Vec<Sender<Notice>>>,
     closed: AtomicBool,
 }
@@ -124,6 +135,7 @@ impl RemoteService {
         let inner = Arc::new(Inner {
             writer: Mutex::new(writer),
             pending: Mutex::new(HashMap::new()),
+            streams: Mutex::new(HashMap::new()),
             notices: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
         });
@@ -131,8 +143,28 @@ impl RemoteService {
         std::thread::spawn(move || {
             loop {
                 match read_frame::<_, ServerMsg>(&mut reader) {
+                    Ok(ServerMsg::Chunk { id, data }) => {
+                        let tx = bg
+                            .streams
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get(&id)
+                            .cloned();
+                        // Blocks while the caller is behind (the bound); a caller that
+                        // gave up has dropped its end.
+                        if let Some(tx) = tx {
+                            let _ = tx.send(StreamMsg::Chunk(data));
+                        }
+                    }
                     Ok(ServerMsg::Response { id, result }) => {
-                        if let Some(tx) = bg
+                        let stream = bg
+                            .streams
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&id);
+                        if let Some(tx) = stream {
+                            let _ = tx.send(StreamMsg::Done(result));
+                        } else if let Some(tx) = bg
                             .pending
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -154,6 +186,7 @@ impl RemoteService {
             // The server went away: fail whatever is waiting.
             bg.closed.store(true, Ordering::SeqCst);
             bg.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            bg.streams.lock().unwrap_or_else(|p| p.into_inner()).clear();
             bg.notices.lock().unwrap_or_else(|p| p.into_inner()).clear();
         });
         Ok(RemoteService {
@@ -198,14 +231,68 @@ impl RemoteService {
             }
         }
         match rx.recv() {
-            Ok(Ok(v)) => serde_json::from_value(v).map_err(|e| ServiceError::Remote(e.to_string())),
-            Ok(Err(w)) => Err(match w.conflict {
+            Ok(r) => self.answer(r),
+            Err(_) => Err(self.gone()),
+        }
+    }
+
+    fn answer<T: DeserializeOwned>(
+        &self,
+        r: Result<serde_json::Value, WireError>,
+    ) -> Result<T, ServiceError> {
+        match r {
+            Ok(v) => serde_json::from_value(v).map_err(|e| ServiceError::Remote(e.to_string())),
+            Err(w) => Err(match w.conflict {
                 Some(current) => ServiceError::Conflict {
                     current: Box::new(current),
                 },
                 None => ServiceError::Remote(if self.lang.is_en() { w.en } else { w.vi }),
             }),
-            Err(_) => Err(self.gone()),
+        }
+    }
+
+    /// A request answered in chunks: each written to `w` as it arrives.
+    fn call_streamed<T: DeserializeOwned>(
+        &self,
+        req: Req,
+        w: &mut dyn std::io::Write,
+    ) -> Result<T, ServiceError> {
+        if self.inner.closed.load(Ordering::SeqCst) {
+            return Err(self.gone());
+        }
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (tx, rx) = sync_channel(4);
+        let streams = || self.inner.streams.lock().unwrap_or_else(|p| p.into_inner());
+        streams().insert(id, tx);
+        // However this ends, the reader thread stops feeding this request.
+        struct Forget<'a>(&'a Streams, u64);
+        impl Drop for Forget<'_> {
+            fn drop(&mut self) {
+                self.0
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&self.1);
+            }
+        }
+        let _forget = Forget(&self.inner.streams, id);
+        {
+            let mut wr = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            if write_frame(&mut *wr, &ClientMsg::Request { id, req }).is_err() {
+                return Err(self.gone());
+            }
+        }
+        loop {
+            match rx.recv() {
+                Ok(StreamMsg::Chunk(data)) => w.write_all(data.as_bytes()).map_err(|e| {
+                    ServiceError::Remote(if self.lang.is_en() {
+                        format!("cannot write what the server sends: {e}")
+                    } else {
+                        format!("không ghi được dữ liệu máy chủ gửi: {e}")
+                    })
+                })?,
+                Ok(StreamMsg::Done(r)) => return self.answer(r),
+                Err(_) => return Err(self.gone()),
+            }
         }
     }
 }
@@ -351,6 +438,13 @@ impl Service for RemoteService {
 
     fn export(&self) -> Result<crate::transfer::ExportDoc, ServiceError> {
         self.call(Req::Export)
+    }
+
+    fn export_to(
+        &self,
+        w: &mut dyn std::io::Write,
+    ) -> Result<crate::transfer::ExportSummary, ServiceError> {
+        self.call_streamed(Req::ExportStream, w)
     }
 
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
