@@ -19,6 +19,7 @@ use std::io::Write as _;
 
 mod read;
 mod write;
+pub(crate) use read::Framer;
 pub use read::{
     AuditRef, DocSink, EntryRef, EvidenceRef, MAX_VALUE, Mode, NoSink, StreamError, StreamInfo,
     read_stream, read_verified, shape as read_shape,

@@ -636,20 +636,10 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
 }
 
 fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
+    use crate::rollup::{Areas, Options, RollupError};
     let lang = cx.lang;
+    let en = lang.is_en();
     let today = crate::service::local::today_from_env();
-    let mut inputs = Vec::new();
-    for f in &a.files {
-        let bytes = cx.read(f)?;
-        let name = f.display().to_string();
-        let input = crate::rollup::read_input(&bytes).map_err(|p| {
-            cx.data(
-                format!("{name}: {}", p.message(false)),
-                format!("{name}: {}", p.message(true)),
-            )
-        })?;
-        inputs.push((name, input));
-    }
     let asked = match cx.period {
         None => None,
         Some(p) => Some(p.parse::<Period>().map_err(|_| {
@@ -659,9 +649,107 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
             )
         })?),
     };
-    let fail = |p: crate::transfer::Problem| cx.data(p.message(false), p.message(true));
-    let period = crate::rollup::choose_period(&inputs, asked, today).map_err(fail)?;
-    let r = crate::rollup::rollup(&inputs, period, today, lang).map_err(fail)?;
+    let areas = match &a.by {
+        None => None,
+        Some(f) => {
+            let bytes = cx.read(f)?;
+            Some(
+                Areas::parse(&f.display().to_string(), &bytes)
+                    .map_err(|p| cx.data(p.message(false), p.message(true)))?,
+            )
+        }
+    };
+    // A line on stderr, rewritten in place at a terminal; with --progress elsewhere, a
+    // line a second at most.
+    let tty = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let last = std::sync::Mutex::new(std::time::Instant::now());
+    let show = |done: usize, total: usize| {
+        let line = format!(
+            "{} {done}/{total} {}…",
+            cx.t("Đang tổng hợp", "Rolling up"),
+            cx.t("tệp", "files")
+        );
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        if tty {
+            // Only a run long enough to wonder about.
+            if started.elapsed() >= std::time::Duration::from_millis(500) || done == total {
+                eprint!("\r{line}");
+            }
+        } else if done == total || last.elapsed() >= std::time::Duration::from_secs(1) {
+            eprintln!("{line}");
+            *last = std::time::Instant::now();
+        }
+    };
+    let o = Options {
+        period: asked,
+        today,
+        lang,
+        keep_going: a.keep_going,
+        threads: 2,
+        areas: areas.as_ref(),
+        total_label: a.total_label.clone(),
+        progress: (tty || a.progress).then_some(&show as &(dyn Fn(usize, usize) + Sync)),
+    };
+    let result = crate::rollup::rollup_files(&a.files, &o);
+    if tty && started.elapsed() >= std::time::Duration::from_millis(500) {
+        eprintln!();
+    }
+    let r = match result {
+        Ok(r) => r,
+        Err(RollupError::Period(p)) => return Err(cx.data(p.message(false), p.message(true))),
+        Err(RollupError::Files(failed)) => {
+            let list: Vec<String> = failed.iter().map(|f| f.message(en)).collect();
+            let head = if failed.len() == 1 {
+                String::new()
+            } else if a.keep_going {
+                format!(
+                    "{} ({}):\n  ",
+                    cx.t(
+                        "Không tệp nào tổng hợp được",
+                        "None of the files could be rolled up"
+                    ),
+                    failed.len()
+                )
+            } else {
+                format!(
+                    "{} {} ({}):\n  ",
+                    failed.len(),
+                    cx.t(
+                        "tệp không tổng hợp được; chưa ghi gì",
+                        "files cannot be rolled up; nothing was written"
+                    ),
+                    cx.t(
+                        "--keep-going để tổng hợp các tệp còn lại",
+                        "--keep-going rolls up the others"
+                    )
+                )
+            };
+            let msg = format!("{head}{}", list.join("\n  "));
+            return Err(Failure {
+                code: EXIT_DATA,
+                message: msg,
+            });
+        }
+    };
+    for f in &r.failed {
+        eprintln!(
+            "{}: {}",
+            cx.t("Bỏ qua", "Left out"),
+            text::printable(&f.message(en))
+        );
+    }
+    if !r.unmatched.is_empty() {
+        eprintln!(
+            "{} ({}): {}",
+            cx.t(
+                "Tên trong tệp --by không khớp phường, xã hay tổ nào",
+                "Names in the --by file that match nothing rolled up"
+            ),
+            r.unmatched.len(),
+            text::printable(&r.unmatched.join(", "))
+        );
+    }
     let (bytes, binary) = match a.format {
         RollupFormat::Text => {
             let s = crate::rollup::rollup_text(&r, lang);

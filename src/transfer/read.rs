@@ -29,7 +29,7 @@ use std::io::Read;
 /// The most bytes one value of a document may hold once compact (an entry is under a
 /// kilobyte; the template a few hundred).
 pub const MAX_VALUE: usize = 64 << 20;
-const READ_CHUNK: usize = 1 << 20;
+const READ_CHUNK: usize = 64 << 10;
 
 /// How the checksum is computed while reading (see the module doc).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -499,7 +499,8 @@ fn fuzz_export_documents() {
             if let Ok(d) = serde_json::from_slice::<qcdc::transfer::ExportDoc>(b) {
                 let _ = qcdc::transfer::validate(&d);
             }
-            let _ = qcdc::rollup::read_input(b);
+            let today = qcdc::domain::date::Date::from_ymd_opt(2026, 11, 22).unwrap();
+            let _ = qcdc::rollup::figures_of_bytes(b, None, today);
         });
     });
 }
