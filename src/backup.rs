@@ -486,15 +486,19 @@ pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
         audit: verified.info.audit as usize,
         previous: None,
     };
-    let built = (|| -> Result<(), BackupError> {
+    let sha = verified.info.sha256.clone();
+    let tmp_path = tmp.clone();
+    let built = (move || -> Result<(), BackupError> {
+        let tmp = tmp_path;
         let store = Store::import_verified(&tmp, &mut opener(file), &verified)
             .map_err(|e| import_error(file, e))?;
         drop(store);
+        drop(verified);
         // Read it back from disk: the database must hold exactly the backup (its
         // document, streamed into the checksum only).
         let store = Store::reopen(&tmp)?;
-        let back = store.export_to(&mut std::io::sink())?;
-        if back.sha256 != verified.info.sha256 {
+        let back = store.export_checksum()?;
+        if back.sha256 != sha {
             return Err(BackupError::Io {
                 path: tmp.clone(),
                 detail: "the restored database does not read back as the backup".into(),

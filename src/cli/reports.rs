@@ -263,6 +263,7 @@ fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {
 
 fn import_database(cx: &Ctx, file: &Path) -> CliResult {
     use crate::store::snapshot::ImportError;
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let lang = cx.lang;
     let fail = |e: ImportError| match e {
         ImportError::Io(e) => Failure {
@@ -320,6 +321,7 @@ fn import_database(cx: &Ctx, file: &Path) -> CliResult {
 }
 
 fn export(cx: &Ctx, a: ExportArgs) -> CliResult {
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let svc = open_service(cx.db, cx.who.clone(), cx.lang)?;
     // Streamed from the store (or the ward server) into the file: a city's document is
     // a gigabyte. A service error stops the writing; the file is then not created.
@@ -468,6 +470,7 @@ fn kb(bytes: u64) -> String {
 
 fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
     let lang = cx.lang;
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let svc = open_service(cx.db, cx.who.clone(), lang)?;
     let dir: PathBuf = a.dir.unwrap_or_else(|| crate::backup::default_dir(cx.db));
     let info = crate::backup::backup(svc.as_ref(), &dir, a.keep).map_err(|e| Failure {
@@ -495,6 +498,7 @@ fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
 
 fn restore(cx: &Ctx, a: RestoreArgs) -> CliResult {
     let lang = cx.lang;
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let info = crate::backup::restore(&a.file, cx.db).map_err(|e| Failure {
         code: e.exit_code(),
         message: e.message(lang),

@@ -248,6 +248,19 @@ impl Store {
         &self,
         w: &mut dyn std::io::Write,
     ) -> Result<transfer::ExportSummary, StoreError> {
+        self.export_with(&mut |parts| transfer::write_stream(parts, w))
+    }
+
+    /// The checksum of what [`Store::export_to`] would write, nothing written (a
+    /// restore reading back the database it built).
+    pub fn export_checksum(&self) -> Result<transfer::ExportSummary, StoreError> {
+        self.export_with(&mut |parts| transfer::checksum_stream(parts))
+    }
+
+    fn export_with(
+        &self,
+        out: &mut dyn FnMut(transfer::Parts<'_>) -> std::io::Result<transfer::ExportSummary>,
+    ) -> Result<transfer::ExportSummary, StoreError> {
         let before = self.audit_counter()?;
         let template = self.template()?;
         let ward = self.ward()?;
@@ -300,7 +313,7 @@ impl Store {
             counters,
             raw: &raw,
         };
-        let written = transfer::write_stream(parts, w);
+        let written = out(parts);
         if let Some(e) = failed.borrow_mut().take() {
             return Err(e);
         }
@@ -363,7 +376,11 @@ impl Store {
         }
         let result = store.write_document(open, verified);
         match result {
-            Ok(()) => Ok(store),
+            Ok(()) => {
+                // Created by this process: reopening it needs no trial copy.
+                super::guard::remember(path);
+                Ok(store)
+            }
             Err(e) => {
                 drop(store);
                 if fresh {
@@ -999,32 +1016,27 @@ impl transfer::DocSink for Writer<'_> {
         self.item_order += 1;
         self.put(ITEMS, i.code.as_bytes(), v)
     }
-    fn entry(
-        &mut self,
-        e: &transfer::EntryRef<'_>,
-        period: crate::domain::period::Period,
-        json: &[u8],
-    ) -> Result<(), Problem> {
-        let entry: crate::domain::entry::Entry = serde_json::from_slice(json)
-            .map_err(|err| transfer::read_shape(format!("entry: {err}")))?;
-        let key = super::layout::sheet_key(period, e.group);
+    fn full(&self) -> bool {
+        true
+    }
+    fn entry_full(&mut self, mut entry: crate::domain::entry::Entry) -> Result<(), Problem> {
+        let period = entry.period;
+        let key = super::layout::sheet_key(period, entry.group);
         if self.sheet.as_ref().is_some_and(|(k, _)| *k != key) {
             self.close_sheet()?;
         }
         self.years.insert(period.year());
-        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV1::default()));
-        sheet.put(&entry, None);
         // The history of this entry: the records packed with its key, in order.
         let rank = self
             .verified
             .codes
             .binary_search_by(|c| c.as_str().cmp(&entry.item))
             .unwrap_or(0) as u16;
-        let lo = pack(period.to_key(), e.group, rank, 0);
-        let hi = pack(period.to_key(), e.group, rank, (1 << 48) - 1);
+        let lo = pack(period.to_key(), entry.group, rank, 0);
+        let hi = pack(period.to_key(), entry.group, rank, (1 << 48) - 1);
         let h = &self.verified.history;
-        // Entries come in key order, so the cursor only moves forward; jump with a
-        // search when it is behind.
+        // Entries come in key order, so the cursor only moves forward; it jumps over
+        // the records of entries that are no longer stored.
         if h.get(self.cursor).is_some_and(|x| *x < lo) {
             self.cursor += h[self.cursor..].partition_point(|x| *x < lo);
         }
@@ -1032,29 +1044,72 @@ impl transfer::DocSink for Writer<'_> {
         while h.get(self.cursor).is_some_and(|x| *x <= hi) {
             self.cursor += 1;
         }
-        if let Ok(i) = sheet
-            .rows
-            .binary_search_by(|r| r.item.as_str().cmp(&entry.item))
-        {
-            sheet.rows[i].audit = h[start..self.cursor]
-                .iter()
-                .map(|x| (*x as u64) & ((1 << 48) - 1))
-                .collect();
+        let audit: Vec<u64> = h[start..self.cursor]
+            .iter()
+            .map(|x| (*x as u64) & ((1 << 48) - 1))
+            .collect();
+        // The record from the entry, its texts moved rather than copied.
+        let ev = &mut entry.evidence;
+        let texts = (
+            std::mem::take(&mut ev.minutes),
+            std::mem::take(&mut ev.responsible),
+            std::mem::take(&mut ev.note),
+        );
+        let mut rec = EntryV1::from(&entry);
+        (rec.minutes, rec.responsible, rec.note) = texts;
+        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV1::default()));
+        if sheet.rows.last().is_none_or(|r| r.item < entry.item) {
+            sheet.rows.push(SheetRowV1 {
+                item: entry.item,
+                entry: rec,
+                audit,
+            });
+        } else {
+            // Not after the last row (a document validated first cannot do this).
+            let item = entry.item.clone();
+            sheet.put(
+                &rec.clone().into_domain(entry.group, entry.item, period),
+                None,
+            );
+            if let Ok(i) = sheet.rows.binary_search_by(|r| r.item.cmp(&item)) {
+                sheet.rows[i].audit = audit;
+            }
         }
         Ok(())
     }
-    fn audit(&mut self, _a: &transfer::AuditRef<'_>, json: &[u8]) -> Result<(), Problem> {
+    fn audit_full(&mut self, mut a: crate::domain::audit::AuditRecord) -> Result<(), Problem> {
         self.close_sheet()?;
-        let rec: crate::domain::audit::AuditRecord = serde_json::from_slice(json)
-            .map_err(|err| transfer::read_shape(format!("audit record: {err}")))?;
-        let id = rec.seq / AUDIT_CHUNK;
+        let id = a.seq / AUDIT_CHUNK;
         if self.chunk.as_ref().is_some_and(|(c, _)| *c != id) {
             self.close_chunk()?;
         }
+        // The record's texts moved rather than copied.
+        let texts = (
+            std::mem::take(&mut a.actor.member),
+            std::mem::take(&mut a.actor.os_user),
+            std::mem::take(&mut a.action),
+            std::mem::take(&mut a.item),
+            std::mem::take(&mut a.period),
+            std::mem::take(&mut a.changes),
+        );
+        let mut rec = AuditV1::from(&a);
+        let changes;
+        (
+            rec.member,
+            rec.os_user,
+            rec.action,
+            rec.item,
+            rec.period,
+            changes,
+        ) = texts;
+        rec.changes = changes
+            .into_iter()
+            .map(|c| (c.field, c.old, c.new))
+            .collect();
         let (_, ch) = self
             .chunk
             .get_or_insert_with(|| (id, AuditChunkV1::default()));
-        ch.records.push((rec.seq, AuditV1::from(&rec)));
+        ch.records.push((a.seq, rec));
         Ok(())
     }
     fn counters(&mut self, c: Counters) -> Result<(), Problem> {

@@ -14,7 +14,8 @@
 //! (the consistency rules need the groups and items before the entries).
 
 use super::{Counters, FORMAT, Problem, VERSION, Validator, hex};
-use crate::domain::entry::StepStatus;
+use crate::domain::audit::AuditRecord;
+use crate::domain::entry::{Entry, StepStatus};
 use crate::domain::period::Period;
 use crate::domain::template::Item;
 use crate::domain::vote::VoteCount;
@@ -116,16 +117,24 @@ impl BufHasher {
         }
     }
 
+    #[inline]
     pub(crate) fn put(&mut self, bytes: &[u8]) {
         if self.buf.len() + bytes.len() > self.buf.capacity() {
-            self.hasher.update(&self.buf);
-            self.buf.clear();
-            if bytes.len() > self.buf.capacity() {
-                self.hasher.update(bytes);
-                return;
-            }
+            self.spill(bytes);
+        } else {
+            self.buf.extend_from_slice(bytes);
         }
-        self.buf.extend_from_slice(bytes);
+    }
+
+    #[cold]
+    fn spill(&mut self, bytes: &[u8]) {
+        self.hasher.update(&self.buf);
+        self.buf.clear();
+        if bytes.len() > self.buf.capacity() {
+            self.hasher.update(bytes);
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
     }
 
     /// The digest of what was put so far and then `tail` (which is not kept).
@@ -138,9 +147,15 @@ impl BufHasher {
 }
 
 impl std::io::Write for BufHasher {
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.put(buf);
         Ok(buf.len())
+    }
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.put(buf);
+        Ok(())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -164,6 +179,41 @@ pub(crate) struct Framer<'r> {
 
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// What a byte outside strings is to the scanner.
+const OTHER: u8 = 0;
+const WS: u8 = 1;
+const QUOTE: u8 = 2;
+const OPEN: u8 = 3;
+const CLOSE: u8 = 4;
+const COMMA: u8 = 5;
+const CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    t[b' ' as usize] = WS;
+    t[b'\n' as usize] = WS;
+    t[b'\r' as usize] = WS;
+    t[b'\t' as usize] = WS;
+    t[b'"' as usize] = QUOTE;
+    t[b'{' as usize] = OPEN;
+    t[b'[' as usize] = OPEN;
+    t[b'}' as usize] = CLOSE;
+    t[b']' as usize] = CLOSE;
+    t[b',' as usize] = COMMA;
+    t
+};
+
+/// The first quote or backslash: a plain look at the first bytes (strings here are
+/// mostly short), then memchr.
+#[inline]
+fn find_quote_or_backslash(s: &[u8]) -> Option<usize> {
+    let head = s.len().min(16);
+    for (k, &b) in s[..head].iter().enumerate() {
+        if b == b'"' || b == b'\\' {
+            return Some(k);
+        }
+    }
+    memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| k + head)
 }
 
 impl<'r> Framer<'r> {
@@ -256,6 +306,9 @@ impl<'r> Framer<'r> {
 
     /// Copy the next whole value (object, array, string, number, literal) into
     /// `scratch`, without the whitespace outside its strings. Not hashed.
+    ///
+    /// The bytes between two runs of whitespace are copied at once; inside a string
+    /// only a quote or a backslash stops the scan.
     pub(crate) fn value(&mut self) -> Result<(), StreamError> {
         self.scratch.clear();
         if self.peek()?.is_none() {
@@ -263,113 +316,114 @@ impl<'r> Framer<'r> {
         }
         let mut depth: u32 = 0;
         let mut in_str = false;
+        // A backslash ended the last chunk: the byte it escapes starts this one.
         let mut esc = false;
         let mut scalar = false;
         loop {
             if self.pos == self.end && !self.fill()? {
-                return if scalar && depth == 0 {
+                return if scalar && depth == 0 && !in_str {
                     Ok(())
                 } else {
                     Err(Self::truncated())
                 };
             }
             let chunk = &self.buf[self.pos..self.end];
+            let n = chunk.len();
             let mut i = 0;
-            let mut done = false;
-            while i < chunk.len() {
+            let mut seg = 0;
+            // Where the value ended, if it did: the bytes consumed.
+            let mut done: Option<usize> = None;
+            if esc {
+                esc = false;
+                i = 1;
+            }
+            while i < n {
                 if in_str {
-                    if esc {
-                        esc = false;
-                        self.scratch.push(chunk[i]);
-                        i += 1;
-                        continue;
-                    }
-                    // The run of plain characters up to a quote or a backslash at once.
-                    let run = chunk[i..]
-                        .iter()
-                        .position(|&b| b == b'"' || b == b'\\')
-                        .unwrap_or(chunk.len() - i);
-                    self.scratch.extend_from_slice(&chunk[i..i + run]);
-                    i += run;
-                    if i == chunk.len() {
-                        break;
-                    }
-                    let b = chunk[i];
-                    self.scratch.push(b);
-                    i += 1;
-                    if b == b'\\' {
-                        esc = true;
-                    } else {
-                        in_str = false;
-                        if depth == 0 {
-                            done = true;
-                            break;
+                    match find_quote_or_backslash(&chunk[i..]) {
+                        None => i = n,
+                        Some(k) => {
+                            i += k + 1;
+                            if chunk[i - 1] == b'\\' {
+                                if i < n {
+                                    i += 1;
+                                } else {
+                                    esc = true;
+                                }
+                            } else {
+                                in_str = false;
+                                if depth == 0 {
+                                    done = Some(i);
+                                    break;
+                                }
+                            }
                         }
                     }
                     continue;
                 }
-                let b = chunk[i];
-                match b {
-                    b' ' | b'\n' | b'\r' | b'\t' => {
+                match CLASS[chunk[i] as usize] {
+                    WS => {
                         if scalar {
-                            done = true;
+                            done = Some(i);
                             break;
                         }
+                        self.scratch.extend_from_slice(&chunk[seg..i]);
                         i += 1;
+                        while i < n && is_ws(chunk[i]) {
+                            i += 1;
+                        }
+                        seg = i;
                     }
-                    b'"' => {
+                    QUOTE => {
                         if scalar {
-                            done = true;
+                            done = Some(i);
                             break;
                         }
-                        self.scratch.push(b);
                         in_str = true;
                         i += 1;
                     }
-                    b'{' | b'[' => {
+                    OPEN => {
                         if scalar {
-                            done = true;
+                            done = Some(i);
                             break;
                         }
-                        self.scratch.push(b);
                         depth += 1;
                         i += 1;
                     }
-                    b'}' | b']' => {
+                    CLOSE => {
                         if depth == 0 {
                             // Closes what holds this (scalar) value.
-                            done = true;
+                            done = Some(i);
                             break;
                         }
-                        self.scratch.push(b);
                         depth -= 1;
                         i += 1;
                         if depth == 0 {
-                            done = true;
+                            done = Some(i);
                             break;
                         }
                     }
-                    b',' if depth == 0 => {
-                        done = true;
+                    COMMA if depth == 0 => {
+                        done = Some(i);
                         break;
                     }
                     _ => {
                         if depth == 0 {
                             scalar = true;
                         }
-                        self.scratch.push(b);
                         i += 1;
                     }
                 }
             }
-            self.pos += i;
+            let end = done.unwrap_or(n);
+            self.scratch.extend_from_slice(&chunk[seg..end]);
+            self.pos += end;
             if self.scratch.len() > MAX_VALUE {
                 return Err(StreamError::Doc(shape(format!(
                     "a value longer than {} MiB",
                     MAX_VALUE >> 20
                 ))));
             }
-            if done {
+            if done.is_some() {
                 return Ok(());
             }
         }
@@ -535,6 +589,17 @@ pub trait DocSink {
         Ok(())
     }
     fn audit(&mut self, a: &AuditRef<'_>, json: &[u8]) -> Result<(), Problem> {
+        Ok(())
+    }
+    /// Whether entries and audit records are wanted whole ([`DocSink::entry_full`],
+    /// [`DocSink::audit_full`], parsed once) instead of looked at.
+    fn full(&self) -> bool {
+        false
+    }
+    fn entry_full(&mut self, e: Entry) -> Result<(), Problem> {
+        Ok(())
+    }
+    fn audit_full(&mut self, a: AuditRecord) -> Result<(), Problem> {
         Ok(())
     }
     fn counters(&mut self, c: Counters) -> Result<(), Problem> {
@@ -766,6 +831,30 @@ pub fn read_stream(
                                 c.value(&it);
                             }
                         }
+                        "entries" if sink.full() => {
+                            let e: Entry = parse("entry", json)?;
+                            v.entry(
+                                e.period,
+                                e.group,
+                                &e.item,
+                                e.version,
+                                e.evidence.vote.as_ref(),
+                            );
+                            info.entries += 1;
+                            if let Some(c) = &mut canon {
+                                c.value(&e);
+                            }
+                            sink.entry_full(e)?;
+                        }
+                        "audit" if sink.full() => {
+                            let a: AuditRecord = parse("audit record", json)?;
+                            v.audit(a.seq, a.undoes, &a.period);
+                            info.audit += 1;
+                            if let Some(c) = &mut canon {
+                                c.value(&a);
+                            }
+                            sink.audit_full(a)?;
+                        }
                         "entries" => {
                             let e: EntryRef = parse("entry", json)?;
                             // Consecutive entries mostly share their period.
@@ -789,7 +878,7 @@ pub fn read_stream(
                             sink.entry(&e, period, json)?;
                             info.entries += 1;
                             if let Some(c) = &mut canon {
-                                let full: crate::domain::entry::Entry = parse("entry", json)?;
+                                let full: Entry = parse("entry", json)?;
                                 c.value(&full);
                             }
                         }
@@ -799,8 +888,7 @@ pub fn read_stream(
                             sink.audit(&a, json)?;
                             info.audit += 1;
                             if let Some(c) = &mut canon {
-                                let full: crate::domain::audit::AuditRecord =
-                                    parse("audit record", json)?;
+                                let full: AuditRecord = parse("audit record", json)?;
                                 c.value(&full);
                             }
                         }
@@ -980,6 +1068,46 @@ mod tests {
             read_bytes(newer.as_bytes(), &mut NoSink).unwrap_err().place,
             "version"
         );
+    }
+
+    /// A reader that hands out a few bytes at a time: every way a value, a string, an
+    /// escape or a number can be cut by the end of a read.
+    struct Trickle {
+        bytes: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.step = self.step % 7 + 1;
+            let n = self.step.min(buf.len()).min(self.bytes.len() - self.at);
+            buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn reads_cut_anywhere_give_the_same_document() {
+        let mut doc = demo_doc();
+        doc.ward.name = "Phường \"Ngã Tư\" \\ Sở\u{7}".into();
+        doc.entries[0].evidence.note = "a \\\" b\n\t\u{1}".into();
+        let doc = doc.seal();
+        for bytes in [doc.to_json(), serde_json::to_vec(&doc).unwrap()] {
+            let whole = read_stream(&mut &bytes[..], Mode::Fast, &mut NoSink).unwrap();
+            assert!(whole.checksum_ok());
+            assert_eq!(whole.ward, doc.ward.name);
+            for start in 1..8 {
+                let mut r = Trickle {
+                    bytes: bytes.clone(),
+                    at: 0,
+                    step: start,
+                };
+                let cut = read_stream(&mut r, Mode::Fast, &mut NoSink).unwrap();
+                assert_eq!(cut, whole);
+            }
+        }
     }
 
     #[test]

@@ -204,14 +204,57 @@ struct Counting<W> {
 }
 
 impl<W: Write> Write for Counting<W> {
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.bytes += n as u64;
         Ok(n)
     }
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.bytes += buf.len() as u64;
+        Ok(())
+    }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// The checksum of the document `parts` make, nothing written: its content
+/// serialised compact straight into SHA-256 (a restore reading back what it built).
+pub fn checksum_stream(parts: Parts<'_>) -> io::Result<ExportSummary> {
+    let slot = Rc::new(Slot::default());
+    let view = View {
+        format: FORMAT,
+        version: VERSION,
+        schema: parts.schema,
+        ward: parts.ward,
+        branches: parts.branches,
+        groups: parts.groups,
+        items: parts.items,
+        entries: Streamed {
+            source: RefCell::new(parts.entries),
+            count: Cell::new(0),
+        },
+        audit: Streamed {
+            source: RefCell::new(parts.audit),
+            count: Cell::new(0),
+        },
+        counters: parts.counters,
+        raw: parts.raw,
+        sha256: ShaSlot(slot),
+    };
+    let mut h = BufHasher::new();
+    serde_json::to_writer(&mut h, &view).map_err(io::Error::other)?;
+    Ok(ExportSummary {
+        sha256: h.hex_with(b""),
+        bytes: 0,
+        ward: parts.ward.name.clone(),
+        groups: parts.groups.len(),
+        entries: view.entries.count.get(),
+        audit: view.audit.count.get(),
+    })
 }
 
 /// Write the document `parts` make to `w` (pretty, with a final newline), sealed with
