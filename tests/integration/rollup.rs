@@ -404,3 +404,82 @@ fn progress_is_shown_on_stderr_when_asked() {
     );
     assert!(!r.stderr.contains("Đang tổng hợp"), "{}", r.stderr);
 }
+
+/// The roll-up holds one ward at a time (two, on two threads): rolling up four times
+/// as many wards needs about the same memory, far less than the files. Measured with
+/// the counting allocator in a process of its own (other tests would count too), on
+/// wards made in process: a regression to holding every document fails here.
+#[test]
+fn rolling_up_many_wards_holds_one_ward_at_a_time() {
+    const CHILD: &str = "QCDC_ROLLUP_MEMORY_DIR";
+    let Ok(dir) = std::env::var(CHILD) else {
+        let dir = tempfile::tempdir().unwrap();
+        for g in 8..40u32 {
+            let db = dir.path().join(format!("w{g}.db"));
+            qcdc::bench::generate(&db, g, 4, 256 << 10).unwrap();
+            let store = qcdc::store::Store::open(&db).unwrap();
+            let mut f = std::fs::File::create(dir.path().join(format!("w{g}.json"))).unwrap();
+            store.export_to(&mut f).unwrap();
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "rollup::rolling_up_many_wards_holds_one_ward_at_a_time",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("1 passed"),
+            "the measuring test did not run: {text}"
+        );
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let files: Vec<std::path::PathBuf> =
+        (8..40u32).map(|g| dir.join(format!("w{g}.json"))).collect();
+    let bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    let today = qcdc::domain::date::Date::from_ymd_opt(2026, 11, 22).unwrap();
+    let roll = |files: &[std::path::PathBuf]| {
+        let o = qcdc::rollup::Options {
+            period: None,
+            today,
+            lang: qcdc::i18n::Lang::Vi,
+            keep_going: false,
+            threads: 2,
+            areas: None,
+            total_label: None,
+            progress: None,
+        };
+        crate::alloc::reset_peak();
+        let before = crate::alloc::live();
+        let r = qcdc::rollup::rollup_files(files, &o).unwrap();
+        let peak = crate::alloc::peak() - before;
+        (r, peak)
+    };
+    // The eight largest wards, then all of them: the same largest ward, four times
+    // as many.
+    let (few, peak_few) = roll(&files[24..]);
+    let (all, peak_all) = roll(&files);
+    assert_eq!(few.wards.len(), 8);
+    assert_eq!(all.wards.len(), 32);
+    eprintln!(
+        "roll-up peak: {peak_few} bytes for the 8 largest wards, {peak_all} for all 32 ({bytes} bytes of files)"
+    );
+    assert!(
+        peak_all < bytes as usize / 8,
+        "32 wards' roll-up held {peak_all} bytes at once, for {bytes} bytes of files"
+    );
+    assert!(
+        peak_all * 4 < peak_few * 5,
+        "4× the wards took {peak_all} bytes at once against {peak_few}: not flat"
+    );
+}
