@@ -762,9 +762,13 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
         }
         RollupFormat::Md => (crate::rollup::rollup_md(&r, lang).into_bytes(), false),
         RollupFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(&r).unwrap_or_default();
-            v.push(b'\n');
-            (v, false)
+            // Streamed: a province's roll-up is megabytes.
+            return cx.emit_with(a.out.as_deref(), false, &mut |w| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                serde_json::to_writer_pretty(&mut w, &r)?;
+                w.write_all(b"\n")?;
+                w.flush()
+            });
         }
         RollupFormat::Xlsx => (
             crate::rollup::rollup_xlsx(&r, lang).map_err(|e| Failure {
