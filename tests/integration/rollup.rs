@@ -417,7 +417,8 @@ fn rolling_up_many_wards_holds_one_ward_at_a_time() {
         for g in 8..40u32 {
             let db = dir.path().join(format!("w{g}.db"));
             qcdc::bench::generate(&db, g, 4, 256 << 10).unwrap();
-            let store = qcdc::store::Store::open(&db).unwrap();
+            // sled lets go of the files a moment after the generator's handle is dropped.
+            let store = qcdc::store::Store::reopen(&db).unwrap();
             let mut f = std::fs::File::create(dir.path().join(format!("w{g}.json"))).unwrap();
             store.export_to(&mut f).unwrap();
         }
