@@ -1368,7 +1368,6 @@ pub fn rollup_xlsx(r: &Rollup, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::X
             col(t("Kỳ trước", "Previous"), 9.0),
             col(t("Tăng/ giảm (điểm)", "Change (points)"), 9.0),
             col(t("Việc quá hạn", "Overdue"), 9.0),
-            col(t("Quá hạn mỗi tổ", "Overdue per group"), 9.0),
             col(t("Biểu quyết không đạt", "Failed votes"), 10.0),
         ]);
         let at = title(
@@ -1382,11 +1381,6 @@ pub fn rollup_xlsx(r: &Rollup, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::X
             ),
             &sub,
         )?;
-        let per_group = |overdue: u64, groups: u64| {
-            Cell::Points(
-                (groups > 0).then(|| ((overdue as f64 / groups as f64) * 10.0).round() / 10.0),
-            )
-        };
         let mut rows: Vec<Row> = r
             .worst_first()
             .into_iter()
@@ -1403,7 +1397,6 @@ pub fn rollup_xlsx(r: &Rollup, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::X
                     w.previous.as_ref().map(pct).unwrap_or(Cell::Blank),
                     points(&w.completion, w.previous.as_ref()),
                     Cell::Int(w.overdue as u64),
-                    per_group(w.overdue as u64, w.groups as u64),
                     Cell::Int(w.votes_failed as u64),
                 ]);
                 row(cells)
@@ -1420,7 +1413,6 @@ pub fn rollup_xlsx(r: &Rollup, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::X
             r.previous.as_ref().map(pct).unwrap_or(Cell::Blank),
             points(&r.total, r.previous.as_ref()),
             Cell::Int(overdue_total),
-            per_group(overdue_total, r.groups as u64),
             Cell::Int(r.wards.iter().map(|w| w.votes_failed as u64).sum()),
         ]);
         rows.push(strong(cells));

@@ -24,7 +24,10 @@ pub use read::{
     AuditRef, DocSink, EntryRef, EvidenceRef, MAX_VALUE, Mode, NoSink, StreamError, StreamInfo,
     read_stream, read_verified, shape as read_shape,
 };
-pub use write::{ExportSummary, Parts, Source, checksum_stream, write_stream};
+pub use write::{
+    ActorOut, AuditOut, AuditSource, ChangesOut, ExportSummary, Parts, Source, checksum_stream,
+    write_stream,
+};
 
 pub const FORMAT: &str = "qcdc-export";
 /// Version of the document's shape.

@@ -39,6 +39,93 @@ pub struct ExportSummary {
 pub type Source<'a, T> =
     &'a mut dyn FnMut(&mut dyn FnMut(&T) -> Result<(), String>) -> Result<(), String>;
 
+/// [`Source`] of audit records, each borrowed from wherever it is read (a record
+/// decoded in place lives only as long as its chunk).
+pub type AuditSource<'a> = &'a mut dyn FnMut(
+    &mut dyn for<'r> FnMut(&AuditOut<'r>) -> Result<(), String>,
+) -> Result<(), String>;
+
+/// An audit record serialised exactly as [`AuditRecord`] is, its texts borrowed (unit
+/// tests hold the two to the same JSON).
+#[derive(Serialize)]
+pub struct AuditOut<'a> {
+    pub seq: u64,
+    pub at_ms: i64,
+    pub actor: ActorOut<'a>,
+    pub action: &'a str,
+    pub group: u32,
+    pub item: &'a str,
+    pub period: &'a str,
+    pub changes: ChangesOut<'a>,
+    pub undoes: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct ActorOut<'a> {
+    pub member: &'a str,
+    pub os_user: &'a str,
+}
+
+/// The changes of an audit record: as the store keeps them (field, old, new) or as the
+/// domain does.
+pub enum ChangesOut<'a> {
+    Tuples(&'a [(&'a str, &'a str, &'a str)]),
+    Domain(&'a [crate::domain::audit::Change]),
+}
+
+impl Serialize for ChangesOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct ChangeOut<'a> {
+            field: &'a str,
+            old: &'a str,
+            new: &'a str,
+        }
+        match self {
+            ChangesOut::Tuples(list) => s.collect_seq(
+                list.iter()
+                    .map(|(field, old, new)| ChangeOut { field, old, new }),
+            ),
+            ChangesOut::Domain(list) => s.collect_seq(list.iter().map(|c| ChangeOut {
+                field: &c.field,
+                old: &c.old,
+                new: &c.new,
+            })),
+        }
+    }
+}
+
+impl<'a> AuditOut<'a> {
+    /// A domain record, borrowed.
+    pub fn of(a: &'a AuditRecord) -> AuditOut<'a> {
+        let AuditRecord {
+            seq,
+            at_ms,
+            actor,
+            action,
+            group,
+            item,
+            period,
+            changes,
+            undoes,
+        } = a;
+        AuditOut {
+            seq: *seq,
+            at_ms: *at_ms,
+            actor: ActorOut {
+                member: &actor.member,
+                os_user: &actor.os_user,
+            },
+            action,
+            group: *group,
+            item,
+            period,
+            changes: ChangesOut::Domain(changes),
+            undoes: *undoes,
+        }
+    }
+}
+
 /// A document's parts: the small ones in memory, entries and audit records streamed.
 pub struct Parts<'a> {
     pub schema: u32,
@@ -47,7 +134,7 @@ pub struct Parts<'a> {
     pub groups: &'a [Group],
     pub items: &'a [Item],
     pub entries: Source<'a, Entry>,
-    pub audit: Source<'a, AuditRecord>,
+    pub audit: AuditSource<'a>,
     pub counters: Counters,
     pub raw: &'a BTreeMap<String, Vec<[String; 2]>>,
 }
@@ -74,6 +161,41 @@ impl<T: Serialize> Serialize for Streamed<'_, T> {
                 Err(String::new())
             }
         });
+        self.count.set(n);
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if let Err(m) = r {
+            return Err(S::Error::custom(m));
+        }
+        seq.end()
+    }
+}
+
+/// The audit records, serialised from an [`AuditSource`].
+struct StreamedAudit<'a> {
+    source: RefCell<AuditSource<'a>>,
+    count: Cell<u64>,
+}
+
+impl Serialize for StreamedAudit<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        let mut failed: Option<S::Error> = None;
+        let mut n = 0u64;
+        let mut source = self.source.borrow_mut();
+        let r = (*source)(
+            &mut |item: &AuditOut<'_>| match seq.serialize_element(item) {
+                Ok(()) => {
+                    n += 1;
+                    Ok(())
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    Err(String::new())
+                }
+            },
+        );
         self.count.set(n);
         if let Some(e) = failed {
             return Err(e);
@@ -114,7 +236,7 @@ struct View<'a> {
     groups: &'a [Group],
     items: &'a [Item],
     entries: Streamed<'a, Entry>,
-    audit: Streamed<'a, AuditRecord>,
+    audit: StreamedAudit<'a>,
     counters: Counters,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     raw: &'a BTreeMap<String, Vec<[String; 2]>>,
@@ -237,7 +359,7 @@ pub fn checksum_stream(parts: Parts<'_>) -> io::Result<ExportSummary> {
             source: RefCell::new(parts.entries),
             count: Cell::new(0),
         },
-        audit: Streamed {
+        audit: StreamedAudit {
             source: RefCell::new(parts.audit),
             count: Cell::new(0),
         },
@@ -273,7 +395,7 @@ pub fn write_stream(parts: Parts<'_>, w: &mut dyn Write) -> io::Result<ExportSum
             source: RefCell::new(parts.entries),
             count: Cell::new(0),
         },
-        audit: Streamed {
+        audit: StreamedAudit {
             source: RefCell::new(parts.audit),
             count: Cell::new(0),
         },
