@@ -35,19 +35,22 @@ export QCDC_TODAY=2026-11-22 QCDC_CONFIG="$work/none.toml" QCDC_LANG=vi
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# One timed run of "$@": appends "ms rss_mb" to the file named by $1.
+# One timed run of "$@": appends "wall_ms rss_mb cpu_s" to the file named by $1 (CPU:
+# user + system, which a loaded machine changes less than the wall time).
 once() {
   local out=$1 s e; shift
   s=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  /usr/bin/time -f "%M %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
   e=$(date +%s%N)
-  echo "$(( (e - s) / 1000000 )) $(( $(tail -1 "$work/time") / 1024 ))" >>"$out"
+  read -r rss user sys < <(tail -1 "$work/time")
+  echo "$(( (e - s) / 1000000 )) $(( rss / 1024 )) $(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" >>"$out"
 }
 
-# "median_s max_rss_mb" of the runs in a file.
+# "median_wall_s max_rss_mb median_cpu_s" of the runs in a file.
 summary() {
-  printf '%s %s\n' "$(awk '{print $1}' "$1" | median | awk '{printf "%.2f", $1 / 1000}')" \
-    "$(awk '{print $2}' "$1" | sort -n | tail -1)"
+  printf '%s %s %s\n' "$(awk '{print $1}' "$1" | median | awk '{printf "%.2f", $1 / 1000}')" \
+    "$(awk '{print $2}' "$1" | sort -n | tail -1)" \
+    "$(awk '{print $3}' "$1" | median | awk '{printf "%.2f", $1}')"
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)"
@@ -77,13 +80,13 @@ if [[ " $PARTS " == *" rollup "* ]]; then
     rm -f "$work/r-$n"
     "$Q" rollup "${F[@]}" --format json --out "$work/rollup.json" 2>/dev/null
     for _ in $(seq "$RUNS"); do once "$work/r-$n" "$Q" rollup "${F[@]}" --format json --out "$work/rollup.json"; done
-    read -r t m < <(summary "$work/r-$n")
-    echo "$n wards ($size): median $t s, peak RSS $m MB"
+    read -r t m c < <(summary "$work/r-$n")
+    echo "$n wards ($size): median $t s (CPU $c s), peak RSS $m MB"
     if [ -n "${BASE:-}" ] && [ "$n" -le 100 ]; then
       rm -f "$work/rb-$n"
       for _ in $(seq "$RUNS"); do once "$work/rb-$n" "$BASE" rollup "${F[@]}" --format json --out "$work/rollup.json"; done
-      read -r t m < <(summary "$work/rb-$n")
-      echo "  base: median $t s, peak RSS $m MB"
+      read -r t m c < <(summary "$work/rb-$n")
+      echo "  base: median $t s (CPU $c s), peak RSS $m MB"
     fi
   done
   echo "-- the same, each set ending with the largest ward (210 groups)"
@@ -91,8 +94,8 @@ if [[ " $PARTS " == *" rollup "* ]]; then
     mapfile -t F < <(last "$n")
     rm -f "$work/l-$n"
     for _ in $(seq "$RUNS"); do once "$work/l-$n" "$Q" rollup "${F[@]}" --format json --out "$work/rollup.json"; done
-    read -r t m < <(summary "$work/l-$n")
-    echo "$n wards (groups $((211 - n))-210): median $t s, peak RSS $m MB"
+    read -r t m c < <(summary "$work/l-$n")
+    echo "$n wards (groups $((211 - n))-210): median $t s (CPU $c s), peak RSS $m MB"
   done
   echo
   echo "== 100 wards: qcdc rollup against python3 json.load of the same files, alternating"
@@ -102,11 +105,11 @@ if [[ " $PARTS " == *" rollup "* ]]; then
     once "$work/q" "$Q" rollup "${F[@]}" --format json --out "$work/rollup.json"
     once "$work/p" python3 -c "import json,sys; [json.load(open(f)) for f in sys.argv[1:]]" "${F[@]}"
   done
-  read -r qt qm < <(summary "$work/q")
-  read -r pt pm < <(summary "$work/p")
-  echo "qcdc rollup: median $qt s, peak RSS $qm MB"
-  echo "python3 json.load: median $pt s, peak RSS $pm MB"
-  echo "ratio: $(awk -v a="$pt" -v b="$qt" 'BEGIN {printf "%.1f", a / b}')x"
+  read -r qt qm qc < <(summary "$work/q")
+  read -r pt pm pc < <(summary "$work/p")
+  echo "qcdc rollup: median $qt s (CPU $qc s), peak RSS $qm MB"
+  echo "python3 json.load: median $pt s (CPU $pc s), peak RSS $pm MB"
+  echo "ratio: $(awk -v a="$pt" -v b="$qt" 'BEGIN {printf "%.1f", a / b}')x wall, $(awk -v a="$pc" -v b="$qc" 'BEGIN {printf "%.1f", a / b}')x CPU"
 fi
 
 if [[ " $PARTS " == *" city "* ]]; then
@@ -136,8 +139,8 @@ if [[ " $PARTS " == *" city "* ]]; then
   for i in "${!bins[@]}"; do
     label=$([ "$i" = 0 ] && echo "qcdc" || echo "base")
     for what in export backup restore; do
-      read -r t m < <(summary "$work/c-$what-$i")
-      echo "$label $what: median $t s, peak RSS $m MB"
+      read -r t m c < <(summary "$work/c-$what-$i")
+      echo "$label $what: median $t s (CPU $c s), peak RSS $m MB"
     done
   done
   echo "document: $(du -h "$work/city.json" | cut -f1)"
