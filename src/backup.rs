@@ -11,12 +11,17 @@
 //! refuses while the database is open in another process, builds the new database
 //! beside the old one, reads it back, and only then swaps the folders by renaming,
 //! keeping the old database as `<db>.before-restore`.
+//!
+//! Nothing the size of the database is held: a backup is streamed from the store's
+//! trees into the file (the checksum computed as it is written), and a restore reads
+//! the file twice — once to verify it, once to write it in bounded batches.
 
 use crate::domain::text;
 use crate::i18n::Lang;
 use crate::service::{Service, ServiceError};
+use crate::store::snapshot::{ImportError, Verified, verify_document};
 use crate::store::{Store, StoreError};
-use crate::transfer::{ExportDoc, Problem, validate};
+use crate::transfer::{ExportSummary, Problem};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -217,17 +222,51 @@ pub struct BackupInfo {
 }
 
 /// Back up what `svc` serves into `dir`, keeping the newest `keep` (0: all). This is
-/// what `qcdc backup` runs, and what the ward server calls once a day.
+/// what `qcdc backup` runs (directly or through the ward server).
 pub fn backup(svc: &dyn Service, dir: &Path, keep: usize) -> Result<BackupInfo, BackupError> {
-    let doc = svc.export()?;
-    write_backup(&doc, dir, keep, chrono::Local::now().naive_local())
+    let ward = svc.ward()?.name;
+    let mut failed = None;
+    let info = write_backup(
+        &ward,
+        dir,
+        keep,
+        chrono::Local::now().naive_local(),
+        &mut |w| {
+            svc.export_to(w).map_err(|e| {
+                let m = e.message(Lang::En);
+                failed = Some(e);
+                std::io::Error::other(m)
+            })
+        },
+    );
+    match (info, failed) {
+        (Err(_), Some(e)) => Err(BackupError::Service(e)),
+        (info, _) => info,
+    }
 }
 
 /// Back up a store this process holds open (the ward server's daily backup: no
 /// session, so no member's permissions are involved).
 pub fn backup_store(store: &Store, dir: &Path, keep: usize) -> Result<BackupInfo, BackupError> {
-    let doc = store.export_doc()?;
-    write_backup(&doc, dir, keep, chrono::Local::now().naive_local())
+    let ward = store.ward()?.name;
+    let mut failed = None;
+    let info = write_backup(
+        &ward,
+        dir,
+        keep,
+        chrono::Local::now().naive_local(),
+        &mut |w| {
+            store.export_to(w).map_err(|e| {
+                let m = e.to_string();
+                failed = Some(e);
+                std::io::Error::other(m)
+            })
+        },
+    );
+    match (info, failed) {
+        (Err(_), Some(e)) => Err(e.into()),
+        (info, _) => info,
+    }
 }
 
 /// How many daily backups the ward server keeps.
@@ -282,16 +321,18 @@ pub fn write_durably_with<T>(
     }
 }
 
-/// Write `doc` as a new backup named for `now`, then prune.
+/// Write a new backup of the ward `ward` named for `now` (`export` writes the
+/// document), then prune.
 pub fn write_backup(
-    doc: &ExportDoc,
+    ward: &str,
     dir: &Path,
     keep: usize,
     now: chrono::NaiveDateTime,
+    export: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<ExportSummary>,
 ) -> Result<BackupInfo, BackupError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let stamp = now.format("%Y%m%d-%H%M%S").to_string();
-    let base = format!("{}{stamp}", prefix(&doc.ward.name));
+    let base = format!("{}{stamp}", prefix(ward));
     let mut path = dir.join(format!("{base}.json"));
     let mut n = 2;
     while path.exists() {
@@ -300,7 +341,7 @@ pub fn write_backup(
     }
     let (sum, bytes) = write_durably_with(&path, &mut |w| {
         let mut h = crate::transfer::HashingWriter::new(w);
-        doc.write_json(&mut h)?;
+        export(&mut h)?;
         Ok((h.hex(), h.bytes))
     })?;
     let file_name = path
@@ -311,7 +352,7 @@ pub fn write_backup(
     write_durably(&side, format!("{sum}  {file_name}\n").as_bytes())?;
     let mut removed = Vec::new();
     if keep > 0 {
-        let all = list_backups(dir, &doc.ward.name);
+        let all = list_backups(dir, ward);
         if all.len() > keep {
             for old in &all[..all.len() - keep] {
                 if std::fs::remove_file(old).is_ok() {
@@ -329,22 +370,31 @@ pub fn write_backup(
     })
 }
 
-/// Read a backup (or any export document) and verify it: JSON, ours, checksum,
-/// consistency.
-pub fn read_backup(path: &Path) -> Result<ExportDoc, BackupError> {
-    let bytes = std::fs::read(path).map_err(io(path))?;
-    let doc = ExportDoc::from_json(&bytes).map_err(|problem| BackupError::Damaged {
-        path: path.to_path_buf(),
-        problem,
-    })?;
-    let problems = validate(&doc);
-    if !problems.is_empty() {
-        return Err(BackupError::Invalid {
+/// What went wrong importing `path`, as a backup error.
+pub fn import_error(path: &Path, e: ImportError) -> BackupError {
+    match e {
+        ImportError::Io(e) => io(path)(e),
+        ImportError::Damaged(problem) => BackupError::Damaged {
+            path: path.to_path_buf(),
+            problem,
+        },
+        ImportError::Invalid(problems) => BackupError::Invalid {
             path: path.to_path_buf(),
             problems,
-        });
+        },
+        ImportError::Store(e) => e.into(),
     }
-    Ok(doc)
+}
+
+/// Opens `path` anew for each reading of a document.
+pub fn opener(path: &Path) -> impl FnMut() -> std::io::Result<Box<dyn std::io::Read>> + '_ {
+    move || std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn std::io::Read>)
+}
+
+/// Read a backup (or any export document) through and verify it: JSON, ours,
+/// checksum, consistency. Nothing of it is held but what importing it needs.
+pub fn verify_backup(path: &Path) -> Result<Verified, BackupError> {
+    verify_document(&mut opener(path)).map_err(|e| import_error(path, e))
 }
 
 /// Take the lock sled takes on an existing database, or say it is open elsewhere.
@@ -403,7 +453,7 @@ fn sled_like(dir: &Path) -> bool {
 
 /// Replace the database at `db` with the backup `file` (see the module doc).
 pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
-    let mut doc = read_backup(file)?;
+    let verified = verify_backup(file)?;
     let empty = std::fs::read_dir(db)
         .map(|mut d| d.next().is_none())
         .unwrap_or(true);
@@ -419,21 +469,24 @@ pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     let info = RestoreInfo {
-        ward: doc.ward.name.clone(),
-        groups: doc.groups.len(),
-        entries: doc.entries.len(),
-        audit: doc.audit.len(),
+        ward: verified.info.ward.clone(),
+        groups: verified.info.groups,
+        entries: verified.info.entries as usize,
+        audit: verified.info.audit as usize,
         previous: None,
     };
-    let built = (|| -> Result<(), BackupError> {
-        let store = Store::import_doc(&tmp, &doc)?;
+    let sha = verified.info.sha256.clone();
+    let tmp_path = tmp.clone();
+    let built = (move || -> Result<(), BackupError> {
+        let tmp = tmp_path;
+        let store = Store::import_verified(&tmp, &mut opener(file), &verified)
+            .map_err(|e| import_error(file, e))?;
         drop(store);
-        // A city's document is a gigabyte: compare by checksum, not holding two.
-        let sha = std::mem::take(&mut doc.sha256);
-        drop(std::mem::replace(&mut doc, ExportDoc::empty()));
-        // Read it back from disk: the database must hold exactly the backup.
+        drop(verified);
+        // Read it back from disk: the database must hold exactly the backup (its
+        // document, streamed into the checksum only).
         let store = Store::reopen(&tmp)?;
-        let back = store.export_doc()?;
+        let back = store.export_checksum()?;
         if back.sha256 != sha {
             return Err(BackupError::Io {
                 path: tmp.clone(),

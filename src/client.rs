@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,9 +29,20 @@ type Pending = Mutex<HashMap<u64, Sender<Result<serde_json::Value, WireError>>>>
 /// well under a second; a minute means the server is stuck or gone).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// What a streamed answer brings: its chunks, then its response.
+enum StreamMsg {
+    Chunk(String),
+    Done(Result<serde_json::Value, WireError>),
+}
+
+/// Streamed answers waiting, by request id: a bounded channel each, so a server that
+/// sends faster than the caller writes waits on the socket instead of filling memory.
+type Streams = Mutex<HashMap<u64, SyncSender<StreamMsg>>>;
+
 struct Inner {
     writer: Mutex<UnixStream>,
     pending: Pending,
+    streams: Streams,
     notices: Mutex<Vec<Sender<Notice>>>,
     closed: AtomicBool,
 }
@@ -148,6 +159,7 @@ impl RemoteService {
         let inner = Arc::new(Inner {
             writer: Mutex::new(writer),
             pending: Mutex::new(HashMap::new()),
+            streams: Mutex::new(HashMap::new()),
             notices: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
         });
@@ -155,8 +167,28 @@ impl RemoteService {
         std::thread::spawn(move || {
             loop {
                 match read_frame::<_, ServerMsg>(&mut reader) {
+                    Ok(ServerMsg::Chunk { id, data }) => {
+                        let tx = bg
+                            .streams
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get(&id)
+                            .cloned();
+                        // Blocks while the caller is behind (the bound); a caller that
+                        // gave up has dropped its end.
+                        if let Some(tx) = tx {
+                            let _ = tx.send(StreamMsg::Chunk(data));
+                        }
+                    }
                     Ok(ServerMsg::Response { id, result }) => {
-                        if let Some(tx) = bg
+                        let stream = bg
+                            .streams
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&id);
+                        if let Some(tx) = stream {
+                            let _ = tx.send(StreamMsg::Done(result));
+                        } else if let Some(tx) = bg
                             .pending
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -178,6 +210,7 @@ impl RemoteService {
             // The server went away: fail whatever is waiting.
             bg.closed.store(true, Ordering::SeqCst);
             bg.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            bg.streams.lock().unwrap_or_else(|p| p.into_inner()).clear();
             bg.notices.lock().unwrap_or_else(|p| p.into_inner()).clear();
         });
         Ok(RemoteService {
@@ -232,23 +265,37 @@ impl RemoteService {
         // come within the limit is an error (the request may still be carried out; the
         // message says so).
         match rx.recv_timeout(self.reply_timeout) {
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Err(RecvTimeoutError::Timeout) => {
                 self.inner
                     .pending
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&id);
-                Err(ServiceError::Remote(
-                    self.lang
-                        .t(
-                            "Máy chủ qcdc không trả lời. Thay đổi vừa gửi có thể đã được lưu hoặc chưa: xem lại trước khi làm lại.",
-                            "The qcdc server did not answer. The change just sent may or may not be saved: look before trying again.",
-                        )
-                        .to_string(),
-                ))
+                Err(self.silent())
             }
-            Ok(Ok(v)) => serde_json::from_value(v).map_err(|e| ServiceError::Remote(e.to_string())),
-            Ok(Err(w)) => Err(match w.conflict {
+            Ok(r) => self.answer(r),
+            Err(RecvTimeoutError::Disconnected) => Err(self.gone()),
+        }
+    }
+
+    fn silent(&self) -> ServiceError {
+        ServiceError::Remote(
+            self.lang
+                .t(
+                    "Máy chủ qcdc không trả lời. Thay đổi vừa gửi có thể đã được lưu hoặc chưa: xem lại trước khi làm lại.",
+                    "The qcdc server did not answer. The change just sent may or may not be saved: look before trying again.",
+                )
+                .to_string(),
+        )
+    }
+
+    fn answer<T: DeserializeOwned>(
+        &self,
+        r: Result<serde_json::Value, WireError>,
+    ) -> Result<T, ServiceError> {
+        match r {
+            Ok(v) => serde_json::from_value(v).map_err(|e| ServiceError::Remote(e.to_string())),
+            Err(w) => Err(match w.conflict {
                 Some(current) => ServiceError::Conflict {
                     current: Box::new(current),
                 },
@@ -257,7 +304,53 @@ impl RemoteService {
                     message: if self.lang.is_en() { w.en } else { w.vi },
                 },
             }),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(self.gone()),
+        }
+    }
+
+    /// A request answered in chunks: each written to `w` as it arrives. The reply
+    /// timeout applies between chunks: a stream may take long, a silence may not.
+    fn call_streamed<T: DeserializeOwned>(
+        &self,
+        req: Req,
+        w: &mut dyn std::io::Write,
+    ) -> Result<T, ServiceError> {
+        if self.inner.closed.load(Ordering::SeqCst) {
+            return Err(self.gone());
+        }
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (tx, rx) = sync_channel(4);
+        let streams = || self.inner.streams.lock().unwrap_or_else(|p| p.into_inner());
+        streams().insert(id, tx);
+        // However this ends, the reader thread stops feeding this request.
+        struct Forget<'a>(&'a Streams, u64);
+        impl Drop for Forget<'_> {
+            fn drop(&mut self) {
+                self.0
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&self.1);
+            }
+        }
+        let _forget = Forget(&self.inner.streams, id);
+        {
+            let mut wr = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner());
+            if write_frame(&mut *wr, &ClientMsg::Request { id, req }).is_err() {
+                return Err(self.gone());
+            }
+        }
+        loop {
+            match rx.recv_timeout(self.reply_timeout) {
+                Ok(StreamMsg::Chunk(data)) => w.write_all(data.as_bytes()).map_err(|e| {
+                    ServiceError::Remote(if self.lang.is_en() {
+                        format!("cannot write what the server sends: {e}")
+                    } else {
+                        format!("không ghi được dữ liệu máy chủ gửi: {e}")
+                    })
+                })?,
+                Ok(StreamMsg::Done(r)) => return self.answer(r),
+                Err(RecvTimeoutError::Timeout) => return Err(self.silent()),
+                Err(RecvTimeoutError::Disconnected) => return Err(self.gone()),
+            }
         }
     }
 }
@@ -431,6 +524,13 @@ impl Service for RemoteService {
 
     fn export(&self) -> Result<crate::transfer::ExportDoc, ServiceError> {
         self.call(Req::Export)
+    }
+
+    fn export_to(
+        &self,
+        w: &mut dyn std::io::Write,
+    ) -> Result<crate::transfer::ExportSummary, ServiceError> {
+        self.call_streamed(Req::ExportStream, w)
     }
 
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {

@@ -7,6 +7,10 @@
 //! (each with an id) and the server answers each one, in any order, and pushes
 //! [`ServerMsg::Notice`]s about changes made by others.
 //!
+//! One request is answered by many frames: [`Req::ExportStream`], the whole database as
+//! an export document, comes as [`ServerMsg::Chunk`]s of text (each far below the
+//! frame limit, whatever the database's size) and then its response.
+//!
 //! JSON rather than bincode on the wire: the records on disk are frozen bincode types,
 //! but messages carry domain types whose serde shape (tagged enums, flattened fields)
 //! bincode cannot decode, and a readable protocol is easier to debug on a ward server.
@@ -33,8 +37,9 @@ pub fn default_socket(db: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Bumped whenever a message changes shape.
-pub const PROTOCOL: u32 = 3;
+/// Bumped whenever a message changes shape (3: undo plans and redo; 4: the streamed
+/// export and backup).
+pub const PROTOCOL: u32 = 4;
 pub const MAGIC: &str = "qcdc";
 /// The largest frame either side accepts (a report of a very large ward fits easily).
 pub const MAX_FRAME: u32 = 32 * 1024 * 1024;
@@ -113,9 +118,16 @@ pub enum Req {
         from: Option<Period>,
     },
     Export,
+    /// The export document as [`ServerMsg::Chunk`]s, then a response carrying its
+    /// [`crate::transfer::ExportSummary`].
+    ExportStream,
     Check,
     Repair,
 }
+
+/// The most text one [`ServerMsg::Chunk`] carries (escaped, still far below
+/// [`MAX_FRAME`]).
+pub const CHUNK: usize = 1 << 20;
 
 impl Req {
     /// Requests that change the database: applied one at a time, in arrival order,
@@ -155,6 +167,7 @@ impl Req {
             | Req::Periods
             | Req::Ping
             | Req::Export
+            | Req::ExportStream
             | Req::Check => false,
         }
     }
@@ -199,6 +212,12 @@ pub enum ServerMsg {
         result: Result<serde_json::Value, WireError>,
     },
     Notice(Notice),
+    /// A piece of a streamed answer to request `id`, in order; its response follows
+    /// the last one.
+    Chunk {
+        id: u64,
+        data: String,
+    },
 }
 
 /// An audit-record-like description of a change for notices.

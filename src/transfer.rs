@@ -8,7 +8,7 @@
 
 use crate::domain::audit::AuditRecord;
 use crate::domain::entry::Entry;
-use crate::domain::period::Period;
+use crate::domain::period::{Granularity, Period};
 use crate::domain::template::{Item, Scope};
 use crate::domain::text;
 use crate::domain::ward::{Branch, Group, MAX_HOUSEHOLDS, MAX_NAME_CHARS, WARD_GROUP, Ward};
@@ -16,6 +16,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
+
+mod read;
+mod write;
+pub(crate) use read::Framer;
+pub use read::{
+    AuditRef, DocSink, EntryRef, EvidenceRef, MAX_VALUE, Mode, NoSink, StreamError, StreamInfo,
+    read_stream, read_verified, shape as read_shape,
+};
+pub use write::{
+    ActorOut, AuditOut, AuditSource, ChangesOut, ExportSummary, Parts, Source, checksum_stream,
+    write_stream,
+};
 
 pub const FORMAT: &str = "qcdc-export";
 /// Version of the document's shape.
@@ -283,233 +295,405 @@ impl ExportDoc {
 /// references from groups to branches and from entries to groups and items, the
 /// audit sequence and the counters. Empty when all is well.
 pub fn validate(d: &ExportDoc) -> Vec<Problem> {
-    let mut p = Vec::new();
-    if text::clean(&d.ward.name).is_empty() {
-        p.push(Problem::new(
-            "ward",
-            "the ward has no name",
-            "phường không có tên",
-        ));
+    let mut v = Validator::new(Some(d.counters));
+    v.ward(&d.ward);
+    d.branches.iter().for_each(|b| v.branch(b));
+    d.groups.iter().for_each(|g| v.group(g));
+    d.items.iter().for_each(|i| v.item(i));
+    for e in &d.entries {
+        v.entry(
+            e.period,
+            e.group,
+            &e.item,
+            e.version,
+            e.evidence.vote.as_ref(),
+        );
     }
-    let mut branch_ids = HashSet::new();
-    let mut branch_names = HashSet::new();
-    for b in &d.branches {
-        let at = format!("branch {}", b.id);
-        if b.id == 0 || !branch_ids.insert(b.id) {
-            p.push(Problem::new(&at, "id 0 or repeated", "mã 0 hoặc bị trùng"));
+    for a in &d.audit {
+        v.audit(a.seq, a.undoes, &a.period);
+    }
+    v.raw(&d.raw);
+    v.finish()
+}
+
+/// The rules of [`validate`], fed one piece at a time in the document's order, so a
+/// document read as a stream is checked without holding it: what is kept is the
+/// branches', groups' and items' ids and names, the key of the last entry and the runs
+/// of audit sequence numbers. Entries must come in key order (period, group, item), as
+/// every export writes them: a repeated entry is then the one just before.
+///
+/// The counters come after everything else in a document; when they are not known
+/// up front ([`Validator::new`] with `None`), the checks against them are made by
+/// [`Validator::counters`].
+pub struct Validator {
+    counters: Option<Counters>,
+    problems: Vec<Problem>,
+    branch_ids: HashSet<u32>,
+    branch_names: HashSet<String>,
+    /// Group ids and names (for messages about them once the counters are read).
+    group_ids: HashMap<u32, String>,
+    group_names: HashSet<String>,
+    items: HashMap<String, (Scope, Granularity, &'static str, &'static str)>,
+    /// The last entry's key (period, group, item).
+    last_entry: Option<([u8; 4], u32, String)>,
+    /// Audit sequence numbers seen, as runs [first, last] in order; those that came out
+    /// of order on their own.
+    runs: Vec<(u64, u64)>,
+    stray: HashSet<u64>,
+    audit_first: Option<u64>,
+    audit_last: Option<u64>,
+    audit_len: usize,
+    audit_max: u64,
+}
+
+impl Validator {
+    pub fn new(counters: Option<Counters>) -> Validator {
+        Validator {
+            counters,
+            problems: Vec::new(),
+            branch_ids: HashSet::new(),
+            branch_names: HashSet::new(),
+            group_ids: HashMap::new(),
+            group_names: HashSet::new(),
+            items: HashMap::new(),
+            last_entry: None,
+            runs: Vec::new(),
+            stray: HashSet::new(),
+            audit_first: None,
+            audit_last: None,
+            audit_len: 0,
+            audit_max: 0,
         }
-        if b.id >= d.counters.next_branch {
-            p.push(Problem::new(
-                &at,
-                format!("id not below the counter {}", d.counters.next_branch),
-                format!("mã không nhỏ hơn bộ đếm {}", d.counters.next_branch),
+    }
+
+    fn push(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    /// Problems found so far.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    pub fn ward(&mut self, w: &Ward) {
+        if text::clean(&w.name).is_empty() {
+            self.push(Problem::new(
+                "ward",
+                "the ward has no name",
+                "phường không có tên",
             ));
         }
+    }
+
+    fn branch_counter(&mut self, id: u32, next: u32) {
+        if id >= next {
+            self.push(Problem::new(
+                format!("branch {id}"),
+                format!("id not below the counter {next}"),
+                format!("mã không nhỏ hơn bộ đếm {next}"),
+            ));
+        }
+    }
+
+    fn group_counter(&mut self, id: u32, name: &str, next: u32) {
+        if id >= next {
+            self.push(Problem::new(
+                format!("group {id} ({name})"),
+                format!("id not below the counter {next}"),
+                format!("mã không nhỏ hơn bộ đếm {next}"),
+            ));
+        }
+    }
+
+    pub fn branch(&mut self, b: &Branch) {
+        let at = format!("branch {}", b.id);
+        if b.id == 0 || !self.branch_ids.insert(b.id) {
+            self.push(Problem::new(&at, "id 0 or repeated", "mã 0 hoặc bị trùng"));
+        }
+        if let Some(c) = self.counters {
+            self.branch_counter(b.id, c.next_branch);
+        }
         if b.name.trim().is_empty() || b.name.chars().count() > MAX_NAME_CHARS {
-            p.push(Problem::new(
+            self.push(Problem::new(
                 &at,
                 "empty or too long name",
                 "tên trống hoặc quá dài",
             ));
         }
-        if !branch_names.insert(text::fold(&b.name)) {
-            p.push(Problem::new(
+        if !self.branch_names.insert(text::fold(&b.name)) {
+            self.push(Problem::new(
                 &at,
                 format!("name {:?} repeated", b.name),
                 format!("tên {:?} bị trùng", b.name),
             ));
         }
     }
-    let mut group_ids = HashSet::new();
-    let mut group_names = HashSet::new();
-    for g in &d.groups {
+
+    pub fn group(&mut self, g: &Group) {
         let at = format!("group {} ({})", g.id, g.name);
-        if g.id == WARD_GROUP || !group_ids.insert(g.id) {
-            p.push(Problem::new(&at, "id 0 or repeated", "mã 0 hoặc bị trùng"));
+        if g.id == WARD_GROUP || self.group_ids.insert(g.id, g.name.clone()).is_some() {
+            self.push(Problem::new(&at, "id 0 or repeated", "mã 0 hoặc bị trùng"));
         }
-        if g.id >= d.counters.next_group {
-            p.push(Problem::new(
-                &at,
-                format!("id not below the counter {}", d.counters.next_group),
-                format!("mã không nhỏ hơn bộ đếm {}", d.counters.next_group),
-            ));
+        if let Some(c) = self.counters {
+            self.group_counter(g.id, &g.name, c.next_group);
         }
-        if !branch_ids.contains(&g.branch) {
-            p.push(Problem::new(
+        if !self.branch_ids.contains(&g.branch) {
+            self.push(Problem::new(
                 &at,
                 format!("belongs to unknown branch {}", g.branch),
                 format!("thuộc chi bộ không tồn tại (mã {})", g.branch),
             ));
         }
         if !(1..=MAX_HOUSEHOLDS).contains(&g.households) {
-            p.push(Problem::new(
+            self.push(Problem::new(
                 &at,
                 format!("{} households", g.households),
                 format!("số hộ {} không hợp lệ", g.households),
             ));
         }
-        if g.name.trim().is_empty() || !group_names.insert(text::fold(&g.name)) {
-            p.push(Problem::new(
+        if g.name.trim().is_empty() || !self.group_names.insert(text::fold(&g.name)) {
+            self.push(Problem::new(
                 &at,
                 "empty or repeated name",
                 "tên trống hoặc bị trùng",
             ));
         }
     }
-    let mut items: HashMap<&str, &Item> = HashMap::new();
-    for it in &d.items {
+
+    pub fn item(&mut self, it: &Item) {
         let ok_code = !it.code.is_empty()
             && it
                 .code
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-        if !ok_code || items.insert(it.code.as_str(), it).is_some() {
-            p.push(Problem::new(
+        let value = (
+            it.scope,
+            it.recurrence.granularity(),
+            it.recurrence.name_en(),
+            it.recurrence.name_vi(),
+        );
+        if !ok_code || self.items.insert(it.code.clone(), value).is_some() {
+            self.push(Problem::new(
                 format!("item {}", it.code),
                 "bad or repeated item code",
                 "mã mục sai hoặc bị trùng",
             ));
         }
     }
-    let mut seen_entries = HashSet::new();
-    for e in &d.entries {
-        let at = format!("entry {}/{}/{}", e.period, e.group, e.item);
-        if !seen_entries.insert((e.period, e.group, e.item.clone())) {
-            p.push(Problem::new(&at, "repeated", "bị trùng"));
+
+    /// Whether an item code is in the template seen so far.
+    pub fn knows_item(&self, code: &str) -> bool {
+        self.items.contains_key(code)
+    }
+
+    pub fn entry(
+        &mut self,
+        period: Period,
+        group: u32,
+        item: &str,
+        version: u64,
+        vote: Option<&crate::domain::vote::VoteCount>,
+    ) {
+        let at = || format!("entry {period}/{group}/{item}");
+        let key = (period.to_key(), group);
+        match &mut self.last_entry {
+            Some((p, g, i)) => {
+                let order = (*p, *g, i.as_str()).cmp(&(key.0, key.1, item));
+                if order != std::cmp::Ordering::Less {
+                    let (en, vi) = if order == std::cmp::Ordering::Equal {
+                        ("repeated", "bị trùng")
+                    } else {
+                        (
+                            "out of order (entries come sorted by period, group, item)",
+                            "sai thứ tự (các mục xếp theo kỳ, tổ, mã mục)",
+                        )
+                    };
+                    self.problems.push(Problem::new(at(), en, vi));
+                } else {
+                    *p = key.0;
+                    *g = key.1;
+                    i.clear();
+                    i.push_str(item);
+                }
+            }
+            None => self.last_entry = Some((key.0, key.1, item.to_string())),
         }
-        let Some(item) = items.get(e.item.as_str()) else {
-            p.push(Problem::new(
-                &at,
+        let Some(&(scope, granularity, name_en, name_vi)) = self.items.get(item) else {
+            self.push(Problem::new(
+                at(),
                 "refers to an item not in the template",
                 "thuộc mục không có trong bộ mục",
             ));
-            continue;
+            return;
         };
-        match (item.scope, e.group == WARD_GROUP) {
-            (Scope::Ward, false) => p.push(Problem::new(
-                &at,
+        match (scope, group == WARD_GROUP) {
+            (Scope::Ward, false) => self.push(Problem::new(
+                at(),
                 "a ward-level item recorded for a group",
                 "mục cấp phường lại ghi cho một tổ",
             )),
-            (Scope::Group, true) => p.push(Problem::new(
-                &at,
+            (Scope::Group, true) => self.push(Problem::new(
+                at(),
                 "a group item recorded for the ward",
                 "mục của tổ lại ghi cho cấp phường",
             )),
-            (Scope::Group, false) if !group_ids.contains(&e.group) => p.push(Problem::new(
-                &at,
-                "refers to an unknown group",
-                "thuộc tổ dân phố không tồn tại",
-            )),
+            (Scope::Group, false) if !self.group_ids.contains_key(&group) => {
+                self.push(Problem::new(
+                    at(),
+                    "refers to an unknown group",
+                    "thuộc tổ dân phố không tồn tại",
+                ))
+            }
             _ => {}
         }
-        if e.period.granularity() != item.recurrence.granularity() {
-            p.push(Problem::new(
-                &at,
-                format!(
-                    "period {} does not fit a {} item",
-                    e.period,
-                    item.recurrence.name_en()
-                ),
-                format!(
-                    "kỳ {} không khớp mục {}",
-                    e.period,
-                    item.recurrence.name_vi()
-                ),
+        if period.granularity() != granularity {
+            self.push(Problem::new(
+                at(),
+                format!("period {period} does not fit a {name_en} item"),
+                format!("kỳ {period} không khớp mục {name_vi}"),
             ));
         }
-        if e.version == 0 {
-            p.push(Problem::new(&at, "version 0", "phiên bản 0"));
+        if version == 0 {
+            self.push(Problem::new(at(), "version 0", "phiên bản 0"));
         }
-        if let Some(v) = e.evidence.vote
+        if let Some(v) = vote
             && v.validate().is_err()
         {
-            p.push(Problem::new(
-                &at,
+            self.push(Problem::new(
+                at(),
                 "impossible vote count",
                 "số liệu biểu quyết không hợp lệ",
             ));
         }
     }
-    let mut prev = 0u64;
-    let mut seqs = HashSet::new();
-    for a in &d.audit {
-        let at = format!("audit {}", a.seq);
-        if a.seq <= prev {
-            p.push(Problem::new(
-                &at,
+
+    fn seen(&self, seq: u64) -> bool {
+        let i = self.runs.partition_point(|(_, last)| *last < seq);
+        self.runs.get(i).is_some_and(|(first, _)| *first <= seq) || self.stray.contains(&seq)
+    }
+
+    pub fn audit(&mut self, seq: u64, undoes: Option<u64>, period: &str) {
+        let at = || format!("audit {seq}");
+        let prev = self.audit_max;
+        if seq <= prev {
+            self.push(Problem::new(
+                at(),
                 "out of order or repeated",
                 "sai thứ tự hoặc bị trùng",
             ));
         }
-        if a.seq >= d.counters.next_audit {
-            p.push(Problem::new(
-                &at,
-                format!("not below the counter {}", d.counters.next_audit),
-                format!("không nhỏ hơn bộ đếm {}", d.counters.next_audit),
+        if let Some(c) = self.counters
+            && seq >= c.next_audit
+        {
+            self.push(Problem::new(
+                at(),
+                format!("not below the counter {}", c.next_audit),
+                format!("không nhỏ hơn bộ đếm {}", c.next_audit),
             ));
         }
-        if let Some(u) = a.undoes
-            && !seqs.contains(&u)
+        if let Some(u) = undoes
+            && !self.seen(u)
         {
-            p.push(Problem::new(
-                &at,
+            self.push(Problem::new(
+                at(),
                 format!("undoes record {u}, which is not before it"),
                 format!("hoàn tác bản ghi {u} không có trước nó"),
             ));
         }
-        if !a.period.is_empty() && a.period.parse::<Period>().is_err() {
-            p.push(Problem::new(&at, "bad period", "kỳ không hợp lệ"));
+        if !period.is_empty() && period.parse::<Period>().is_err() {
+            self.push(Problem::new(at(), "bad period", "kỳ không hợp lệ"));
         }
-        seqs.insert(a.seq);
-        prev = prev.max(a.seq);
+        match self.runs.last_mut() {
+            Some((_, last)) if seq == *last + 1 => *last = seq,
+            Some((_, last)) if seq <= *last => {
+                self.stray.insert(seq);
+            }
+            _ => self.runs.push((seq, seq)),
+        }
+        self.audit_first.get_or_insert(seq);
+        self.audit_last = Some(seq);
+        self.audit_len += 1;
+        self.audit_max = prev.max(seq);
     }
-    // Gaps in the audit sequence mean lost records (a transaction never skips one).
-    if let (Some(first), Some(last)) = (d.audit.first(), d.audit.last()) {
-        let expected = (last.seq - first.seq + 1) as usize;
-        if first.seq != 1 || expected != d.audit.len() {
-            p.push(Problem::new(
+
+    /// The counters, when they were not known up front: the checks of every id and
+    /// sequence number against them.
+    pub fn counters(&mut self, c: Counters) {
+        if self.counters.is_some() {
+            return;
+        }
+        let mut ids: Vec<u32> = self.branch_ids.iter().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            self.branch_counter(id, c.next_branch);
+        }
+        let mut ids: Vec<(u32, String)> = self
+            .group_ids
+            .iter()
+            .map(|(id, n)| (*id, n.clone()))
+            .collect();
+        ids.sort_unstable();
+        for (id, name) in ids {
+            self.group_counter(id, &name, c.next_group);
+        }
+        if self.audit_len > 0 && self.audit_max >= c.next_audit {
+            self.push(Problem::new(
                 "audit",
                 format!(
-                    "{} records for sequence numbers {}..{}: some are missing",
-                    d.audit.len(),
-                    first.seq,
-                    last.seq
+                    "records up to {} are not below the counter {}",
+                    self.audit_max, c.next_audit
                 ),
                 format!(
-                    "có {} bản ghi cho số thứ tự {}..{}: thiếu bản ghi",
-                    d.audit.len(),
-                    first.seq,
-                    last.seq
+                    "bản ghi tới số {} không nhỏ hơn bộ đếm {}",
+                    self.audit_max, c.next_audit
                 ),
             ));
         }
-        if d.counters.next_audit != last.seq + 1 {
-            p.push(Problem::new(
-                "audit",
-                format!(
-                    "the counter is {} but the last record is {}",
-                    d.counters.next_audit, last.seq
-                ),
-                format!(
-                    "bộ đếm là {} nhưng bản ghi cuối là {}",
-                    d.counters.next_audit, last.seq
-                ),
-            ));
-        }
+        self.counters = Some(c);
     }
-    for (tree, pairs) in &d.raw {
-        for [k, v] in pairs {
-            if unhex(k).is_none() || unhex(v).is_none() {
-                p.push(Problem::new(
-                    format!("raw {tree}"),
-                    "not hexadecimal",
-                    "không phải dạng thập lục phân",
-                ));
+
+    pub fn raw(&mut self, raw: &BTreeMap<String, Vec<[String; 2]>>) {
+        for (tree, pairs) in raw {
+            for [k, v] in pairs {
+                if unhex(k).is_none() || unhex(v).is_none() {
+                    self.push(Problem::new(
+                        format!("raw {tree}"),
+                        "not hexadecimal",
+                        "không phải dạng thập lục phân",
+                    ));
+                }
             }
         }
     }
-    p
+
+    /// Everything found: with the checks of the audit sequence as a whole.
+    pub fn finish(mut self) -> Vec<Problem> {
+        // Gaps in the audit sequence mean lost records (a transaction never skips one).
+        if let (Some(first), Some(last)) = (self.audit_first, self.audit_last) {
+            let len = self.audit_len;
+            let expected = last.wrapping_sub(first).wrapping_add(1);
+            if first != 1 || last < first || expected != len as u64 {
+                self.push(Problem::new(
+                    "audit",
+                    format!("{len} records for sequence numbers {first}..{last}: some are missing"),
+                    format!("có {len} bản ghi cho số thứ tự {first}..{last}: thiếu bản ghi"),
+                ));
+            }
+            if let Some(c) = self.counters
+                && c.next_audit != last.wrapping_add(1)
+            {
+                self.push(Problem::new(
+                    "audit",
+                    format!(
+                        "the counter is {} but the last record is {last}",
+                        c.next_audit
+                    ),
+                    format!("bộ đếm là {} nhưng bản ghi cuối là {last}", c.next_audit),
+                ));
+            }
+        }
+        self.problems
+    }
 }
 
 #[cfg(test)]

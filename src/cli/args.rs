@@ -241,13 +241,30 @@ pub enum RollupFormat {
 
 #[derive(Debug, Args)]
 pub struct RollupArgs {
-    /// Tệp xuất của các phường / the wards' export files
+    /// Tệp xuất (hoặc báo cáo JSON) của các phường, xã / the wards' export files (or
+    /// JSON reports)
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = RollupFormat::Text)]
     pub format: RollupFormat,
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Nhóm theo khu vực: tệp TOML/CSV phường, xã → khu vực, hoặc tổ dân phố → khu phố /
+    /// phường cũ / group by area: a TOML or CSV file mapping wards to areas, or groups to
+    /// khu phố or former wards
+    #[arg(long, value_name = "FILE")]
+    pub by: Option<PathBuf>,
+    /// Tên dòng tổng (mặc định "TỔNG CỘNG"; ví dụ "TOÀN TỈNH") / the total row's label
+    #[arg(long, value_name = "TEXT")]
+    pub total_label: Option<String>,
+    /// Tổng hợp các tệp đọc được, liệt kê tệp lỗi / roll up what can be read and list
+    /// the files that cannot (default: nothing unless every file is good)
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Hiện tiến độ trên stderr (tự bật khi là màn hình) / show progress on stderr
+    /// (on by itself at a terminal)
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -314,46 +314,58 @@ fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {
 }
 
 fn import_database(cx: &Ctx, file: &Path) -> CliResult {
+    use crate::store::snapshot::ImportError;
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let lang = cx.lang;
-    let bytes = cx.read(file)?;
-    let doc = crate::transfer::ExportDoc::from_json(&bytes).map_err(|p| {
-        cx.data(
+    let fail = |e: ImportError| match e {
+        ImportError::Io(e) => Failure {
+            code: EXIT_DATA,
+            message: format!(
+                "{} {}: {e}",
+                cx.t("Không đọc được tệp", "Cannot read"),
+                file.display()
+            ),
+        },
+        ImportError::Damaged(p) => cx.data(
             format!("{}: {}", file.display(), p.message(false)),
             format!("{}: {}", file.display(), p.message(true)),
-        )
-    })?;
-    let problems = crate::transfer::validate(&doc);
-    if !problems.is_empty() {
-        let list = |en: bool| {
-            problems
-                .iter()
-                .take(10)
-                .map(|p| p.message(en))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        return Err(cx.data(
-            format!(
-                "{}: dữ liệu không nhất quán: {}",
-                file.display(),
-                list(false)
-            ),
-            format!("{}: inconsistent data: {}", file.display(), list(true)),
-        ));
-    }
-    let store = Store::import_doc(cx.db, &doc).map_err(|e| store_failure(e, lang))?;
+        ),
+        ImportError::Invalid(problems) => {
+            let list = |en: bool| {
+                problems
+                    .iter()
+                    .take(10)
+                    .map(|p| p.message(en))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            cx.data(
+                format!(
+                    "{}: dữ liệu không nhất quán: {}",
+                    file.display(),
+                    list(false)
+                ),
+                format!("{}: inconsistent data: {}", file.display(), list(true)),
+            )
+        }
+        ImportError::Store(e) => store_failure(e, lang),
+    };
+    let mut open = crate::backup::opener(file);
+    let verified = crate::store::snapshot::verify_document(&mut open).map_err(fail)?;
+    let store = Store::import_verified(cx.db, &mut open, &verified).map_err(fail)?;
     drop(store);
+    let info = &verified.info;
     cx.out().line(&format!(
         "{} {}: {} {}, {} {}, {} {}, {} {} → {}",
         cx.t("Đã nạp", "Loaded"),
-        doc.ward.name,
-        doc.branches.len(),
+        info.ward,
+        info.branches,
         cx.t("chi bộ", "branches"),
-        doc.groups.len(),
+        info.groups,
         cx.t("tổ dân phố", "groups"),
-        doc.entries.len(),
+        info.entries,
         cx.t("bản ghi", "entries"),
-        doc.audit.len(),
+        info.audit,
         cx.t("dòng nhật ký", "audit records"),
         cx.db.display()
     ));
@@ -361,9 +373,22 @@ fn import_database(cx: &Ctx, file: &Path) -> CliResult {
 }
 
 fn export(cx: &Ctx, a: ExportArgs) -> CliResult {
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let svc = open_service(cx.db, cx.who.clone(), cx.lang)?;
-    let doc = svc.export().map_err(cx.svc_err())?;
-    cx.emit_with(a.out.as_deref(), false, &mut |w| doc.write_json(w))
+    // Streamed from the store (or the ward server) into the file: a city's document is
+    // a gigabyte. A service error stops the writing; the file is then not created.
+    let mut failed = None;
+    let written = cx.emit_with(a.out.as_deref(), false, &mut |w| {
+        svc.export_to(w).map(|_| ()).map_err(|e| {
+            let m = e.message(cx.lang);
+            failed = Some(e);
+            std::io::Error::other(m)
+        })
+    });
+    match failed {
+        Some(e) => Err(cx.svc_err()(e)),
+        None => written,
+    }
 }
 
 fn template(cx: &Ctx, c: TemplateCmd) -> CliResult {
@@ -497,6 +522,7 @@ fn kb(bytes: u64) -> String {
 
 fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
     let lang = cx.lang;
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let svc = open_service(cx.db, cx.who.clone(), lang)?;
     let dir: PathBuf = a.dir.unwrap_or_else(|| crate::backup::default_dir(cx.db));
     let info = crate::backup::backup(svc.as_ref(), &dir, a.keep)
@@ -522,6 +548,7 @@ fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
 
 fn restore(cx: &Ctx, a: RestoreArgs) -> CliResult {
     let lang = cx.lang;
+    crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let info =
         crate::backup::restore(&a.file, cx.db).map_err(|e| Failure::from_backup(&e, lang))?;
     let out = cx.out();
@@ -661,20 +688,10 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
 }
 
 fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
+    use crate::rollup::{Areas, Options, RollupError};
     let lang = cx.lang;
+    let en = lang.is_en();
     let today = crate::service::local::today_from_env();
-    let mut inputs = Vec::new();
-    for f in &a.files {
-        let bytes = cx.read(f)?;
-        let name = f.display().to_string();
-        let input = crate::rollup::read_input(&bytes).map_err(|p| {
-            cx.data(
-                format!("{name}: {}", p.message(false)),
-                format!("{name}: {}", p.message(true)),
-            )
-        })?;
-        inputs.push((name, input));
-    }
     let asked = match cx.period {
         None => None,
         Some(p) => Some(p.parse::<Period>().map_err(|_| {
@@ -684,9 +701,107 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
             )
         })?),
     };
-    let fail = |p: crate::transfer::Problem| cx.data(p.message(false), p.message(true));
-    let period = crate::rollup::choose_period(&inputs, asked, today).map_err(fail)?;
-    let r = crate::rollup::rollup(&inputs, period, today, lang).map_err(fail)?;
+    let areas = match &a.by {
+        None => None,
+        Some(f) => {
+            let bytes = cx.read(f)?;
+            Some(
+                Areas::parse(&f.display().to_string(), &bytes)
+                    .map_err(|p| cx.data(p.message(false), p.message(true)))?,
+            )
+        }
+    };
+    // A line on stderr, rewritten in place at a terminal; with --progress elsewhere, a
+    // line a second at most.
+    let tty = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let last = std::sync::Mutex::new(std::time::Instant::now());
+    let show = |done: usize, total: usize| {
+        let line = format!(
+            "{} {done}/{total} {}…",
+            cx.t("Đang tổng hợp", "Rolling up"),
+            cx.t("tệp", "files")
+        );
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        if tty {
+            // Only a run long enough to wonder about.
+            if started.elapsed() >= std::time::Duration::from_millis(500) || done == total {
+                eprint!("\r{line}");
+            }
+        } else if done == total || last.elapsed() >= std::time::Duration::from_secs(1) {
+            eprintln!("{line}");
+            *last = std::time::Instant::now();
+        }
+    };
+    let o = Options {
+        period: asked,
+        today,
+        lang,
+        keep_going: a.keep_going,
+        threads: 2,
+        areas: areas.as_ref(),
+        total_label: a.total_label.clone(),
+        progress: (tty || a.progress).then_some(&show as &(dyn Fn(usize, usize) + Sync)),
+    };
+    let result = crate::rollup::rollup_files(&a.files, &o);
+    if tty && started.elapsed() >= std::time::Duration::from_millis(500) {
+        eprintln!();
+    }
+    let r = match result {
+        Ok(r) => r,
+        Err(RollupError::Period(p)) => return Err(cx.data(p.message(false), p.message(true))),
+        Err(RollupError::Files(failed)) => {
+            let list: Vec<String> = failed.iter().map(|f| f.message(en)).collect();
+            let head = if failed.len() == 1 {
+                String::new()
+            } else if a.keep_going {
+                format!(
+                    "{} ({}):\n  ",
+                    cx.t(
+                        "Không tệp nào tổng hợp được",
+                        "None of the files could be rolled up"
+                    ),
+                    failed.len()
+                )
+            } else {
+                format!(
+                    "{} {} ({}):\n  ",
+                    failed.len(),
+                    cx.t(
+                        "tệp không tổng hợp được; chưa ghi gì",
+                        "files cannot be rolled up; nothing was written"
+                    ),
+                    cx.t(
+                        "--keep-going để tổng hợp các tệp còn lại",
+                        "--keep-going rolls up the others"
+                    )
+                )
+            };
+            let msg = format!("{head}{}", list.join("\n  "));
+            return Err(Failure {
+                code: EXIT_DATA,
+                message: msg,
+            });
+        }
+    };
+    for f in &r.failed {
+        eprintln!(
+            "{}: {}",
+            cx.t("Bỏ qua", "Left out"),
+            text::printable(&f.message(en))
+        );
+    }
+    if !r.unmatched.is_empty() {
+        eprintln!(
+            "{} ({}): {}",
+            cx.t(
+                "Tên trong tệp --by không khớp phường, xã hay tổ nào",
+                "Names in the --by file that match nothing rolled up"
+            ),
+            r.unmatched.len(),
+            text::printable(&r.unmatched.join(", "))
+        );
+    }
     let (bytes, binary) = match a.format {
         RollupFormat::Text => {
             let s = crate::rollup::rollup_text(&r, lang);
@@ -695,9 +810,13 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
         }
         RollupFormat::Md => (crate::rollup::rollup_md(&r, lang).into_bytes(), false),
         RollupFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(&r).unwrap_or_default();
-            v.push(b'\n');
-            (v, false)
+            // Streamed: a province's roll-up is megabytes.
+            return cx.emit_with(a.out.as_deref(), false, &mut |w| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                serde_json::to_writer_pretty(&mut w, &r)?;
+                w.write_all(b"\n")?;
+                w.flush()
+            });
         }
         RollupFormat::Xlsx => (
             crate::rollup::rollup_xlsx(&r, lang).map_err(|e| Failure {

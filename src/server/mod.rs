@@ -34,6 +34,8 @@ use std::time::Duration;
 
 struct Shared {
     store: Store,
+    /// The database folder (streamed exports are spooled beside it).
+    db: PathBuf,
     /// Writes hold it shared; shutdown takes it exclusively, so it waits for the writes
     /// in progress. The order of writes is sled's transaction order (serialisable, with
     /// the audit sequence allocated inside), and their flushes overlap, which lets the
@@ -146,6 +148,10 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::AddItems { items, dry_run } => j(svc.add_items(items, dry_run)?),
         Req::SetItemRetired { code, from } => j(svc.set_item_retired(code, from)?),
         Req::Export => j(svc.export()?),
+        // Answered by `stream_export`, which needs the connection.
+        Req::ExportStream => Err(ServiceError::Remote(
+            "a streamed export needs a connection".into(),
+        )),
         Req::Check => j(svc.check()?),
         Req::Repair => j(svc.repair()?),
         Req::Ping => j(()),
@@ -326,6 +332,7 @@ pub fn serve(
     let _ = std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o660));
     let shared = Arc::new(Shared {
         store,
+        db: db.to_path_buf(),
         write_lock: std::sync::RwLock::new(()),
         clients: Mutex::new(Vec::new()),
         next_client: AtomicU64::new(1),
@@ -401,6 +408,81 @@ fn backup_loop(shared: &Shared, dir: &Path) {
         }
         std::thread::sleep(Duration::from_secs(24 * 3600));
     }
+}
+
+/// A file nobody else can open, beside the database: created for this process only
+/// and unlinked at once (it holds the members' PIN hashes), gone when closed.
+fn spool_file(db: &Path, id: u64) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "ward.db".into());
+    let path = db.with_file_name(format!(".{name}.export-{}-{id}.tmp", std::process::id()));
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    std::fs::remove_file(&path)?;
+    Ok(f)
+}
+
+/// `Req::ExportStream`: the document is written to a spool file while writes wait (a
+/// consistent snapshot, as the daily backup takes), then sent in chunks at the pace
+/// the client reads, writes going on meanwhile. No frame comes near the limit and
+/// nothing the size of the database is held.
+fn stream_export(
+    shared: &Shared,
+    svc: &LocalService,
+    writer: &Mutex<UnixStream>,
+    id: u64,
+) -> Result<crate::transfer::ExportSummary, ServiceError> {
+    use std::io::{Read, Seek, Write};
+    let io_err = |e: std::io::Error| {
+        ServiceError::Remote(format!(
+            "the export could not be spooled on the server: {e}"
+        ))
+    };
+    let mut file = spool_file(&shared.db, id).map_err(io_err)?;
+    let summary = {
+        let _g = shared.write_lock.write().unwrap_or_else(|p| p.into_inner());
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+        let s = svc.export_to(&mut w)?;
+        w.flush().map_err(io_err)?;
+        s
+    };
+    file.rewind().map_err(io_err)?;
+    let mut buf = vec![0u8; CHUNK];
+    // Bytes of a character cut by the chunk's end, carried to the next chunk.
+    let mut carry = 0usize;
+    loop {
+        let n = file.read(&mut buf[carry..]).map_err(io_err)?;
+        let have = carry + n;
+        if have == 0 {
+            break;
+        }
+        let cut = match std::str::from_utf8(&buf[..have]) {
+            Ok(_) => have,
+            Err(e) if n > 0 && e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => {
+                return Err(ServiceError::Remote("the export is not UTF-8 text".into()));
+            }
+        };
+        let data = String::from_utf8_lossy(&buf[..cut]).into_owned();
+        {
+            let mut w = writer.lock().unwrap_or_else(|p| p.into_inner());
+            write_frame(&mut *w, &ServerMsg::Chunk { id, data })
+                .map_err(|e| ServiceError::Remote(e.to_string()))?;
+        }
+        buf.copy_within(cut..have, 0);
+        carry = have - cut;
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(summary)
 }
 
 fn broadcast(shared: &Shared, from: u64, n: Notice) {
@@ -523,7 +605,10 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
         return;
     }
     let _ = reader.set_read_timeout(None);
-    // One writer thread per connection: answers and notices leave in order.
+    // One writer thread per connection: answers and notices leave in order. A streamed
+    // export writes its chunks itself, frame by frame under the same lock, so that it
+    // goes at the pace the client reads.
+    let writer = Arc::new(Mutex::new(writer));
     let (tx, rx) = channel::<ServerMsg>();
     let id = shared.next_client.fetch_add(1, Ordering::SeqCst);
     shared
@@ -531,13 +616,16 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((id, tx.clone()));
+    let frames = writer.clone();
     let writer_thread = std::thread::spawn(move || {
         for m in rx {
-            if write_frame(&mut writer, &m).is_err() {
+            let mut w = frames.lock().unwrap_or_else(|p| p.into_inner());
+            if write_frame(&mut *w, &m).is_err() {
                 break;
             }
         }
-        let _ = writer.shutdown(std::net::Shutdown::Both);
+        let w = frames.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = w.shutdown(std::net::Shutdown::Both);
     });
     // A second hello, garbage, an oversized or a truncated frame ends the loop: this
     // connection is closed; the others carry on.
@@ -556,6 +644,10 @@ fn handle(conn: UnixStream, shared: &Arc<Shared>) {
         let result = if write {
             let _g = shared.write_lock.read().unwrap_or_else(|p| p.into_inner());
             dispatch(&svc, req)
+        } else if matches!(req, Req::ExportStream) {
+            stream_export(shared, &svc, &writer, rid).and_then(|s| {
+                serde_json::to_value(s).map_err(|e| ServiceError::Remote(e.to_string()))
+            })
         } else {
             dispatch(&svc, req)
         };

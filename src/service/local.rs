@@ -1093,6 +1093,14 @@ impl Service for LocalService {
         Ok(self.store.export_doc()?)
     }
 
+    fn export_to(
+        &self,
+        w: &mut dyn std::io::Write,
+    ) -> Result<crate::transfer::ExportSummary, ServiceError> {
+        self.require_admin()?;
+        Ok(self.store.export_to(w)?)
+    }
+
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
         Ok(self.store.check()?)
     }

@@ -226,6 +226,16 @@ pub trait Service {
         Err(unsupported())
     }
 
+    /// The same document written to `w` as it is read, whatever the database's size
+    /// (`qcdc export`, `qcdc backup`; through the ward server, streamed over the
+    /// socket). Ward administrators only.
+    fn export_to(
+        &self,
+        _w: &mut dyn std::io::Write,
+    ) -> Result<crate::transfer::ExportSummary, ServiceError> {
+        Err(unsupported())
+    }
+
     /// Read and verify every stored record.
     fn check(&self) -> Result<crate::store::snapshot::CheckReport, ServiceError> {
         Err(unsupported())

@@ -41,6 +41,20 @@ use std::path::{Path, PathBuf};
 /// Measured in BENCHMARKS.md.
 const CACHE_BYTES: u64 = 64 << 20;
 
+/// The page cache of the databases this process opens from now on.
+static CACHE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(CACHE_BYTES);
+
+/// A command that reads or writes the whole database once (export, backup, import,
+/// restore) gains nothing from cached pages: it sets a smaller cache before opening.
+/// (sled also holds up to 64 pages per cache shard before it counts them, about
+/// 150 MB on a full scan at city scale, whatever the cache; see BENCHMARKS.md.)
+pub fn set_page_cache(bytes: u64) {
+    CACHE.store(bytes.max(1 << 20), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The cache [`set_page_cache`] sets for whole-database commands.
+pub const SCAN_CACHE_BYTES: u64 = 16 << 20;
+
 /// The schema this build writes. Older ones are migrated on open.
 pub const SCHEMA_VERSION: u32 = 3;
 
@@ -152,7 +166,7 @@ impl Store {
         let db = sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(CACHE.load(std::sync::atomic::Ordering::Relaxed))
             .open()
             .map_err(|e| classify(path, e))?;
         let t = |name: &str| db.open_tree(name).map_err(|e| classify(path, e));

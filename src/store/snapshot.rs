@@ -4,7 +4,7 @@
 //! the same transaction as its data, so a read that sees the same counter before and
 //! after saw no change half-done; otherwise it is read again.
 
-use super::layout::{BulkWriter, split_sheet_key, split_tally_key};
+use super::layout::{split_sheet_key, split_tally_key};
 use super::records::*;
 use super::{NEXT_AUDIT, NEXT_BRANCH, NEXT_GROUP, SCHEMA, SCHEMA_VERSION, Store, StoreError, WARD};
 use super::{is_empty_dir, looks_like_sled, u32_of, u64_of};
@@ -237,118 +237,272 @@ impl Store {
         Ok(out)
     }
 
-    /// Create a database at `path` holding exactly `doc`. Refuses a path that already
-    /// holds a ward or other files, and a document that is damaged, inconsistent or of
-    /// a newer schema. The ward record is written last, so an interrupted import is
-    /// never taken for a ward.
-    pub fn import_doc(path: &Path, doc: &ExportDoc) -> Result<Store, StoreError> {
-        let invalid = |m: String| StoreError::Invalid(m);
-        if !doc.checksum_ok() {
-            return Err(invalid("the document's checksum does not match".into()));
+    /// Everything stored, written to `w` as one document (the bytes of
+    /// [`Store::export_doc`]'s `to_json`), streamed from the trees: entries sheet by
+    /// sheet, the audit log chunk by chunk, the checksum computed as it is written.
+    /// Nothing the size of the database is held. The database must not change
+    /// meanwhile (a command-line process holds it alone; the ward server writes it
+    /// under its write lock): if the audit counter moved, the document is not a
+    /// consistent snapshot and this fails.
+    pub fn export_to(
+        &self,
+        w: &mut dyn std::io::Write,
+    ) -> Result<transfer::ExportSummary, StoreError> {
+        self.export_with(&mut |parts| transfer::write_stream(parts, w))
+    }
+
+    /// The checksum of what [`Store::export_to`] would write, nothing written (a
+    /// restore reading back the database it built).
+    pub fn export_checksum(&self) -> Result<transfer::ExportSummary, StoreError> {
+        self.export_with(&mut |parts| transfer::checksum_stream(parts))
+    }
+
+    fn export_with(
+        &self,
+        out: &mut dyn FnMut(transfer::Parts<'_>) -> std::io::Result<transfer::ExportSummary>,
+    ) -> Result<transfer::ExportSummary, StoreError> {
+        let before = self.audit_counter()?;
+        let template = self.template()?;
+        let ward = self.ward()?;
+        let branches = self.branches()?;
+        let groups = self.groups()?;
+        let raw = self.raw_trees()?;
+        let counters = Counters {
+            next_branch: self.counter_u32(NEXT_BRANCH)?,
+            next_group: self.counter_u32(NEXT_GROUP)?,
+            next_audit: before,
+        };
+        let failed: std::cell::RefCell<Option<StoreError>> = std::cell::RefCell::new(None);
+        let stop = |e: StoreError| {
+            *failed.borrow_mut() = Some(e);
+            "the database could not be read".to_string()
+        };
+        let mut entries =
+            |each: &mut dyn FnMut(&crate::domain::entry::Entry) -> Result<(), String>| {
+                for kv in self.sheets.iter() {
+                    let (k, v) = kv.map_err(|e| stop(self.map_err(e)))?;
+                    let (slot, group) =
+                        split_sheet_key(&k).ok_or_else(|| stop(self.corrupt("sheet key")))?;
+                    let sheet = decode::<SheetV1>(&v).ok_or_else(|| stop(self.corrupt("sheet")))?;
+                    for row in sheet.rows {
+                        each(&row.entry.into_domain(group, row.item, slot))?;
+                    }
+                }
+                Ok(())
+            };
+        // Audit records are read in place (each holds many short texts: copying them
+        // was a third of an export's time).
+        let mut audit =
+            |each: &mut dyn for<'r> FnMut(&transfer::AuditOut<'r>) -> Result<(), String>| {
+                for kv in self.log.iter() {
+                    let (_, v) = kv.map_err(|e| stop(self.map_err(e)))?;
+                    let chunk = decode_borrowed::<AuditChunkRef>(&v)
+                        .ok_or_else(|| stop(self.corrupt("audit")))?;
+                    for (seq, r) in &chunk.records {
+                        each(&r.out(*seq))?;
+                    }
+                }
+                Ok(())
+            };
+        let parts = transfer::Parts {
+            schema: self.schema_version()?,
+            ward: &ward,
+            branches: &branches,
+            groups: &groups,
+            items: &template.items,
+            entries: &mut entries,
+            audit: &mut audit,
+            counters,
+            raw: &raw,
+        };
+        let written = out(parts);
+        if let Some(e) = failed.borrow_mut().take() {
+            return Err(e);
         }
-        if let Some(p) = transfer::validate(doc).first() {
-            return Err(invalid(p.message(true)));
-        }
-        if doc.schema > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
-                found: doc.schema,
-                supported: SCHEMA_VERSION,
+        let summary = written.map_err(|e| StoreError::Io {
+            path: self.path.clone(),
+            detail: format!("the export could not be written: {e}"),
+        })?;
+        if self.audit_counter()? != before {
+            return Err(StoreError::Io {
+                path: self.path.clone(),
+                detail: "the database changed while it was exported; try again".into(),
             });
         }
-        if doc.schema < SCHEMA_VERSION
-            && doc
-                .raw
-                .keys()
-                .any(|tree| !raw_unchanged_since(tree, doc.schema))
-        {
-            return Err(invalid(format!(
-                "the document is of schema {} and carries data this version cannot convert",
-                doc.schema
-            )));
-        }
+        Ok(summary)
+    }
+
+    /// Create a database at `path` holding exactly the document `verified` was read
+    /// from (`open` gives it again). The checks [`verify_document`] made are made again
+    /// on this second reading, and it fails if the document changed in between. Refuses
+    /// a path that already holds a ward or other files. Writes in bounded batches, the
+    /// ward record last, so an interrupted import is never taken for a ward; a folder
+    /// this created is removed again when the import fails.
+    pub fn import_verified(
+        path: &Path,
+        open: &mut dyn FnMut() -> std::io::Result<Box<dyn std::io::Read>>,
+        verified: &Verified,
+    ) -> Result<Store, ImportError> {
         if path.exists() && !is_empty_dir(path) && !looks_like_sled(path) {
-            return Err(StoreError::NotInitialized {
+            return Err(ImportError::Store(StoreError::NotInitialized {
                 path: path.to_path_buf(),
-            });
+            }));
         }
+        let fresh = !path.exists() || is_empty_dir(path);
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::NotWritable {
-                path: parent.to_path_buf(),
-                detail: e.to_string(),
+            std::fs::create_dir_all(parent).map_err(|e| {
+                ImportError::Store(StoreError::NotWritable {
+                    path: parent.to_path_buf(),
+                    detail: e.to_string(),
+                })
             })?;
         }
-        let store = Store::open_sled(path)?;
-        if store
-            .meta
-            .get(WARD)
-            .map_err(|e| store.map_err(e))?
-            .is_some()
-            || !store.groups.is_empty()
-            || !store.sheets.is_empty()
-            || !store.log.is_empty()
-        {
-            return Err(StoreError::AlreadyInitialized {
+        let store = Store::open_sled(path).map_err(ImportError::Store)?;
+        let occupied = (|| -> Result<bool, StoreError> {
+            Ok(store
+                .meta
+                .get(WARD)
+                .map_err(|e| store.map_err(e))?
+                .is_some()
+                || !store.groups.is_empty()
+                || !store.sheets.is_empty()
+                || !store.log.is_empty())
+        })()
+        .map_err(ImportError::Store)?;
+        if occupied {
+            return Err(ImportError::Store(StoreError::AlreadyInitialized {
                 path: path.to_path_buf(),
-            });
+            }));
         }
-        let err = |e: sled::Error| store.map_err(e);
-        let mut b = sled::Batch::default();
-        for (i, item) in doc.items.iter().enumerate() {
-            b.insert(
-                item.code.as_bytes(),
-                encode(&ItemV1::from_domain(i as u32, item)),
-            );
-        }
-        store.items.apply_batch(b).map_err(err)?;
-        let mut b = sled::Batch::default();
-        for br in &doc.branches {
-            b.insert(
-                &br.id.to_be_bytes(),
-                encode(&BranchV1 {
-                    name: br.name.clone(),
-                }),
-            );
-        }
-        store.branches.apply_batch(b).map_err(err)?;
-        let mut b = sled::Batch::default();
-        for g in &doc.groups {
-            b.insert(&g.id.to_be_bytes(), encode(&GroupV2::from(g)));
-        }
-        store.groups.apply_batch(b).map_err(err)?;
-        store.rebuild_group_names()?;
-        write_entries_and_audit(&store, &doc.entries, &doc.audit).map_err(err)?;
-        for (tree, pairs) in &doc.raw {
-            let t = if tree == "meta" {
-                store.meta.clone()
-            } else {
-                store.db.open_tree(tree.as_bytes()).map_err(err)?
-            };
-            let mut b = sled::Batch::default();
-            for [k, v] in pairs {
-                match (unhex(k), unhex(v)) {
-                    (Some(k), Some(v)) => b.insert(k, v),
-                    _ => return Err(invalid(format!("bad raw data in {tree}"))),
-                }
+        let result = store.write_document(open, verified);
+        match result {
+            Ok(()) => {
+                // Created by this process: reopening it needs no trial copy.
+                super::guard::remember(path);
+                Ok(store)
             }
-            t.apply_batch(b).map_err(err)?;
+            Err(e) => {
+                drop(store);
+                if fresh {
+                    let _ = std::fs::remove_dir_all(path);
+                }
+                Err(e)
+            }
         }
-        let c = doc.counters;
+    }
+
+    /// The second reading of an import: everything written.
+    fn write_document(
+        &self,
+        open: &mut dyn FnMut() -> std::io::Result<Box<dyn std::io::Read>>,
+        verified: &Verified,
+    ) -> Result<(), ImportError> {
+        let mut sink = Writer::new(self, verified);
+        let mut r = open().map_err(ImportError::Io)?;
+        let read = transfer::read_stream(&mut r, verified.mode, &mut sink);
+        if let Some(e) = sink.failed.take() {
+            return Err(ImportError::Store(e));
+        }
+        let info = read.map_err(ImportError::from)?;
+        if info != verified.info {
+            return Err(ImportError::Damaged(Problem::new(
+                "file",
+                "the file changed while it was imported",
+                "tệp đã thay đổi trong lúc nạp",
+            )));
+        }
+        let err = |e: sled::Error| ImportError::Store(self.map_err(e));
+        if sink.finish().is_err() {
+            return Err(ImportError::Store(sink.failed.take().unwrap_or_else(
+                || self.corrupt("the import could not be written"),
+            )));
+        }
+        let years = std::mem::take(&mut sink.years);
+        let ward = sink.ward.take();
+        let counters = sink.counters;
+        drop(sink);
+        self.write_tallies(&years).map_err(err)?;
+        self.rebuild_group_names().map_err(ImportError::Store)?;
+        let c = counters;
         let mut b = sled::Batch::default();
         b.insert(NEXT_BRANCH, &c.next_branch.to_be_bytes());
         b.insert(NEXT_GROUP, &c.next_group.to_be_bytes());
         b.insert(NEXT_AUDIT, &c.next_audit.to_be_bytes());
         b.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes());
-        store.meta.apply_batch(b).map_err(err)?;
-        store.flush()?;
-        store
-            .meta
-            .insert(WARD, encode(&WardV1::from(&doc.ward)))
+        self.meta.apply_batch(b).map_err(err)?;
+        self.flush().map_err(ImportError::Store)?;
+        let ward = ward.ok_or_else(|| ImportError::Damaged(transfer::read_shape("no ward")))?;
+        self.meta
+            .insert(WARD, encode(&WardV1::from(&ward)))
             .map_err(err)?;
-        store.flush()?;
-        Ok(store)
+        self.flush().map_err(ImportError::Store)?;
+        Ok(())
+    }
+
+    /// Every tally of the given years, computed from the sheets already written: for
+    /// each year the seven slot periods are read side by side, group by group, so only
+    /// one group's sheets are held at a time.
+    fn write_tallies(&self, years: &std::collections::BTreeSet<u16>) -> Result<(), sled::Error> {
+        use super::layout::{sheet_key, tally_key};
+        use crate::domain::period::Period;
+        let mut batch = sled::Batch::default();
+        let mut pending = 0usize;
+        for &year in years {
+            let slots: Vec<Period> = std::iter::once(Period::Year(year))
+                .chain((1..=2).map(|h| Period::Half(year, h)))
+                .chain((1..=4).map(|q| Period::Quarter(year, q)))
+                .collect();
+            let mut iters: Vec<_> = slots
+                .iter()
+                .map(|s| {
+                    self.sheets
+                        .range(sheet_key(*s, 0)..=sheet_key(*s, u32::MAX))
+                        .peekable()
+                })
+                .collect();
+            loop {
+                let mut next: Option<u32> = None;
+                for it in iters.iter_mut() {
+                    match it.peek() {
+                        Some(Ok((k, _))) => {
+                            if let Some((_, g)) = split_sheet_key(k) {
+                                next = Some(next.map_or(g, |n: u32| n.min(g)));
+                            }
+                        }
+                        Some(Err(_)) => {
+                            if let Some(Err(e)) = it.next() {
+                                return Err(e);
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                let Some(group) = next else { break };
+                let mut found = Vec::new();
+                for (slot, it) in slots.iter().zip(iters.iter_mut()) {
+                    let here = matches!(it.peek(), Some(Ok((k, _))) if split_sheet_key(k).map(|x| x.1) == Some(group));
+                    if here && let Some(kv) = it.next() {
+                        let (_, v) = kv?;
+                        if let Some(sheet) = decode::<SheetV1>(&v) {
+                            found.push((*slot, sheet));
+                        }
+                    }
+                }
+                let tally = TallyV1::of_sheets(found.iter().map(|(p, s)| (*p, s)));
+                if !tally.rows.is_empty() {
+                    let v = encode(&tally);
+                    pending += v.len() + 6;
+                    batch.insert(&tally_key(year, group), v);
+                }
+                if pending >= BULK_BATCH_BYTES {
+                    self.tallies.apply_batch(std::mem::take(&mut batch))?;
+                    pending = 0;
+                }
+            }
+        }
+        self.tallies.apply_batch(batch)
     }
 
     /// Read every record of every tree, decoding each on its own, and list what is
@@ -571,43 +725,476 @@ fn raw_unchanged_since(tree: &str, schema: u32) -> bool {
     tree == "members" && schema >= 2
 }
 
-/// Write a document's entries (as sheets and tallies, each entry with the audit records
-/// that name it) and its audit records (in chunks) into an empty database.
-pub(crate) fn write_entries_and_audit(
-    store: &Store,
-    entries: &[crate::domain::entry::Entry],
-    audit: &[crate::domain::audit::AuditRecord],
-) -> Result<(), sled::Error> {
-    use std::collections::HashMap;
-    let mut history: HashMap<(u32, &str, String), Vec<u64>> = HashMap::new();
-    for a in audit.iter().filter(|a| !a.item.is_empty()) {
-        history
-            .entry((a.group, a.item.as_str(), a.period.clone()))
-            .or_default()
-            .push(a.seq);
+/// [`AuditChunkV1`] read in place: the same bytes (the record is frozen), the texts
+/// borrowed instead of copied.
+#[derive(Deserialize)]
+struct AuditChunkRef<'a> {
+    #[serde(borrow)]
+    records: Vec<(u64, AuditV1Ref<'a>)>,
+}
+
+#[derive(Deserialize)]
+struct AuditV1Ref<'a> {
+    at_ms: i64,
+    #[serde(borrow)]
+    member: &'a str,
+    #[serde(borrow)]
+    os_user: &'a str,
+    #[serde(borrow)]
+    action: &'a str,
+    group: u32,
+    #[serde(borrow)]
+    item: &'a str,
+    #[serde(borrow)]
+    period: &'a str,
+    #[serde(borrow)]
+    changes: Vec<(&'a str, &'a str, &'a str)>,
+    undoes: Option<u64>,
+}
+
+impl AuditV1Ref<'_> {
+    fn out(&self, seq: u64) -> transfer::AuditOut<'_> {
+        transfer::AuditOut {
+            seq,
+            at_ms: self.at_ms,
+            actor: transfer::ActorOut {
+                member: self.member,
+                os_user: self.os_user,
+            },
+            action: self.action,
+            group: self.group,
+            item: self.item,
+            period: self.period,
+            changes: transfer::ChangesOut::Tuples(&self.changes),
+            undoes: self.undoes,
+        }
     }
-    let mut units = super::layout::GroupYears::new();
-    for e in entries {
-        let mut seqs = history
-            .get(&(e.group, e.item.as_str(), e.period.to_string()))
-            .cloned()
-            .unwrap_or_default();
-        seqs.sort_unstable();
-        units
-            .entry((e.group, e.period.year()))
-            .or_default()
-            .push((e.clone(), seqs));
+}
+
+/// Why an export document could not be imported.
+#[derive(Debug)]
+pub enum ImportError {
+    Io(std::io::Error),
+    /// Not a usable document: not JSON, not ours, a newer version, not the expected
+    /// shape, a checksum that does not match, or it changed while it was read.
+    Damaged(Problem),
+    /// Readable but inconsistent (every problem found).
+    Invalid(Vec<Problem>),
+    Store(StoreError),
+}
+
+impl From<transfer::StreamError> for ImportError {
+    fn from(e: transfer::StreamError) -> Self {
+        match e {
+            transfer::StreamError::Io(e) => ImportError::Io(e),
+            transfer::StreamError::Doc(p) => ImportError::Damaged(p),
+        }
     }
-    let mut w = BulkWriter::new(&store.sheets, &store.tallies, &store.log, BULK_BATCH_BYTES);
-    for ((group, year), rows) in &units {
-        w.put_group_year(*group, *year, rows)?;
+}
+
+/// An export document read once and found good: what importing it needs besides the
+/// document (read again to write it).
+#[derive(Debug)]
+pub struct Verified {
+    pub info: transfer::StreamInfo,
+    mode: transfer::Mode,
+    /// The audit records that name an entry, as (slot key, group, item rank, sequence)
+    /// packed in 128 bits and sorted: the history each entry's row carries. 16 bytes a
+    /// record, the only thing kept that grows with the document.
+    history: Vec<u128>,
+    /// The template's item codes, sorted: an item's rank is its place here.
+    codes: Vec<String>,
+}
+
+fn pack(slot: [u8; 4], group: u32, rank: u16, seq: u64) -> u128 {
+    (u128::from(u32::from_be_bytes(slot)) << 96)
+        | (u128::from(group) << 64)
+        | (u128::from(rank) << 48)
+        | u128::from(seq & ((1 << 48) - 1))
+}
+
+/// The first reading: the checksum, the consistency rules, the history of entries.
+struct Collector {
+    codes: Vec<String>,
+    ranks: std::collections::HashMap<String, u16>,
+    history: Vec<u128>,
+    schema: u32,
+    raw_trees: Vec<String>,
+}
+
+impl Collector {
+    fn ranks(&mut self) {
+        if self.ranks.len() != self.codes.len() {
+            let mut sorted = self.codes.clone();
+            sorted.sort();
+            sorted.dedup();
+            self.ranks = sorted
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), i.min(u16::MAX as usize) as u16))
+                .collect();
+        }
     }
-    let mut sorted: Vec<&crate::domain::audit::AuditRecord> = audit.iter().collect();
-    sorted.sort_by_key(|a| a.seq);
-    for a in sorted {
-        w.put_audit(a)?;
+}
+
+impl transfer::DocSink for Collector {
+    fn restart(&mut self) {
+        self.codes.clear();
+        self.ranks.clear();
+        self.history.clear();
+        self.raw_trees.clear();
     }
-    w.finish()
+    fn schema(&mut self, schema: u32) -> Result<(), Problem> {
+        self.schema = schema;
+        Ok(())
+    }
+    fn item(&mut self, i: &crate::domain::template::Item) -> Result<(), Problem> {
+        self.codes.push(i.code.clone());
+        Ok(())
+    }
+    fn audit(&mut self, a: &transfer::AuditRef<'_>, _json: &[u8]) -> Result<(), Problem> {
+        if a.item.is_empty() {
+            return Ok(());
+        }
+        self.ranks();
+        let (Some(&rank), Ok(period)) = (
+            self.ranks.get(a.item.as_ref()),
+            a.period.parse::<crate::domain::period::Period>(),
+        ) else {
+            return Ok(());
+        };
+        // An entry's history names it by the period as it prints.
+        if period.to_string() == a.period {
+            self.history
+                .push(pack(period.to_key(), a.group, rank, a.seq));
+        }
+        Ok(())
+    }
+    fn raw(&mut self, raw: &BTreeMap<String, Vec<[String; 2]>>) -> Result<(), Problem> {
+        self.raw_trees = raw.keys().cloned().collect();
+        Ok(())
+    }
+    fn unknown(&mut self, name: &str) -> Result<(), Problem> {
+        Err(Problem::new(
+            name.to_string(),
+            "the document carries data this version of qcdc does not know; import it with the qcdc that wrote it",
+            "tài liệu chứa dữ liệu mà phiên bản qcdc này không biết; hãy nạp bằng qcdc đã ghi ra nó",
+        ))
+    }
+}
+
+/// Read an export document once (`open` gives it) and check it as
+/// [`crate::transfer::ExportDoc::from_json`] and [`transfer::validate`] would, without
+/// holding it: format, version, shape, checksum, consistency, and a schema this
+/// version can import.
+pub fn verify_document(
+    open: &mut dyn FnMut() -> std::io::Result<Box<dyn std::io::Read>>,
+) -> Result<Verified, ImportError> {
+    let mut c = Collector {
+        codes: Vec::new(),
+        ranks: std::collections::HashMap::new(),
+        history: Vec::new(),
+        schema: 0,
+        raw_trees: Vec::new(),
+    };
+    let (info, mode) = transfer::read_verified(open, &mut c)?;
+    if !info.problems.is_empty() {
+        return Err(ImportError::Invalid(info.problems));
+    }
+    if c.schema > SCHEMA_VERSION {
+        return Err(ImportError::Damaged(Problem::new(
+            "schema",
+            format!(
+                "the document comes from a newer qcdc (store schema {}; this one reads up to {SCHEMA_VERSION})",
+                c.schema
+            ),
+            format!(
+                "tài liệu từ qcdc mới hơn (lược đồ {}; bản này đọc tới {SCHEMA_VERSION})",
+                c.schema
+            ),
+        )));
+    }
+    if c.schema < SCHEMA_VERSION
+        && c.raw_trees
+            .iter()
+            .any(|tree| !raw_unchanged_since(tree, c.schema))
+    {
+        return Err(ImportError::Damaged(Problem::new(
+            "raw",
+            format!(
+                "the document is of schema {} and carries data this version cannot convert",
+                c.schema
+            ),
+            format!(
+                "tài liệu thuộc lược đồ {} và chứa dữ liệu bản này không chuyển đổi được",
+                c.schema
+            ),
+        )));
+    }
+    let mut history = c.history;
+    history.sort_unstable();
+    history.shrink_to_fit();
+    let mut codes = c.codes;
+    codes.sort();
+    codes.dedup();
+    Ok(Verified {
+        info,
+        mode,
+        history,
+        codes,
+    })
+}
+
+/// The second reading: every record written, in sled batches of bounded size.
+struct Writer<'s> {
+    store: &'s Store,
+    verified: &'s Verified,
+    /// The sheet being filled: its key and rows (entries come in sheet order).
+    sheet: Option<([u8; 8], SheetV1)>,
+    /// Where the history of the next entry starts.
+    cursor: usize,
+    chunk: Option<(u64, AuditChunkV1)>,
+    batches: [sled::Batch; 5],
+    pending: usize,
+    item_order: u32,
+    years: std::collections::BTreeSet<u16>,
+    ward: Option<crate::domain::ward::Ward>,
+    counters: Counters,
+    failed: Option<StoreError>,
+}
+
+/// Which batch: items, branches, groups, sheets, log (applied in that order).
+const ITEMS: usize = 0;
+const BRANCHES: usize = 1;
+const GROUPS: usize = 2;
+const SHEETS: usize = 3;
+const LOG: usize = 4;
+
+impl<'s> Writer<'s> {
+    fn new(store: &'s Store, verified: &'s Verified) -> Writer<'s> {
+        Writer {
+            store,
+            verified,
+            sheet: None,
+            cursor: 0,
+            chunk: None,
+            batches: Default::default(),
+            pending: 0,
+            item_order: 0,
+            years: Default::default(),
+            ward: None,
+            counters: Counters::default(),
+            failed: None,
+        }
+    }
+
+    fn put(&mut self, which: usize, key: &[u8], value: Vec<u8>) -> Result<(), Problem> {
+        self.pending += key.len() + value.len();
+        self.batches[which].insert(key, value);
+        if self.pending >= BULK_BATCH_BYTES {
+            self.apply().map_err(|e| self.fail(e))?;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self) -> Result<(), sled::Error> {
+        let trees = [
+            &self.store.items,
+            &self.store.branches,
+            &self.store.groups,
+            &self.store.sheets,
+            &self.store.log,
+        ];
+        for (tree, batch) in trees.iter().zip(self.batches.iter_mut()) {
+            tree.apply_batch(std::mem::take(batch))?;
+        }
+        self.pending = 0;
+        Ok(())
+    }
+
+    fn fail(&mut self, e: sled::Error) -> Problem {
+        self.failed = Some(self.store.map_err(e));
+        Problem::new(
+            "write",
+            "the database could not be written",
+            "không ghi được CSDL",
+        )
+    }
+
+    fn close_sheet(&mut self) -> Result<(), Problem> {
+        if let Some((key, sheet)) = self.sheet.take() {
+            self.put(SHEETS, &key, encode(&sheet))?;
+        }
+        Ok(())
+    }
+
+    fn close_chunk(&mut self) -> Result<(), Problem> {
+        if let Some((id, ch)) = self.chunk.take() {
+            self.put(LOG, &id.to_be_bytes(), encode(&ch))?;
+        }
+        Ok(())
+    }
+
+    /// Write what is still pending. A failure is in `failed`.
+    fn finish(&mut self) -> Result<(), ()> {
+        self.close_sheet().map_err(|_| ())?;
+        self.close_chunk().map_err(|_| ())?;
+        self.apply().map_err(|e| {
+            self.fail(e);
+        })
+    }
+}
+
+impl transfer::DocSink for Writer<'_> {
+    fn ward(&mut self, w: &crate::domain::ward::Ward) -> Result<(), Problem> {
+        self.ward = Some(w.clone());
+        Ok(())
+    }
+    fn branch(&mut self, b: &crate::domain::ward::Branch) -> Result<(), Problem> {
+        let v = encode(&BranchV1 {
+            name: b.name.clone(),
+        });
+        self.put(BRANCHES, &b.id.to_be_bytes(), v)
+    }
+    fn group(&mut self, g: &crate::domain::ward::Group) -> Result<(), Problem> {
+        self.put(GROUPS, &g.id.to_be_bytes(), encode(&GroupV2::from(g)))
+    }
+    fn item(&mut self, i: &crate::domain::template::Item) -> Result<(), Problem> {
+        let v = encode(&ItemV1::from_domain(self.item_order, i));
+        self.item_order += 1;
+        self.put(ITEMS, i.code.as_bytes(), v)
+    }
+    fn full(&self) -> bool {
+        true
+    }
+    fn entry_full(&mut self, mut entry: crate::domain::entry::Entry) -> Result<(), Problem> {
+        let period = entry.period;
+        let key = super::layout::sheet_key(period, entry.group);
+        if self.sheet.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.close_sheet()?;
+        }
+        self.years.insert(period.year());
+        // The history of this entry: the records packed with its key, in order.
+        let rank = self
+            .verified
+            .codes
+            .binary_search_by(|c| c.as_str().cmp(&entry.item))
+            .unwrap_or(0) as u16;
+        let lo = pack(period.to_key(), entry.group, rank, 0);
+        let hi = pack(period.to_key(), entry.group, rank, (1 << 48) - 1);
+        let h = &self.verified.history;
+        // Entries come in key order, so the cursor only moves forward; it jumps over
+        // the records of entries that are no longer stored.
+        if h.get(self.cursor).is_some_and(|x| *x < lo) {
+            self.cursor += h[self.cursor..].partition_point(|x| *x < lo);
+        }
+        let start = self.cursor;
+        while h.get(self.cursor).is_some_and(|x| *x <= hi) {
+            self.cursor += 1;
+        }
+        let audit: Vec<u64> = h[start..self.cursor]
+            .iter()
+            .map(|x| (*x as u64) & ((1 << 48) - 1))
+            .collect();
+        // The record from the entry, its texts moved rather than copied.
+        let ev = &mut entry.evidence;
+        let texts = (
+            std::mem::take(&mut ev.minutes),
+            std::mem::take(&mut ev.responsible),
+            std::mem::take(&mut ev.note),
+        );
+        let mut rec = EntryV1::from(&entry);
+        (rec.minutes, rec.responsible, rec.note) = texts;
+        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV1::default()));
+        if sheet.rows.last().is_none_or(|r| r.item < entry.item) {
+            sheet.rows.push(SheetRowV1 {
+                item: entry.item,
+                entry: rec,
+                audit,
+            });
+        } else {
+            // Not after the last row (a document validated first cannot do this).
+            let item = entry.item.clone();
+            sheet.put(
+                &rec.clone().into_domain(entry.group, entry.item, period),
+                None,
+            );
+            if let Ok(i) = sheet.rows.binary_search_by(|r| r.item.cmp(&item)) {
+                sheet.rows[i].audit = audit;
+            }
+        }
+        Ok(())
+    }
+    fn audit_full(&mut self, mut a: crate::domain::audit::AuditRecord) -> Result<(), Problem> {
+        self.close_sheet()?;
+        let id = a.seq / AUDIT_CHUNK;
+        if self.chunk.as_ref().is_some_and(|(c, _)| *c != id) {
+            self.close_chunk()?;
+        }
+        // The record's texts moved rather than copied.
+        let texts = (
+            std::mem::take(&mut a.actor.member),
+            std::mem::take(&mut a.actor.os_user),
+            std::mem::take(&mut a.action),
+            std::mem::take(&mut a.item),
+            std::mem::take(&mut a.period),
+            std::mem::take(&mut a.changes),
+        );
+        let mut rec = AuditV1::from(&a);
+        let changes;
+        (
+            rec.member,
+            rec.os_user,
+            rec.action,
+            rec.item,
+            rec.period,
+            changes,
+        ) = texts;
+        rec.changes = changes
+            .into_iter()
+            .map(|c| (c.field, c.old, c.new))
+            .collect();
+        let (_, ch) = self
+            .chunk
+            .get_or_insert_with(|| (id, AuditChunkV1::default()));
+        ch.records.push((a.seq, rec));
+        Ok(())
+    }
+    fn counters(&mut self, c: Counters) -> Result<(), Problem> {
+        self.close_sheet()?;
+        self.close_chunk()?;
+        self.counters = c;
+        Ok(())
+    }
+    fn raw(&mut self, raw: &BTreeMap<String, Vec<[String; 2]>>) -> Result<(), Problem> {
+        for (tree, pairs) in raw {
+            let t = if tree == "meta" {
+                self.store.meta.clone()
+            } else {
+                match self.store.db.open_tree(tree.as_bytes()) {
+                    Ok(t) => t,
+                    Err(e) => return Err(self.fail(e)),
+                }
+            };
+            let mut b = sled::Batch::default();
+            for [k, v] in pairs {
+                match (unhex(k), unhex(v)) {
+                    (Some(k), Some(v)) => b.insert(k, v),
+                    _ => {
+                        return Err(Problem::new(
+                            format!("raw {tree}"),
+                            "not hexadecimal",
+                            "không phải dạng thập lục phân",
+                        ));
+                    }
+                }
+            }
+            if let Err(e) = t.apply_batch(b) {
+                return Err(self.fail(e));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Bytes per sled batch in bulk writes: measured in BENCHMARKS.md (larger batches
@@ -677,4 +1264,163 @@ fn history_problems(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::Actor;
+    use crate::service::{MarkRequest, Service};
+
+    fn demo() -> (tempfile::TempDir, crate::service::local::LocalService) {
+        let dir = tempfile::tempdir().unwrap();
+        let svc = crate::cli::create_demo(
+            &dir.path().join("w.db"),
+            Actor::new("Tester", "tester"),
+            crate::i18n::Lang::Vi,
+        )
+        .unwrap();
+        (dir, svc)
+    }
+
+    /// The streamed document is byte for byte the one built in memory, checksum
+    /// included — with notes that need escaping and an undo in the log.
+    #[test]
+    fn the_streamed_export_is_the_documents_bytes() {
+        let (_dir, svc) = demo();
+        let group = svc.groups().unwrap()[0].id;
+        let period = crate::domain::period::Period::Quarter(2026, 4);
+        use crate::domain::entry::StepStatus;
+        for (status, note) in [
+            (StepStatus::Doing, "\"trích\"\n\ttab \\ \u{1}"),
+            (StepStatus::Done, "Ghi chú ư"),
+        ] {
+            svc.mark(MarkRequest {
+                group,
+                item: "CK-02".into(),
+                period,
+                step: "biet".parse().unwrap(),
+                status,
+                note: Some(note.into()),
+                base_version: None,
+            })
+            .unwrap();
+        }
+        svc.undo_last().unwrap();
+        let store = svc.store();
+        let doc = store.export_doc().unwrap();
+        let mut out = Vec::new();
+        let summary = store.export_to(&mut out).unwrap();
+        assert_eq!(out, doc.to_json());
+        assert_eq!(summary.sha256, doc.sha256);
+        assert_eq!(summary.bytes, out.len() as u64);
+        assert_eq!(summary.entries, doc.entries.len() as u64);
+        assert_eq!(summary.audit, doc.audit.len() as u64);
+    }
+
+    /// Audit records read in place serialise as the domain's records do.
+    #[test]
+    fn an_audit_record_read_in_place_is_the_records_json() {
+        use crate::domain::audit::{AuditRecord, Change};
+        let rec = AuditRecord {
+            seq: 7,
+            at_ms: 1_796_220_621_615,
+            actor: Actor::new("Nguyễn \"Văn\" A", "an"),
+            action: "mark".into(),
+            group: 3,
+            item: "CK-02".into(),
+            period: "2026-Q4".into(),
+            changes: vec![
+                Change {
+                    field: "biet".into(),
+                    old: "todo".into(),
+                    new: "done".into(),
+                },
+                Change {
+                    field: "note".into(),
+                    old: String::new(),
+                    new: "dòng 1\ndòng 2".into(),
+                },
+            ],
+            undoes: Some(5),
+        };
+        let chunk = AuditChunkV1 {
+            records: vec![(rec.seq, AuditV1::from(&rec))],
+        };
+        let bytes = encode(&chunk);
+        let read: AuditChunkRef = decode_borrowed(&bytes).unwrap();
+        let (seq, r) = &read.records[0];
+        let json = serde_json::to_string_pretty(&rec).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&r.out(*seq)).unwrap(), json);
+        assert_eq!(
+            serde_json::to_string_pretty(&transfer::AuditOut::of(&rec)).unwrap(),
+            json
+        );
+    }
+
+    /// A writer that fails (a full disk) ends the export with an error: the thread
+    /// reading the trees stops too, nothing hangs.
+    #[test]
+    fn an_export_whose_writer_fails_stops_and_says_so() {
+        struct Full(usize);
+        impl std::io::Write for Full {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.0 < buf.len() {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                self.0 -= buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let (_dir, svc) = demo();
+        for room in [0, 100, 70_000] {
+            let err = svc.store().export_to(&mut Full(room)).unwrap_err();
+            assert!(err.to_string().contains("disk full"), "{err}");
+        }
+    }
+
+    /// Imported from a stream, a database exports as the document it came from, and
+    /// every entry keeps its history.
+    #[test]
+    fn a_streamed_import_gives_back_the_same_database() {
+        let (dir, svc) = demo();
+        let group = svc.groups().unwrap()[1].id;
+        svc.mark(MarkRequest {
+            group,
+            item: "CK-02".into(),
+            period: crate::domain::period::Period::Quarter(2026, 4),
+            step: "biet".parse().unwrap(),
+            status: crate::domain::entry::StepStatus::Done,
+            note: None,
+            base_version: None,
+        })
+        .unwrap();
+        let bytes = svc.store().export_doc().unwrap().to_json();
+        let mut open =
+            || Ok(Box::new(std::io::Cursor::new(bytes.clone())) as Box<dyn std::io::Read>);
+        let verified = verify_document(&mut open).unwrap();
+        let path = dir.path().join("copy.db");
+        let copy = Store::import_verified(&path, &mut open, &verified).unwrap();
+        assert_eq!(copy.export_doc().unwrap().to_json(), bytes);
+        assert!(copy.check().unwrap().problems.is_empty());
+        drop(copy);
+        // A second import into it is refused; a damaged document is refused before
+        // anything is written.
+        assert!(matches!(
+            Store::import_verified(&path, &mut open, &verified),
+            Err(ImportError::Store(StoreError::AlreadyInitialized { .. }))
+        ));
+        let mut bad = bytes.clone();
+        let at = bad.len() / 2;
+        bad[at] ^= 1;
+        let mut open_bad =
+            || Ok(Box::new(std::io::Cursor::new(bad.clone())) as Box<dyn std::io::Read>);
+        assert!(matches!(
+            verify_document(&mut open_bad),
+            Err(ImportError::Damaged(_))
+        ));
+    }
 }

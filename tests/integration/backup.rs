@@ -233,3 +233,34 @@ fn backup_check_import_and_template_work_through_the_ward_server() {
     w.ok(&["restore", file.to_str().unwrap()]);
     assert_eq!(w.groups().len(), 3);
 }
+
+/// A ward whose document is larger than a socket frame may be backed up and exported
+/// through the ward server: the document comes in chunks, each far below the limit.
+#[cfg(unix)]
+#[test]
+fn a_backup_through_the_server_is_not_bounded_by_the_frame_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lon.db");
+    ok(&db, &["bench-gen", "--groups", "300", "--periods", "12"]);
+    let direct = dir.path().join("truc-tiep.json");
+    ok(&db, &["export", "--out", direct.to_str().unwrap()]);
+    let size = std::fs::metadata(&direct).unwrap().len();
+    assert!(
+        size > 32 << 20,
+        "the document must not fit a frame: {size} bytes"
+    );
+    let server = crate::server::Server::start(&db);
+    let backups_dir = dir.path().join("sao-luu");
+    let out = ok(&db, &["backup", backups_dir.to_str().unwrap()]);
+    assert!(out.stdout.starts_with("Đã sao lưu"), "{}", out.stdout);
+    drop(server);
+    let file = backups(&backups_dir).remove(0);
+    assert!(
+        std::fs::read(&file).unwrap() == std::fs::read(&direct).unwrap(),
+        "the backup through the server is the export"
+    );
+    // And it restores (restore reads the database it built back against the file).
+    let copy = dir.path().join("ban-sao.db");
+    let out = ok(&copy, &["restore", file.to_str().unwrap()]);
+    assert!(out.stdout.contains("300 tổ dân phố"), "{}", out.stdout);
+}

@@ -14,65 +14,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-// ---------------------------------------------------------------------------------
-// The largest single allocation made by this thread while a target runs.
-
-struct Counting;
-
-thread_local! {
-    static TRACK: Cell<bool> = const { Cell::new(false) };
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is passed on to the system allocator unchanged; the thread-local
-// cells are `const`-initialised and never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-fn note(size: usize) {
-    let _ = TRACK.try_with(|t| {
-        if t.get() {
-            let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
-        }
-    });
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
-
-/// Run `f`, returning its result and the largest single allocation it made.
-fn measured<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    LARGEST.with(|l| l.set(0));
-    TRACK.with(|t| t.set(true));
-    let r = f();
-    TRACK.with(|t| t.set(false));
-    (r, LARGEST.with(|l| l.get()))
-}
+use crate::alloc::measured;
 
 // ---------------------------------------------------------------------------------
 // Hangs: every case is timed; a watchdog aborts on a real hang, naming the input.
@@ -494,7 +440,8 @@ fn fuzz_export_documents() {
             if let Ok(d) = serde_json::from_slice::<qcdc::transfer::ExportDoc>(b) {
                 let _ = qcdc::transfer::validate(&d);
             }
-            let _ = qcdc::rollup::read_input(b);
+            let today = qcdc::domain::date::Date::from_ymd_opt(2026, 11, 22).unwrap();
+            let _ = qcdc::rollup::figures_of_bytes(b, None, today);
         });
     });
 }

@@ -5,6 +5,7 @@
 //! command runs on its own database in a temporary folder, with `QCDC_TODAY` and `USER`
 //! fixed so that output is reproducible.
 
+mod alloc;
 mod common;
 
 mod audit;
