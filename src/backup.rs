@@ -7,10 +7,14 @@
 //! a `.sha256` file beside it lets `sha256sum -c` check it, and the document also
 //! carries the checksum of its own content. The oldest backups beyond `keep` are removed.
 //!
+//! The rotation counts and removes only files that verify as this ward's backups;
+//! killed backups' temporary files are cleaned up by the next one.
+//!
 //! Restore verifies the file (JSON, checksum, consistency) before touching anything,
 //! refuses while the database is open in another process, builds the new database
 //! beside the old one, reads it back, and only then swaps the folders by renaming,
-//! keeping the old database as `<db>.before-restore`.
+//! keeping the old database as `<db>.before-restore`. A marker written before the swap
+//! and removed after lets the next open finish or undo a swap that was cut short.
 //!
 //! Nothing the size of the database is held: a backup is streamed from the store's
 //! trees into the file (the checksum computed as it is written), and a restore reads
@@ -49,6 +53,20 @@ pub enum BackupError {
     /// The target is a folder that is not a qcdc database.
     NotADatabase {
         path: PathBuf,
+    },
+    /// The caller may not do this (restore needs a ward administrator); the message is
+    /// already in the caller's language.
+    Forbidden {
+        message: String,
+    },
+    /// A restore that needed a yes did not get one; the message says why and how.
+    NotConfirmed {
+        message: String,
+    },
+    /// A restore was interrupted and what it left cannot be put right automatically.
+    Interrupted {
+        db: PathBuf,
+        detail: String,
     },
 }
 
@@ -139,6 +157,24 @@ impl BackupError {
                     )
                 }
             }
+            BackupError::Forbidden { message } | BackupError::NotConfirmed { message } => {
+                message.clone()
+            }
+            BackupError::Interrupted { db, detail } => {
+                if en {
+                    format!(
+                        "A restore into {} was interrupted and cannot be finished automatically: {detail}. \
+                         Nothing was deleted; ask for help before moving the folders by hand.",
+                        db.display()
+                    )
+                } else {
+                    format!(
+                        "Một lần khôi phục vào {} bị ngắt và không tự hoàn tất được: {detail}. \
+                         Chưa xóa gì; hãy nhờ hỗ trợ trước khi tự di chuyển các thư mục.",
+                        db.display()
+                    )
+                }
+            }
             BackupError::NotADatabase { path } => {
                 if en {
                     format!(
@@ -183,33 +219,170 @@ fn prefix(ward: &str) -> String {
     format!("qcdc-{}-", slug(ward))
 }
 
-/// This ward's backups in `dir`, oldest first (the names sort by time).
+/// The time stamp and the counter in a backup's name (`…-20261122-153000-2.json` →
+/// ("20261122-153000", 2)); `None` for a name that is not one of `pre`'s backups.
+fn stamp_of(pre: &str, path: &Path) -> Option<(String, u32)> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_prefix(pre)?.strip_suffix(".json")?;
+    let (stamp, rest) = stem.split_at_checked("20260101-000000".len())?;
+    let date_ok = stamp.bytes().enumerate().all(|(i, b)| {
+        if i == 8 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    let n = match rest {
+        "" => 1,
+        r => r.strip_prefix('-')?.parse().ok()?,
+    };
+    date_ok.then(|| (stamp.to_string(), n))
+}
+
+/// Files named like this ward's backups in `dir`, oldest first (the names sort by
+/// time). Only names: [`is_backup_of`] says whether one really is.
 pub fn list_backups(dir: &Path, ward: &str) -> Vec<PathBuf> {
     let pre = prefix(ward);
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut out: Vec<((String, u32), PathBuf)> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&pre) && n.ends_with(".json"))
-        })
+        .filter_map(|p| stamp_of(&pre, &p).map(|k| (k, p)))
         .collect();
     // "…-153000.json" before "…-153000-2.json" (a plain sort puts '-' before '.').
-    out.sort_by_key(|p| {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let stem = name.trim_end_matches(".json").to_string();
-        let stamp_len = pre.len() + "20260101-000000".len();
-        let (stamp, rest) = stem.split_at(stamp_len.min(stem.len()));
-        let n: u32 = rest.trim_start_matches('-').parse().unwrap_or(1);
-        (stamp.to_string(), n)
-    });
-    out
+    out.sort();
+    out.into_iter().map(|(_, p)| p).collect()
+}
+
+/// Is `path` a backup of the ward `ward` whose content matches its checksum? (Read
+/// through: a file that only looks like one — planted, cut short, another ward's with
+/// a name that folds the same — is never counted, nor removed, by the rotation.)
+pub fn is_backup_of(path: &Path, ward: &str) -> bool {
+    verify_backup(path).is_ok_and(|v| v.info.ward == ward && v.info.checksum_ok())
+}
+
+/// How many backups a rotation keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every one (`qcdc backup --keep 0`).
+    All,
+    /// The newest `n` (`qcdc backup --keep N`).
+    Last(usize),
+    /// Every backup of the `n` most recent days that have one (the ward server's daily
+    /// backups: however often it restarts, older days are not pushed out).
+    Days(usize),
+}
+
+impl Keep {
+    /// `--keep N`: 0 keeps all.
+    pub fn last(n: usize) -> Keep {
+        if n == 0 { Keep::All } else { Keep::Last(n) }
+    }
+}
+
+/// What a rotation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Rotation {
+    /// Old backups removed (each with its `.sha256`).
+    pub removed: Vec<PathBuf>,
+    /// Files named like this ward's backups that are not (another ward's, damaged,
+    /// foreign): neither counted nor removed.
+    pub ignored: Vec<PathBuf>,
+    /// Temporary files of backups that were killed while writing, removed.
+    pub cleaned: usize,
+}
+
+/// Remove this ward's oldest verified backups beyond `keep`; never a file that does
+/// not verify as one of its backups. `fresh` (just written and checked) is not read again.
+pub fn rotate(dir: &Path, ward: &str, keep: Keep, fresh: Option<&Path>) -> Rotation {
+    let mut rot = Rotation {
+        cleaned: clean_stale_temporaries(dir, ward),
+        ..Rotation::default()
+    };
+    if keep == Keep::All {
+        return rot;
+    }
+    let pre = prefix(ward);
+    let mut valid = Vec::new();
+    for p in list_backups(dir, ward) {
+        if Some(p.as_path()) == fresh || is_backup_of(&p, ward) {
+            valid.push(p);
+        } else {
+            rot.ignored.push(p);
+        }
+    }
+    let doomed: Vec<PathBuf> = match keep {
+        Keep::All => Vec::new(),
+        Keep::Last(n) => valid[..valid.len().saturating_sub(n)].to_vec(),
+        Keep::Days(n) => {
+            let day = |p: &Path| stamp_of(&pre, p).map(|(s, _)| s[..8].to_string());
+            let mut days: Vec<String> = valid.iter().filter_map(|p| day(p)).collect();
+            days.sort();
+            days.dedup();
+            let first_kept = days.len().saturating_sub(n);
+            let kept = &days[first_kept..];
+            valid
+                .into_iter()
+                .filter(|p| day(p).is_none_or(|d| !kept.contains(&d)))
+                .collect()
+        }
+    };
+    for old in doomed {
+        if std::fs::remove_file(&old).is_ok() {
+            let _ = std::fs::remove_file(format!("{}.sha256", old.display()));
+            rot.removed.push(old);
+        }
+    }
+    rot
+}
+
+/// Does `dir` hold a verified backup of `ward` taken on `day`? (The ward server backs
+/// up when it starts only if not: a day of restarts is one backup, not fourteen.)
+pub fn has_backup_of_day(dir: &Path, ward: &str, day: chrono::NaiveDate) -> bool {
+    let pre = prefix(ward);
+    let want = day.format("%Y%m%d").to_string();
+    list_backups(dir, ward)
+        .iter()
+        .rev()
+        .filter(|p| stamp_of(&pre, p).is_some_and(|(s, _)| s.starts_with(&want)))
+        .any(|p| is_backup_of(p, ward))
+}
+
+/// Temporary files a killed backup left (`.qcdc-<ward>-….tmp`): each is locked while
+/// its writer lives, so one that can be locked, and has not changed for a minute, is
+/// an orphan. Returns how many were removed.
+fn clean_stale_temporaries(dir: &Path, ward: &str) -> usize {
+    use fs2::FileExt;
+    let pre = format!(".{}", prefix(ward));
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !(name.starts_with(&pre) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let path = e.path();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        let Ok(f) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+        else {
+            continue;
+        };
+        if old && f.try_lock_exclusive().is_ok() {
+            drop(f);
+            if std::fs::remove_file(&path).is_ok() {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -218,12 +391,13 @@ pub struct BackupInfo {
     pub bytes: u64,
     /// SHA-256 of the file.
     pub sha256: String,
-    pub removed: Vec<PathBuf>,
+    /// What the rotation did.
+    pub rotation: Rotation,
 }
 
-/// Back up what `svc` serves into `dir`, keeping the newest `keep` (0: all). This is
+/// Back up what `svc` serves into `dir`, then rotate (see [`rotate`]). This is
 /// what `qcdc backup` runs (directly or through the ward server).
-pub fn backup(svc: &dyn Service, dir: &Path, keep: usize) -> Result<BackupInfo, BackupError> {
+pub fn backup(svc: &dyn Service, dir: &Path, keep: Keep) -> Result<BackupInfo, BackupError> {
     let ward = svc.ward()?.name;
     let mut failed = None;
     let info = write_backup(
@@ -247,7 +421,7 @@ pub fn backup(svc: &dyn Service, dir: &Path, keep: usize) -> Result<BackupInfo, 
 
 /// Back up a store this process holds open (the ward server's daily backup: no
 /// session, so no member's permissions are involved).
-pub fn backup_store(store: &Store, dir: &Path, keep: usize) -> Result<BackupInfo, BackupError> {
+pub fn backup_store(store: &Store, dir: &Path, keep: Keep) -> Result<BackupInfo, BackupError> {
     let ward = store.ward()?.name;
     let mut failed = None;
     let info = write_backup(
@@ -269,8 +443,8 @@ pub fn backup_store(store: &Store, dir: &Path, keep: usize) -> Result<BackupInfo
     }
 }
 
-/// How many daily backups the ward server keeps.
-pub const SERVER_KEEP: usize = 14;
+/// The ward server keeps the backups of the last 14 days that have one.
+pub const SERVER_KEEP: Keep = Keep::Days(14);
 
 fn sync_dir(dir: &Path) {
     // Make the rename itself durable (Unix); elsewhere there is nothing to open.
@@ -303,6 +477,9 @@ pub fn write_durably_with<T>(
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
+        // Held while this process writes: a file nobody holds is a killed writer's
+        // orphan, which the next backup removes. (Not every file system locks.)
+        let _ = fs2::FileExt::try_lock_exclusive(&f);
         let out = write(&mut f)?;
         f.sync_all()?;
         drop(f);
@@ -326,7 +503,7 @@ pub fn write_durably_with<T>(
 pub fn write_backup(
     ward: &str,
     dir: &Path,
-    keep: usize,
+    keep: Keep,
     now: chrono::NaiveDateTime,
     export: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<ExportSummary>,
 ) -> Result<BackupInfo, BackupError> {
@@ -350,23 +527,12 @@ pub fn write_backup(
         .unwrap_or_default();
     let side = PathBuf::from(format!("{}.sha256", path.display()));
     write_durably(&side, format!("{sum}  {file_name}\n").as_bytes())?;
-    let mut removed = Vec::new();
-    if keep > 0 {
-        let all = list_backups(dir, ward);
-        if all.len() > keep {
-            for old in &all[..all.len() - keep] {
-                if std::fs::remove_file(old).is_ok() {
-                    let _ = std::fs::remove_file(format!("{}.sha256", old.display()));
-                    removed.push(old.clone());
-                }
-            }
-        }
-    }
+    let rotation = rotate(dir, ward, keep, Some(&path));
     Ok(BackupInfo {
         path,
         bytes,
         sha256: sum,
-        removed,
+        rotation,
     })
 }
 
@@ -398,7 +564,9 @@ pub fn verify_backup(path: &Path) -> Result<Verified, BackupError> {
 }
 
 /// Take the lock sled takes on an existing database, or say it is open elsewhere.
-/// Holding the returned file keeps other qcdc processes out until it is dropped.
+/// Holding the returned file keeps other qcdc processes out until it is dropped. A
+/// database this process has just closed is waited for a moment: sled lets go of its
+/// lock from its own threads, shortly after the handle is dropped.
 pub fn lock_database(db: &Path) -> Result<Option<std::fs::File>, BackupError> {
     use fs2::FileExt;
     let file = db.join("db");
@@ -410,11 +578,19 @@ pub fn lock_database(db: &Path) -> Result<Option<std::fs::File>, BackupError> {
         .write(true)
         .open(&file)
         .map_err(io(&file))?;
-    match f.try_lock_exclusive() {
-        Ok(()) => Ok(Some(f)),
-        Err(_) => Err(BackupError::Locked {
-            path: db.to_path_buf(),
-        }),
+    let start = std::time::Instant::now();
+    loop {
+        match f.try_lock_exclusive() {
+            Ok(()) => return Ok(Some(f)),
+            Err(_) if start.elapsed() < std::time::Duration::from_secs(2) => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(_) => {
+                return Err(BackupError::Locked {
+                    path: db.to_path_buf(),
+                });
+            }
+        }
     }
 }
 
@@ -424,6 +600,13 @@ fn sibling(db: &Path, suffix: &str) -> PathBuf {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "ward.db".into());
     db.with_file_name(format!("{name}{suffix}"))
+}
+
+/// Tests stop a restore at a named point as a power cut would (`QCDC_FAILPOINT`).
+fn failpoint(name: &str) {
+    if std::env::var("QCDC_FAILPOINT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -451,8 +634,168 @@ fn sled_like(dir: &Path) -> bool {
     })
 }
 
+/// Written (durably) beside the database before a restore swaps the folders, removed
+/// after: its presence means the swap may have been cut short.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct RestoreMarker {
+    /// The backup being restored (for the message).
+    backup: String,
+    /// What the replaced database is renamed to: `<db><aside>`.
+    aside: String,
+}
+
+const RESTORE_TMP: &str = ".restore-tmp";
+const RESTORE_MARKER: &str = ".restoring";
+
+/// What finishing an interrupted restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resumed {
+    /// The new database was in place or ready: the restore is complete; the replaced
+    /// one is at `previous` (if there was one).
+    Completed {
+        backup: String,
+        previous: Option<PathBuf>,
+    },
+    /// The swap had not begun (or only the old database was moved): it is back as it
+    /// was before the restore.
+    RolledBack { backup: String },
+}
+
+impl Resumed {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Resumed::Completed { backup, previous } => {
+                let prev = previous.as_ref().map(|p| p.display().to_string());
+                if lang.is_en() {
+                    format!(
+                        "A restore from {backup} was interrupted; it has now been completed.{}",
+                        prev.map(|p| format!(" The previous database is kept at {p}."))
+                            .unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "Lần khôi phục từ {backup} bị ngắt giữa chừng; nay đã hoàn tất.{}",
+                        prev.map(|p| format!(" CSDL cũ được giữ ở {p}."))
+                            .unwrap_or_default()
+                    )
+                }
+            }
+            Resumed::RolledBack { backup } => {
+                if lang.is_en() {
+                    format!(
+                        "A restore from {backup} was interrupted before it replaced the database; \
+                         the database is as it was. Run `qcdc restore` again if you still want it."
+                    )
+                } else {
+                    format!(
+                        "Lần khôi phục từ {backup} bị ngắt trước khi thay CSDL; CSDL vẫn như trước. \
+                         Chạy lại `qcdc restore` nếu vẫn cần khôi phục."
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// Finish or undo a restore that was cut short (killed, power cut) between writing
+/// its marker and removing it — never leave "no database" while the data sits beside
+/// it. `Ok(None)`: there was none, or the database is in use (the restore is then long
+/// complete). Every open of a database calls this first.
+pub fn resume_restore(db: &Path) -> Result<Option<Resumed>, BackupError> {
+    let marker = sibling(db, RESTORE_MARKER);
+    if !marker.is_file() {
+        return Ok(None);
+    }
+    let interrupted = |detail: String| BackupError::Interrupted {
+        db: db.to_path_buf(),
+        detail,
+    };
+    let m: RestoreMarker = std::fs::read(&marker)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| interrupted(format!("{} cannot be read", marker.display())))?;
+    if !m.aside.starts_with(".before-restore") || m.aside.contains(['/', '\\']) {
+        return Err(interrupted(format!(
+            "{} names {:?}",
+            marker.display(),
+            m.aside
+        )));
+    }
+    let tmp = sibling(db, RESTORE_TMP);
+    let aside = sibling(db, &m.aside);
+    let db_there = db.is_dir() && sled_like(db);
+    let _lock = if db_there {
+        match lock_database(db) {
+            Ok(l) => l,
+            Err(BackupError::Locked { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    #[cfg(windows)]
+    drop(_lock);
+    let done = |r: Resumed| -> Result<Option<Resumed>, BackupError> {
+        std::fs::remove_file(&marker).map_err(io(&marker))?;
+        if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent);
+        }
+        Ok(Some(r))
+    };
+    let backup = m.backup.clone();
+    match (db_there, tmp.is_dir(), aside.is_dir()) {
+        // Nothing was swapped yet: the new copy goes, the database stays.
+        (true, true, _) => {
+            std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+            done(Resumed::RolledBack { backup })
+        }
+        // Both renames happened; only the marker was left.
+        (true, false, aside_there) => done(Resumed::Completed {
+            backup,
+            previous: aside_there.then_some(aside),
+        }),
+        // The old database was moved aside, the new one (complete and verified before
+        // the marker was written) not yet moved in: finish.
+        (false, true, aside_there) => {
+            if db.exists() {
+                // An empty folder in the way (nothing of sled's in it).
+                std::fs::remove_dir(db).map_err(io(db))?;
+            }
+            std::fs::rename(&tmp, db).map_err(io(db))?;
+            done(Resumed::Completed {
+                backup,
+                previous: aside_there.then_some(aside),
+            })
+        }
+        // Only the old database, moved aside: put it back.
+        (false, false, true) => {
+            if db.exists() {
+                std::fs::remove_dir(db).map_err(io(db))?;
+            }
+            std::fs::rename(&aside, db).map_err(io(db))?;
+            done(Resumed::RolledBack { backup })
+        }
+        (false, false, false) => Err(interrupted(format!(
+            "neither {} nor {} is there",
+            tmp.display(),
+            aside.display()
+        ))),
+    }
+}
+
 /// Replace the database at `db` with the backup `file` (see the module doc).
 pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
+    restore_with(file, db, &mut |_| Ok(()))
+}
+
+/// [`restore`], asking `allow` first — with what the verified backup holds, before
+/// anything is touched — whether it may go ahead (the command line checks the role,
+/// and asks before replacing another ward or ending the member list).
+pub fn restore_with(
+    file: &Path,
+    db: &Path,
+    allow: &mut dyn FnMut(&crate::transfer::StreamInfo) -> Result<(), BackupError>,
+) -> Result<RestoreInfo, BackupError> {
     let verified = verify_backup(file)?;
     let empty = std::fs::read_dir(db)
         .map(|mut d| d.next().is_none())
@@ -462,8 +805,10 @@ pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
             path: db.to_path_buf(),
         });
     }
-    let _lock = lock_database(db)?;
-    let tmp = sibling(db, ".restore-tmp");
+    allow(&verified.info)?;
+    resume_restore(db)?;
+    let lock = lock_database(db)?;
+    let tmp = sibling(db, RESTORE_TMP);
     if tmp.exists() {
         // Left by an interrupted restore: it never became the database.
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -499,23 +844,48 @@ pub fn restore(file: &Path, db: &Path) -> Result<RestoreInfo, BackupError> {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    let mut aside_suffix = ".before-restore".to_string();
+    if sibling(db, &aside_suffix).exists() {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        aside_suffix = format!(".before-restore-{stamp}");
+    }
+    let aside = sibling(db, &aside_suffix);
+    // From here a cut leaves the marker, and the next open finishes or undoes the swap.
+    let marker = sibling(db, RESTORE_MARKER);
+    let m = RestoreMarker {
+        backup: file.display().to_string(),
+        aside: aside_suffix,
+    };
+    write_durably(
+        &marker,
+        serde_json::to_string(&m).unwrap_or_default().as_bytes(),
+    )?;
+    failpoint("restore-before-swap");
+    // Windows does not rename a folder with a file open in it: the lock goes first
+    // (the window is the marker's to cover).
+    #[cfg(windows)]
+    drop(lock);
     let mut previous = None;
     if db.exists() {
-        let mut aside = sibling(db, ".before-restore");
-        if aside.exists() {
-            let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-            aside = sibling(db, &format!(".before-restore-{stamp}"));
-        }
         std::fs::rename(db, &aside).map_err(io(db))?;
         previous = Some(aside);
     }
+    failpoint("restore-between-renames");
     if let Err(e) = std::fs::rename(&tmp, db) {
         // Put the old one back rather than leave no database.
         if let Some(p) = &previous {
             let _ = std::fs::rename(p, db);
         }
+        let _ = std::fs::remove_file(&marker);
         return Err(io(db)(e));
     }
+    if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        sync_dir(parent);
+    }
+    failpoint("restore-before-unmark");
+    #[cfg(not(windows))]
+    drop(lock);
+    std::fs::remove_file(&marker).map_err(io(&marker))?;
     if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         sync_dir(parent);
     }

@@ -210,7 +210,9 @@ impl ExportDoc {
 
     /// What [`ExportDoc::to_json`] gives, written to `w` as it is produced.
     pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let mut b = std::io::BufWriter::with_capacity(1 << 16, w);
+        // Controls in names escaped as JSON does for C0 (`\u009b`): the same document.
+        let mut b =
+            std::io::BufWriter::with_capacity(1 << 16, crate::domain::text::JsonSafe::new(w));
         serde_json::to_writer_pretty(&mut b, &self.view(&self.sha256))?;
         b.write_all(b"\n")?;
         std::io::Write::flush(&mut b)

@@ -64,11 +64,25 @@ pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<Box<dyn Ser
     if let Some(remote) = connect_server(path, &actor, lang)? {
         return Ok(remote);
     }
+    finish_restore(path, lang)?;
     let store = Store::open(path).map_err(|e| match e {
         StoreError::Locked { path } => locked_failure(&path, lang),
         other => Failure::from_store(other, lang),
     })?;
     local_service(store, actor, lang)
+}
+
+/// Before opening a database: finish or undo a restore that was cut short, and say
+/// which (on stderr). Never "no database" while the restored data sits beside it.
+pub fn finish_restore(path: &Path, lang: Lang) -> Result<(), Failure> {
+    match crate::backup::resume_restore(path) {
+        Ok(Some(done)) => {
+            eprintln!("{}", done.message(lang));
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(Failure::from_backup(&e, lang)),
+    }
 }
 
 /// The ward server answering for `path`, if one does. `Ok(None)`: no socket, or a socket
@@ -217,6 +231,7 @@ pub fn open_for_tui(
     if socket_for(db).exists() {
         return open_service(db, actor.clone(), lang).map(Some);
     }
+    finish_restore(db, lang)?;
     match Store::open(db) {
         Ok(store) => local_service(store, actor.clone(), lang).map(Some),
         Err(StoreError::NotFound { path }) => {

@@ -99,8 +99,10 @@ impl From<&BackupError> for ExitCode {
             BackupError::Locked { .. } => ExitCode::Busy,
             BackupError::Damaged { .. }
             | BackupError::Invalid { .. }
-            | BackupError::NotADatabase { .. } => ExitCode::Data,
-            BackupError::Io { .. } => ExitCode::Other,
+            | BackupError::NotADatabase { .. }
+            | BackupError::NotConfirmed { .. } => ExitCode::Data,
+            BackupError::Forbidden { .. } => ExitCode::NoPerm,
+            BackupError::Io { .. } | BackupError::Interrupted { .. } => ExitCode::Other,
         }
     }
 }

@@ -219,6 +219,10 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// Tệp sao lưu / the backup file
     pub file: PathBuf,
+    /// Không hỏi khi bản sao lưu là của phường khác hoặc không có thành viên / do not ask
+    /// when the backup is another ward's or has no members
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -25,8 +25,7 @@ pub fn items(cx: &Ctx, a: &ItemsArgs) -> CliResult {
     let rows = svc.checklist(gid, period).map_err(cx.svc_err())?;
     if a.format == ListFormat::Json {
         let v: Vec<_> = rows.iter().map(|r| row_json(r, &ward)).collect();
-        cx.out()
-            .line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        cx.out().line(&crate::domain::text::json_pretty(&v));
     } else {
         print_items(&cx.out(), &ward, &gname, &rows, period, lang);
     }
@@ -373,8 +372,7 @@ pub fn log(cx: &Ctx, a: &LogArgs) -> CliResult {
         })
         .map_err(cx.svc_err())?;
     if a.format == ListFormat::Json {
-        cx.out()
-            .line(&serde_json::to_string_pretty(&recs).unwrap_or_default());
+        cx.out().line(&crate::domain::text::json_pretty(&recs));
     } else {
         let groups = svc.groups().map_err(cx.svc_err())?;
         for r in &recs {
@@ -416,23 +414,7 @@ pub fn undo(cx: &Ctx, a: &UndoArgs, redo: bool) -> CliResult {
                 cx.t("không phải", "not"),
                 log_line(&plan, &groups, lang)
             );
-            use std::io::IsTerminal;
-            if !std::io::stdin().is_terminal() {
-                return Err(Failure::data(format!(
-                    "{question}\n{}",
-                    cx.t(
-                        "Chưa hoàn tác gì. Thêm --yes để vẫn làm.",
-                        "Nothing was undone. Add --yes to go ahead."
-                    )
-                )));
-            }
-            cx.out().line(&question);
-            cx.out().print(cx.t("Vẫn làm? [c/K] ", "Go ahead? [y/N] "));
-            let mut answer = String::new();
-            let _ = std::io::stdin().read_line(&mut answer);
-            if !matches!(answer.trim(), "c" | "C" | "y" | "Y" | "có" | "yes") {
-                cx.out()
-                    .line(cx.t("Chưa hoàn tác gì.", "Nothing was undone."));
+            if !cx.confirm(&question, cx.t("Chưa hoàn tác gì.", "Nothing was undone."))? {
                 return Ok(());
             }
         }

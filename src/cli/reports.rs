@@ -43,6 +43,33 @@ impl Ctx<'_> {
         open_service(self.db, self.who.clone(), self.lang)
     }
 
+    /// Ask before going ahead: `Ok(true)` on yes. Without a terminal there is no one to
+    /// ask: refused (exit 65) with `question` and how to say yes (`--yes`), nothing done.
+    pub fn confirm(&self, question: &str, nothing_done: &str) -> Result<bool, Failure> {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure {
+                code: EXIT_DATA,
+                message: format!(
+                    "{question}\n{nothing_done} {}",
+                    self.t("Thêm --yes để vẫn làm.", "Add --yes to go ahead.")
+                ),
+            });
+        }
+        self.out().line(question);
+        self.out()
+            .print(self.t("Vẫn làm? [c/K] ", "Go ahead? [y/N] "));
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        let yes = matches!(
+            answer.trim().to_lowercase().as_str(),
+            "c" | "có" | "co" | "y" | "yes"
+        );
+        if !yes {
+            self.out().line(nothing_done);
+        }
+        Ok(yes)
+    }
+
     pub fn data(&self, vi: String, en: String) -> Failure {
         Failure {
             code: EXIT_DATA,
@@ -173,7 +200,7 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
             return cx.emit_with(a.out.as_deref(), false, &mut |w| {
                 // A concrete buffer in front of the `dyn Write`: serde_json writes a few
                 // bytes at a time, and those must not each be a dynamic call.
-                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, text::JsonSafe::new(w));
                 if pretty {
                     serde_json::to_writer_pretty(&mut w, r)?;
                 } else {
@@ -407,7 +434,7 @@ fn template(cx: &Ctx, c: TemplateCmd) -> CliResult {
             let t = svc.template().map_err(cx.svc_err())?;
             let items: Vec<_> = t.items.iter().filter(|i| all || !i.retired).collect();
             if format == ListFormat::Json {
-                out.line(&serde_json::to_string_pretty(&items).unwrap_or_default());
+                out.line(&crate::domain::text::json_pretty(&items));
                 return Ok(());
             }
             for i in items {
@@ -525,7 +552,7 @@ fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
     crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
     let svc = open_service(cx.db, cx.who.clone(), lang)?;
     let dir: PathBuf = a.dir.unwrap_or_else(|| crate::backup::default_dir(cx.db));
-    let info = crate::backup::backup(svc.as_ref(), &dir, a.keep)
+    let info = crate::backup::backup(svc.as_ref(), &dir, crate::backup::Keep::last(a.keep))
         .map_err(|e| Failure::from_backup(&e, lang))?;
     cx.out().line(&format!(
         "{}: {} ({}, sha256 {})",
@@ -534,23 +561,129 @@ fn backup(cx: &Ctx, a: BackupArgs) -> CliResult {
         kb(info.bytes),
         &info.sha256[..16.min(info.sha256.len())]
     ));
-    if !info.removed.is_empty() {
+    let rot = &info.rotation;
+    if !rot.removed.is_empty() {
         cx.out().line(&format!(
             "{} {} {} (--keep {})",
             cx.t("Đã xóa", "Removed"),
-            info.removed.len(),
+            rot.removed.len(),
             cx.t("bản sao lưu cũ", "old backups"),
             a.keep
         ));
+    }
+    if rot.cleaned > 0 {
+        cx.out().line(&format!(
+            "{} {} {}",
+            cx.t("Đã dọn", "Cleaned up"),
+            rot.cleaned,
+            cx.t(
+                "tệp tạm của lần sao lưu bị ngắt",
+                "temporary files of interrupted backups"
+            ),
+        ));
+    }
+    for p in &rot.ignored {
+        eprintln!(
+            "{} {}",
+            p.display(),
+            cx.t(
+                "mang tên bản sao lưu của phường này nhưng không phải (hỏng hoặc của phường khác): không tính, không xóa.",
+                "is named like a backup of this ward but is not one (damaged, or another ward's): not counted, not removed."
+            )
+        );
     }
     Ok(())
 }
 
 fn restore(cx: &Ctx, a: RestoreArgs) -> CliResult {
+    use crate::backup::BackupError;
     let lang = cx.lang;
     crate::store::set_page_cache(crate::store::SCAN_CACHE_BYTES);
-    let info =
-        crate::backup::restore(&a.file, cx.db).map_err(|e| Failure::from_backup(&e, lang))?;
+    // A failure of the checks below, kept whole (its exit code and message).
+    let mut refused: Option<Failure> = None;
+    let mut allow = |info: &crate::transfer::StreamInfo| -> Result<(), BackupError> {
+        let stop = |f: Failure, refused: &mut Option<Failure>| {
+            let message = f.message.clone();
+            *refused = Some(f);
+            BackupError::NotConfirmed { message }
+        };
+        // What is there now. A database that does not open is what restore is for:
+        // then there is nothing to check against (whoever can write its files can
+        // replace them anyway — SECURITY.md).
+        if !cx.db.join("db").is_file() {
+            return Ok(());
+        }
+        let store = match Store::open(cx.db) {
+            Ok(s) => s,
+            Err(StoreError::Locked { path }) => return Err(BackupError::Locked { path }),
+            Err(_) => return Ok(()),
+        };
+        let current = store.ward().ok().map(|w| w.name);
+        let svc = crate::app::connect::local_service(store, cx.who.clone(), lang)
+            .map_err(|f| stop(f, &mut refused))?;
+        let session = svc.session()?;
+        let members = svc.members()?.len();
+        drop(svc);
+        if !session.bootstrap && session.role != crate::domain::member::Role::Admin {
+            return Err(stop(
+                Failure::new(
+                    crate::app::exit::ExitCode::NoPerm,
+                    cx.t(
+                        "Không được phép: chỉ quản trị phường được khôi phục CSDL. Chưa thay đổi gì.",
+                        "Not allowed: only a ward administrator may restore the database. Nothing was changed.",
+                    ),
+                ),
+                &mut refused,
+            ));
+        }
+        let mut reasons = Vec::new();
+        if let Some(now) = current.filter(|n| *n != info.ward) {
+            reasons.push(if lang.is_en() {
+                format!(
+                    "The backup is of another ward: {:?} would replace {now:?}.",
+                    info.ward
+                )
+            } else {
+                format!(
+                    "Bản sao lưu là của phường khác: \"{}\" sẽ thay cho \"{now}\".",
+                    info.ward
+                )
+            });
+        }
+        if members > 0 && info.members == 0 {
+            reasons.push(if lang.is_en() {
+                format!(
+                    "The backup has no members, where this database has {members}: until an administrator \
+                     is added again, anyone who opens the database is one."
+                )
+            } else {
+                format!(
+                    "Bản sao lưu không có thành viên nào (CSDL này có {members}): cho đến khi thêm lại \
+                     quản trị, ai mở CSDL cũng có quyền quản trị."
+                )
+            });
+        }
+        if reasons.is_empty() || a.yes {
+            return Ok(());
+        }
+        match cx.confirm(
+            &reasons.join("\n"),
+            cx.t("Chưa khôi phục gì.", "Nothing was restored."),
+        ) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(stop(
+                Failure::new(crate::app::exit::ExitCode::Ok, String::new()),
+                &mut refused,
+            )),
+            Err(f) => Err(stop(f, &mut refused)),
+        }
+    };
+    let result = crate::backup::restore_with(&a.file, cx.db, &mut allow);
+    let info = match (result, refused) {
+        (Err(_), Some(f)) if f.code == crate::app::exit::ExitCode::Ok => return Ok(()),
+        (Err(_), Some(f)) => return Err(f),
+        (r, _) => r.map_err(|e| Failure::from_backup(&e, lang))?,
+    };
     let out = cx.out();
     out.line(&format!(
         "{} {} {} {}: {} {}, {} {}, {} {}",
@@ -595,7 +728,8 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
             .map_err(|e| Failure::from_service(&e, lang))
     });
     std::panic::set_hook(hook);
-    let damaged = |what: String| Failure {
+    let damaged = |what: String| {
+        Failure {
         code: EXIT_DATA,
         message: format!(
             "{} {} ({what}). {}",
@@ -605,24 +739,22 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
             ),
             cx.db.display(),
             cx.t(
-                "Khôi phục bằng `qcdc restore TỆP-SAO-LƯU`.",
-                "Restore it with `qcdc restore BACKUP-FILE`."
+                "Các tệp được để nguyên. Hãy sao một bản của thư mục trước; sau đó `qcdc restore TỆP-SAO-LƯU` đưa về bản sao lưu gần nhất (mất các thay đổi sau bản đó).",
+                "Its files were left as they are. Copy the folder first; then `qcdc restore BACKUP-FILE` brings back the latest backup (changes made since it are lost)."
             )
         ),
+    }
     };
     let report = match result {
-        // A folder sled wrote whose files no longer read as a database: damage.
-        Ok(Err(_))
-            if cx.db.join("db").is_file()
-                && !matches!(Store::open(cx.db), Err(StoreError::Locked { .. })) =>
-        {
-            let detail = match Store::open(cx.db) {
-                Err(e) => e.to_string(),
-                Ok(_) => String::new(),
-            };
-            return Err(damaged(detail));
+        // Only a database that does not open as one is damaged: a refused --repair, a
+        // wrong PIN, a read-only disk or a busy database keep their own message.
+        Ok(Err(f)) => {
+            return Err(match Store::open(cx.db) {
+                Err(StoreError::Corrupt { detail, .. }) => damaged(detail),
+                _ => f,
+            });
         }
-        Ok(r) => r?,
+        Ok(Ok(r)) => r,
         Err(p) => {
             let what = p
                 .downcast_ref::<String>()
@@ -635,7 +767,7 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
     let (report, fixed) = report;
     let out = cx.out();
     if a.format == ListFormat::Json {
-        out.line(&serde_json::to_string_pretty(&report).unwrap_or_default());
+        out.line(&crate::domain::text::json_pretty(&report));
     } else {
         if let Some(n) = fixed {
             out.line(&format!(
@@ -673,18 +805,27 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
         }
     }
     if report.problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure {
-            code: EXIT_DATA,
-            message: cx
-                .t(
-                    "Cơ sở dữ liệu có lỗi (xem trên). Khôi phục từ bản sao lưu gần nhất bằng `qcdc restore`.",
-                    "The database has problems (see above). Restore the latest backup with `qcdc restore`.",
-                )
-                .into(),
-        })
+        return Ok(());
     }
+    let all_derived = report
+        .problems
+        .iter()
+        .all(crate::store::snapshot::repairable);
+    Err(Failure {
+        code: EXIT_DATA,
+        message: if all_derived {
+            cx.t(
+                "Chỉ các bản ghi tổng hợp bị lệch (xem trên). Chạy `qcdc check --repair`: dựng lại chúng từ số liệu đã nhập, không mất gì.",
+                "Only derived records are out of step (see above). Run `qcdc check --repair`: it rebuilds them from what was entered; nothing is lost.",
+            )
+        } else {
+            cx.t(
+                "Có bản ghi không đọc được (xem trên). Chưa sửa gì. Hãy sao một bản của thư mục trước; `qcdc export` vẫn lưu được phần đọc được; khôi phục bản sao lưu gần nhất (`qcdc restore`) sẽ mất các thay đổi sau bản đó.",
+                "Some records cannot be read (see above). Nothing was changed. Copy the folder first; `qcdc export` still saves what can be read; restoring the latest backup (`qcdc restore`) loses the changes made since it.",
+            )
+        }
+        .into(),
+    })
 }
 
 fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
@@ -812,7 +953,7 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
         RollupFormat::Json => {
             // Streamed: a province's roll-up is megabytes.
             return cx.emit_with(a.out.as_deref(), false, &mut |w| {
-                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, text::JsonSafe::new(w));
                 serde_json::to_writer_pretty(&mut w, &r)?;
                 w.write_all(b"\n")?;
                 w.flush()

@@ -71,7 +71,7 @@ pub fn branch(cx: &Ctx, b: BranchCmd) -> CliResult {
                         })
                     })
                     .collect();
-                out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                out.line(&crate::domain::text::json_pretty(&v));
             } else {
                 for b in &branches {
                     let n = groups.iter().filter(|g| g.branch == b.id).count();
@@ -131,7 +131,7 @@ pub fn group(cx: &Ctx, g: GroupCmd) -> CliResult {
                         })
                     })
                     .collect();
-                out.line(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                out.line(&crate::domain::text::json_pretty(&v));
             } else {
                 for g in &groups {
                     out.line(&format!(
@@ -201,7 +201,7 @@ pub fn member(cx: &Ctx, m: MemberCmd) -> CliResult {
         MemberCmd::List(l) => {
             let members = svc.members().map_err(cx.svc_err())?;
             if l.format == ListFormat::Json {
-                out.line(&serde_json::to_string_pretty(&members).unwrap_or_default());
+                out.line(&crate::domain::text::json_pretty(&members));
             } else {
                 let branches = svc.branches().map_err(cx.svc_err())?;
                 let groups = svc.groups().map_err(cx.svc_err())?;
@@ -250,7 +250,7 @@ pub fn settings(cx: &Ctx, c: SettingsCmd) -> CliResult {
         SettingsCmd::Show(l) => {
             let s = svc.doc_settings().map_err(cx.svc_err())?;
             if l.format == ListFormat::Json {
-                out.line(&serde_json::to_string_pretty(&s).unwrap_or_default());
+                out.line(&crate::domain::text::json_pretty(&s));
             } else {
                 for k in crate::domain::settings::DocSettings::KEYS {
                     out.line(&format!("{k:<13} {}", s.get(k).unwrap_or_default()));

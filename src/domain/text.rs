@@ -146,6 +146,94 @@ impl<W: std::io::Write> std::io::Write for PrintableWriter<W> {
     }
 }
 
+/// JSON that stays JSON on a terminal and in every reader: serde_json leaves DEL and the
+/// C1 controls (U+0080–U+009F) raw inside strings. That is valid JSON, but a terminal
+/// acts on them (U+009B is CSI), and [`printable`]'s `\u{9b}` would make it invalid.
+/// Here they become `\u007f`, `\u009b`: the same JSON value, only ASCII escapes. (In
+/// serde_json's output these bytes occur only inside strings.)
+pub fn json_safe(s: String) -> String {
+    if !s.bytes().any(|b| b == 0x7F || b == 0xC2) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Pretty JSON of `v`, [`json_safe`].
+pub fn json_pretty<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    json_safe(serde_json::to_string_pretty(v).unwrap_or_default())
+}
+
+/// [`json_safe`] as a writer, for JSON streamed to a file or a terminal.
+pub struct JsonSafe<W: std::io::Write> {
+    pub inner: W,
+    /// The last byte written was 0xC2 (perhaps the start of a C1 control).
+    held_c2: bool,
+}
+
+impl<W: std::io::Write> JsonSafe<W> {
+    pub fn new(inner: W) -> Self {
+        JsonSafe {
+            inner,
+            held_c2: false,
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        if self.held_c2 {
+            let Some(&b) = rest.first() else {
+                return Ok(0);
+            };
+            self.held_c2 = false;
+            if (0x80..=0x9F).contains(&b) {
+                write!(self.inner, "\\u{:04x}", b)?;
+                rest = &rest[1..];
+            } else {
+                self.inner.write_all(&[0xC2])?;
+            }
+        }
+        while let Some(i) = rest.iter().position(|&b| b == 0x7F || b == 0xC2) {
+            self.inner.write_all(&rest[..i])?;
+            if rest[i] == 0x7F {
+                self.inner.write_all(b"\\u007f")?;
+                rest = &rest[i + 1..];
+                continue;
+            }
+            match rest.get(i + 1) {
+                None => {
+                    self.held_c2 = true;
+                    rest = &[];
+                }
+                Some(&n) if (0x80..=0x9F).contains(&n) => {
+                    write!(self.inner, "\\u{:04x}", n)?;
+                    rest = &rest[i + 2..];
+                }
+                Some(_) => {
+                    self.inner.write_all(&[0xC2])?;
+                    rest = &rest[i + 1..];
+                }
+            }
+        }
+        self.inner.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    /// A 0xC2 held back stays held: the rest of its character is still to come.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Remove diacritics, keep case: "Tổ dân phố Đông" → "To dan pho Dong".
 pub fn strip_diacritics(s: &str) -> String {
     s.nfd()
@@ -252,6 +340,30 @@ pub fn matches(haystack: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_raw_controls() {
+        use std::io::Write;
+        let names = ["a\u{9b}31m", "\u{7f}x", "Tổ · \u{85}\u{80}\u{9f}", "plain"];
+        for name in names {
+            let pretty = serde_json::to_string_pretty(&name).unwrap();
+            let safe = json_safe(pretty.clone());
+            assert!(
+                !safe
+                    .chars()
+                    .any(|c| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c))
+            );
+            assert_eq!(serde_json::from_str::<String>(&safe).unwrap(), name);
+            // The writer gives the same bytes however the input is cut.
+            for cut in 0..=pretty.len() {
+                let mut w = JsonSafe::new(Vec::new());
+                w.write_all(&pretty.as_bytes()[..cut]).unwrap();
+                w.flush().unwrap();
+                w.write_all(&pretty.as_bytes()[cut..]).unwrap();
+                assert_eq!(String::from_utf8(w.inner).unwrap(), safe, "cut at {cut}");
+            }
+        }
+    }
 
     #[test]
     fn the_printable_writer_escapes_controls_split_across_writes() {

@@ -302,6 +302,7 @@ pub fn serve(
     unsafe {
         libc::umask(0o077);
     }
+    crate::app::connect::finish_restore(db, lang)?;
     for dir in std::iter::once(db.to_path_buf()).chain(backup_dir.clone()) {
         for note in secure_folder(&dir, lang)? {
             eprintln!("{note}");
@@ -394,19 +395,41 @@ pub fn serve(
     flushed.map_err(|e| Failure::from_service(&ServiceError::Store(e), lang))
 }
 
-/// The daily backup: a consistent snapshot into `dir`, keeping the last 14. Taken while
-/// no write runs (shared with the shutdown's exclusive lock the other way round: writes
-/// wait for the snapshot).
+/// The daily backup: a consistent snapshot into `dir` once a day — at start only when
+/// the day has none yet, so restarts do not crowd out the days before — keeping the
+/// backups of the last 14 days ([`crate::backup::SERVER_KEEP`]). Taken while no write
+/// runs (shared with the shutdown's exclusive lock the other way round: writes wait
+/// for the snapshot).
 fn backup_loop(shared: &Shared, dir: &Path) {
     loop {
-        {
+        let today = chrono::Local::now().date_naive();
+        let ward = shared.store.ward().map(|w| w.name);
+        let due = ward
+            .as_ref()
+            .is_ok_and(|w| !crate::backup::has_backup_of_day(dir, w, today));
+        if !due && ward.is_ok() {
+            eprintln!("backup: {} already has today's backup", dir.display());
+        }
+        if due {
             let _g = shared.write_lock.write().unwrap_or_else(|p| p.into_inner());
-            match crate::backup::backup_store(&shared.store, dir, 14) {
-                Ok(info) => eprintln!("backup: {}", info.path.display()),
-                Err(e) => eprintln!("backup failed: {e:?}"),
+            match crate::backup::backup_store(&shared.store, dir, crate::backup::SERVER_KEEP) {
+                Ok(info) => {
+                    eprintln!("backup: {}", info.path.display());
+                    for p in &info.rotation.removed {
+                        eprintln!("backup: removed {}", p.display());
+                    }
+                    for p in &info.rotation.ignored {
+                        eprintln!(
+                            "backup: {} is named like a backup of this ward but is not one; left alone",
+                            p.display()
+                        );
+                    }
+                }
+                Err(e) => eprintln!("backup failed: {}", e.message(Lang::En)),
             }
         }
-        std::thread::sleep(Duration::from_secs(24 * 3600));
+        // Look again within the hour: the first check after midnight takes the day's.
+        std::thread::sleep(Duration::from_secs(3600));
     }
 }
 

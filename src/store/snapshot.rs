@@ -1201,6 +1201,13 @@ impl transfer::DocSink for Writer<'_> {
 /// save little time and cost memory).
 pub const BULK_BATCH_BYTES: usize = 256 << 10;
 
+/// Is this a problem of what [`Store::repair`] rebuilds (the tallies, the index of
+/// group names) — derived from the records, so `qcdc check --repair` fixes it and no
+/// entry is lost?
+pub fn repairable(p: &Problem) -> bool {
+    p.place == "group_names" || p.place.starts_with("tallies") || p.place.starts_with("tally ")
+}
+
 /// Tallies that do not match their sheets (recomputed from them).
 fn tally_drift(
     sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>>,

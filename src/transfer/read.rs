@@ -626,6 +626,9 @@ pub struct StreamInfo {
     pub ward: String,
     pub branches: usize,
     pub groups: usize,
+    /// Members (the access list): none means anyone who opens the database is an
+    /// administrator until one is added.
+    pub members: usize,
     pub entries: u64,
     pub audit: u64,
     /// The checksum the document carries.
@@ -912,6 +915,7 @@ pub fn read_stream(
             "raw" => {
                 raw_hash(&mut f)?;
                 let raw: BTreeMap<String, Vec<[String; 2]>> = parse("raw", &f.scratch)?;
+                info.members = raw.get("members").map_or(0, Vec::len);
                 v.raw(&raw);
                 sink.raw(&raw)?;
                 if let Some(c) = &mut canon

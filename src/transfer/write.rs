@@ -409,10 +409,12 @@ pub fn write_stream(parts: Parts<'_>, w: &mut dyn Write) -> io::Result<ExportSum
         hash: BufHasher::new(),
         slot: slot.clone(),
     };
-    let mut out = Counting {
+    // DEL and C1 controls in names leave as `\u009b` escapes (the hash is of the
+    // canonical form, which reading computes the same either way).
+    let mut out = crate::domain::text::JsonSafe::new(Counting {
         inner: io::BufWriter::with_capacity(1 << 16, w),
         bytes: 0,
-    };
+    });
     let mut ser = serde_json::Serializer::with_formatter(&mut out, tee);
     view.serialize(&mut ser).map_err(io::Error::other)?;
     let sha = slot.sha.take();
@@ -420,7 +422,7 @@ pub fn write_stream(parts: Parts<'_>, w: &mut dyn Write) -> io::Result<ExportSum
     out.flush()?;
     Ok(ExportSummary {
         sha256: sha,
-        bytes: out.bytes,
+        bytes: out.inner.bytes,
         ward: parts.ward.name.clone(),
         groups: parts.groups.len(),
         entries: view.entries.count.get(),

@@ -396,3 +396,93 @@ fn an_item_with_an_overlong_title_is_refused() {
     assert!(matches!(e, ServiceError::Invalid { .. }), "{e:?}");
     assert!(svc.template().expect("template").get("PH-01").is_none());
 }
+
+/// Issue 12 (10): every server start wrote a backup and kept 14, so 14 restarts
+/// replaced two weeks of daily backups.
+#[test]
+fn restarts_of_the_server_do_not_crowd_out_the_daily_backups() {
+    let w = small_ward();
+    let dir = w.dir.path().join("daily");
+    // Two weeks of daily backups before today (copies of one, named for their days).
+    w.ok(&["backup", &host_path(&dir), "--keep", "0"]);
+    let first = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let today = chrono::Local::now().date_naive();
+    let mut old = Vec::new();
+    for back in 1..=13 {
+        let day = today - chrono::Duration::days(back);
+        let p = dir.join(format!(
+            "qcdc-phuong-thu-nghiem-{}-020000.json",
+            day.format("%Y%m%d")
+        ));
+        std::fs::copy(&first, &p).unwrap();
+        old.push(p);
+    }
+    std::fs::remove_file(&first).unwrap();
+    std::fs::remove_file(format!("{}.sha256", first.display())).unwrap();
+    let socket = w.dir.path().join("s.sock");
+    let serve = |n: usize| -> String {
+        let child = qcdc(&w.db)
+            .args(["serve", "--socket"])
+            .arg(&socket)
+            .arg("--backup-dir")
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("serve");
+        let start = Instant::now();
+        // The backup thread says what it did; wait for that, then stop.
+        let mut seen = 0;
+        while seen == 0 {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "start {n}: no word from the backup"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+            seen = std::fs::read_dir(&dir)
+                .unwrap()
+                .filter(|e| {
+                    let name = e
+                        .as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .to_string();
+                    name.contains(&today.format("%Y%m%d").to_string()) && name.ends_with(".json")
+                })
+                .count();
+            if n > 0 {
+                // Later starts write nothing: give the thread its moment, then look.
+                std::thread::sleep(Duration::from_millis(1500));
+                break;
+            }
+        }
+        // SAFETY: kill(2) with a valid pid and signal.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let out = child.wait_with_output().expect("wait");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let said = serve(0);
+    assert!(said.contains("backup: "), "{said}");
+    for n in 1..=5 {
+        let said = serve(n);
+        assert!(
+            said.contains("already has today's backup"),
+            "start {n}: {said}"
+        );
+    }
+    let todays: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(&today.format("%Y%m%d").to_string()) && n.ends_with(".json"))
+        .collect();
+    assert_eq!(todays.len(), 1, "{todays:?}");
+    for p in &old {
+        assert!(p.exists(), "{} was pushed out by restarts", p.display());
+    }
+}

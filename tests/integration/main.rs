@@ -10,6 +10,7 @@ mod common;
 
 mod audit;
 mod backup;
+mod backup_safety;
 mod busy;
 mod citations;
 // Unix only: the same script directly and through the ward server.
