@@ -114,11 +114,29 @@ pub fn qcdc(db: &Path) -> Command {
 }
 
 pub fn run_cmd(mut c: Command) -> Run {
-    let out = c.output().expect("run qcdc");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    let mut tries = 0;
+    loop {
+        let out = c.output().expect("run qcdc");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        };
+        // qcdc never exits 1 without a message (cli::main prints every failure). Under
+        // Wine, exit 1 with no output at all is Wine failing to start the program (seen
+        // once in CI on a loaded machine, with its diagnostics off): nothing ran, so
+        // running it again is safe. Natively this never retries.
+        tries += 1;
+        let wine_start_failed = target().under_wine()
+            && run.code == 1
+            && run.stdout.is_empty()
+            && run.stderr.is_empty();
+        if wine_start_failed && tries < 3 {
+            eprintln!("note: Wine did not start {c:?} (exit 1, no output); trying again");
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            continue;
+        }
+        return run;
     }
 }
 
