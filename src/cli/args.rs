@@ -241,6 +241,8 @@ pub enum RollupFormat {
     Json,
     Md,
     Xlsx,
+    /// Văn bản Word theo thể thức hành chính / a Word document in the administrative format
+    Docx,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +271,13 @@ pub struct RollupArgs {
     /// (on by itself at a terminal)
     #[arg(long)]
     pub progress: bool,
+    /// (docx) Tệp TOML thiết lập văn bản của cơ quan tổng hợp (style, superior, issuer,
+    /// number, place, signer-for, signer-title, signer-name, recipients) / the rolling-up
+    /// body's document settings, as a TOML file
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+    #[command(flatten)]
+    pub doc: DocArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -350,13 +359,20 @@ pub struct ReportArgs {
     /// và dấu phẩy thập phân / rfc4180 for programs (default), vi-vn for a Vietnamese spreadsheet
     #[arg(long, value_name = "KIỂU", default_value = "rfc4180")]
     pub csv: CsvArg,
-    /// (docx) Số văn bản, thay thiết lập của phường / document number, for this report
+    #[command(flatten)]
+    pub doc: DocArgs,
+}
+
+/// What one Word document may set besides the saved settings.
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// (docx) Số văn bản, thay thiết lập / document number, for this document
     #[arg(long, value_name = "SỐ")]
     pub number: Option<String>,
     /// (docx) Ngày ký, mặc định hôm nay / the date written on it, today by default
     #[arg(long, value_name = "DD/MM/YYYY")]
     pub date: Option<String>,
-    /// (docx) Người ký, thay thiết lập / the signer's name, for this report
+    /// (docx) Người ký, thay thiết lập / the signer's name, for this document
     #[arg(long, value_name = "TÊN")]
     pub signer: Option<String>,
     /// (docx) party | state: thể thức của Đảng hay của chính quyền / Party or state format

@@ -240,7 +240,21 @@ fn docx(
     r: &crate::service::report::Report,
     a: &ReportArgs,
 ) -> Result<Vec<u8>, Failure> {
-    let mut settings = svc.doc_settings().map_err(cx.svc_err())?;
+    let settings = svc.doc_settings().map_err(cx.svc_err())?;
+    let o = doc_options(cx, settings, &a.doc, svc.today())?;
+    crate::export::docx::report_docx(r, &o, cx.lang).map_err(|e| Failure {
+        code: EXIT_OTHER,
+        message: e,
+    })
+}
+
+/// Saved settings with one document's `--number`, `--signer`, `--style` and `--date`.
+fn doc_options(
+    cx: &Ctx,
+    mut settings: crate::domain::settings::DocSettings,
+    a: &DocArgs,
+    today: crate::domain::date::Date,
+) -> Result<crate::export::docx::DocxOptions, Failure> {
     let set = |settings: &mut crate::domain::settings::DocSettings, k: &str, v: &Option<String>| {
         if let Some(v) = v {
             settings.set(k, v).map_err(|(vi, en)| cx.data(vi, en))?;
@@ -251,7 +265,7 @@ fn docx(
     set(&mut settings, "signer-name", &a.signer)?;
     set(&mut settings, "style", &a.style)?;
     let date = match &a.date {
-        None => svc.today(),
+        None => today,
         Some(d) => crate::domain::date::parse(d).map_err(|_| {
             cx.data(
                 format!("Ngày {d:?} không hợp lệ (ví dụ 15/12/2026)."),
@@ -259,15 +273,62 @@ fn docx(
             )
         })?,
     };
-    let o = crate::export::docx::DocxOptions {
+    Ok(crate::export::docx::DocxOptions {
         settings,
         date,
         narrative: Vec::new(),
-    };
-    crate::export::docx::report_docx(r, &o, cx.lang).map_err(|e| Failure {
-        code: EXIT_OTHER,
-        message: e,
     })
+}
+
+/// The rolling-up body's document settings from a TOML file of the keys `qcdc settings
+/// set` takes (`recipients` a list or a ';'-separated line); none: dotted lines.
+fn settings_file(
+    cx: &Ctx,
+    file: Option<&Path>,
+) -> Result<crate::domain::settings::DocSettings, Failure> {
+    let mut settings = crate::domain::settings::DocSettings {
+        signer_for: String::new(),
+        signer_title: String::new(),
+        recipients: Vec::new(),
+        ..Default::default()
+    };
+    let Some(file) = file else {
+        return Ok(settings);
+    };
+    let bytes = cx.read(file)?;
+    let name = file.display();
+    let table: toml::Table = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| {
+            cx.data(
+                format!(
+                    "{name} không phải tệp TOML đọc được (ví dụ: issuer = \"BAN DÂN VẬN TỈNH ỦY\")."
+                ),
+                format!(
+                    "{name} is not a readable TOML file (e.g. issuer = \"BAN DÂN VẬN TỈNH ỦY\")."
+                ),
+            )
+        })?;
+    for (key, value) in table {
+        let v = match value {
+            toml::Value::String(v) => v,
+            toml::Value::Array(list) => list
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(";"),
+            other => other.to_string(),
+        };
+        settings
+            .set(&key.replace('_', "-"), &v)
+            .map_err(|(vi, en)| cx.data(format!("{name}: {vi}"), format!("{name}: {en}")))?;
+    }
+    Ok(settings)
 }
 
 fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {
@@ -842,6 +903,16 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
             )
         })?),
     };
+    // The document's settings first: a bad file is said before minutes of reading.
+    let doc = match a.format {
+        RollupFormat::Docx => Some(doc_options(
+            cx,
+            settings_file(cx, a.settings.as_deref())?,
+            &a.doc,
+            today,
+        )?),
+        _ => None,
+    };
     let areas = match &a.by {
         None => None,
         Some(f) => {
@@ -966,6 +1037,19 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
             })?,
             true,
         ),
+        RollupFormat::Docx => {
+            let o = match doc {
+                Some(o) => o,
+                None => doc_options(cx, settings_file(cx, None)?, &a.doc, today)?,
+            };
+            (
+                crate::export::docx::rollup_docx(&r, &o, lang).map_err(|e| Failure {
+                    code: EXIT_OTHER,
+                    message: e,
+                })?,
+                true,
+            )
+        }
     };
     let _ = EXIT_BUSY;
     cx.emit(a.out.as_deref(), &bytes, binary)

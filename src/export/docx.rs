@@ -107,9 +107,12 @@ pub fn place_and_date(place: &str, d: Date) -> String {
     format!("{place}, ngày {day} tháng {month} năm {}", d.year())
 }
 
-fn pct(p: &Pct) -> String {
+/// A percentage as the document's language writes it: "52,4%" in Vietnamese (decimal
+/// comma), "52.4%" in English.
+fn pct(p: &Pct, lang: Lang) -> String {
     match p.percent {
-        Some(x) => format!("{x:.1}%"),
+        Some(x) if lang.is_en() => format!("{x:.1}%"),
+        Some(x) => format!("{x:.1}%").replace('.', ","),
         None => "–".into(),
     }
 }
@@ -130,7 +133,14 @@ fn blocks(left: Vec<Paragraph>, right: Vec<Paragraph>, left_w: usize) -> Table {
         .width(text_w, WidthType::Dxa)
 }
 
-/// A table of figures: a heading row in bold, the rows below; numbers to the right.
+/// A figure ("12", "52,4%", "3/4", "+1,5", "–") rather than a name: set to the right.
+fn numeric(t: &str) -> bool {
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || "%/,.+-– ".contains(c))
+}
+
+/// A table of figures: a heading row in bold, the rows below; figures to the right.
 fn figures(head: &[&str], rows: Vec<Vec<String>>, widths: &[usize]) -> Table {
     let cell = |t: &str, bold: bool, right: bool, w: usize| {
         let mut r = run(t.to_string(), SMALL);
@@ -162,8 +172,7 @@ fn figures(head: &[&str], rows: Vec<Vec<String>>, widths: &[usize]) -> Table {
             TableRow::new(
                 row.iter()
                     .zip(widths)
-                    .enumerate()
-                    .map(|(i, (t, w))| cell(t, false, i > 0, *w))
+                    .map(|(t, w)| cell(t, false, numeric(t), *w))
                     .collect(),
             )
             .cant_split(),
@@ -196,21 +205,22 @@ fn written(o: &DocxOptions, key: &str) -> Vec<Paragraph> {
     }
 }
 
-/// The report as a .docx file.
-pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, String> {
-    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
-    let s = &o.settings;
-    let or_dots = |v: &str| {
-        if v.trim().is_empty() {
-            DOTS.to_string()
-        } else {
-            v.trim().to_string()
-        }
-    };
-    let number = format!("{} {}", t("Số:", "No.:"), or_dots(&s.number));
-    let date = place_and_date(&s.place, o.date);
+/// `v`, or dotted lines to fill in by hand.
+fn or_dots(v: &str) -> String {
+    if v.trim().is_empty() {
+        DOTS.to_string()
+    } else {
+        v.trim().to_string()
+    }
+}
 
-    // ---- the header ---------------------------------------------------------------
+/// A4 with the decree's margins, and the header: the issuing body and number on the
+/// left; "ĐẢNG CỘNG SẢN VIỆT NAM" (Party) or quốc hiệu and tiêu ngữ (state) on the right
+/// above the place and date.
+fn document(s: &DocSettings, date: Date, lang: Lang) -> Docx {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
+    let number = format!("{} {}", t("Số:", "No.:"), or_dots(&s.number));
+    let date = place_and_date(&s.place, date);
     let mut left = Vec::new();
     if !s.superior.trim().is_empty() {
         left.push(centered(s.superior.to_uppercase(), HEAD));
@@ -248,7 +258,7 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
     }
     right.push(para(vec![run(date, BODY).italic()], AlignmentType::Center));
 
-    let mut doc = Docx::new()
+    Docx::new()
         .page_size(A4_W, A4_H)
         .page_margin(
             PageMargin::new()
@@ -262,136 +272,22 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
         .default_fonts(fonts())
         .default_size(BODY)
         .add_table(blocks(left, right, 3_700))
-        .add_paragraph(centered("", BODY));
+        .add_paragraph(centered("", BODY))
+}
 
-    // ---- title and trích yếu ------------------------------------------------------
-    doc = doc
-        .add_paragraph(para(
-            vec![run(t("BÁO CÁO", "REPORT"), 32).bold()],
-            AlignmentType::Center,
-        ))
-        .add_paragraph(para(
-            vec![
-                run(
-                    format!(
-                        "{} {}",
-                        t(
-                            "Kết quả thực hiện dân chủ ở cơ sở",
-                            "Grassroots democracy: results for"
-                        ),
-                        r.period_label
-                    ),
-                    BODY,
-                )
-                .bold(),
-            ],
-            AlignmentType::Center,
-        ))
-        .add_paragraph(centered("-----", BODY));
+/// "BÁO CÁO" and its trích yếu.
+fn title(doc: Docx, subject: String, lang: Lang) -> Docx {
+    doc.add_paragraph(para(
+        vec![run(lang.t("BÁO CÁO", "REPORT"), 32).bold()],
+        AlignmentType::Center,
+    ))
+    .add_paragraph(para(vec![run(subject, BODY).bold()], AlignmentType::Center))
+    .add_paragraph(centered("-----", BODY))
+}
 
-    // ---- I. đặc điểm tình hình ----------------------------------------------------
-    let c = &r.counts;
-    doc = doc
-        .add_paragraph(heading(t(
-            "I. ĐẶC ĐIỂM TÌNH HÌNH",
-            "I. THE WARD",
-        )))
-        .add_paragraph(body(if lang.is_en() {
-            format!(
-                "{} has {} Party branches, {} residential groups and {} households. The checklist follows Law 10/2022/QH15 and Decrees 59/2023/NĐ-CP and 61/2023/NĐ-CP ({} items, {} for each group, {} for the ward).",
-                r.ward, c.branches, c.groups, c.households, c.items, c.group_items, c.ward_items
-            )
-        } else {
-            format!(
-                "{} có {} chi bộ, {} tổ dân phố với {} hộ gia đình. Việc thực hiện dân chủ ở cơ sở được theo dõi theo Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, Nghị định 59/2023/NĐ-CP và Nghị định 61/2023/NĐ-CP ({} nội dung, trong đó {} nội dung ở từng tổ dân phố, {} nội dung cấp phường).",
-                r.ward, c.branches, c.groups, c.households, c.items, c.group_items, c.ward_items
-            )
-        }));
-
-    // ---- II. kết quả --------------------------------------------------------------
-    doc = doc
-        .add_paragraph(heading(t(
-            "II. KẾT QUẢ THỰC HIỆN",
-            "II. RESULTS",
-        )))
-        .add_paragraph(body(if lang.is_en() {
-            format!(
-                "Steps completed across the ward: {} ({} of {}); overdue entries: {}; decisions voted: {}, of which {} did not pass.",
-                pct(&r.completion),
-                r.completion.done,
-                r.completion.applicable,
-                r.overdue_count(),
-                r.votes_count(),
-                r.votes_failed_count()
-            )
-        } else {
-            format!(
-                "Tỷ lệ hoàn thành chung của phường: {} ({}/{} bước việc); số việc quá hạn: {}; số nội dung đã biểu quyết: {}, trong đó {} nội dung không đạt.",
-                pct(&r.completion),
-                r.completion.done,
-                r.completion.applicable,
-                r.overdue_count(),
-                r.votes_count(),
-                r.votes_failed_count()
-            )
-        }));
-    let pillar_rows: Vec<Vec<String>> = r
-        .by_pillar
-        .iter()
-        .map(|p| {
-            vec![
-                p.name.clone(),
-                format!("{}/{}", p.completion.done, p.completion.applicable),
-                pct(&p.completion),
-            ]
-        })
-        .collect();
-    doc = doc.add_table(figures(
-        &[
-            &t("Nội dung", "Pillar"),
-            &t("Bước đã xong", "Steps done"),
-            &t("Tỷ lệ", "Rate"),
-        ],
-        pillar_rows,
-        &[5_400, 2_000, 1_500],
-    ));
-    doc = doc.add_paragraph(centered("", SMALL));
-    let branch_rows: Vec<Vec<String>> = r
-        .branches
-        .iter()
-        .map(|b| {
-            vec![
-                b.name.clone(),
-                b.groups.len().to_string(),
-                format!("{}/{}", b.completion.done, b.completion.applicable),
-                pct(&b.completion),
-            ]
-        })
-        .collect();
-    doc = doc.add_table(figures(
-        &[
-            &t("Chi bộ", "Party branch"),
-            &t("Số tổ", "Groups"),
-            &t("Bước đã xong", "Steps done"),
-            &t("Tỷ lệ", "Rate"),
-        ],
-        branch_rows,
-        &[4_400, 1_000, 2_000, 1_500],
-    ));
-    for (i, sec) in r.sections.iter().enumerate() {
-        doc = doc.add_paragraph(sub_heading(format!(
-            "{}. {} ({})",
-            i + 1,
-            sec.title,
-            pct(&sec.completion)
-        )));
-        for f in &sec.facts {
-            let of = f.of.map(|o| format!("/{o}")).unwrap_or_default();
-            doc = doc.add_paragraph(body(format!("- {}: {}{of}.", f.label, f.value)));
-        }
-    }
-
-    // ---- III–V: what the ward writes ----------------------------------------------
+/// III–V: what the ward (or the province) writes — its narrative, or dotted lines.
+fn assessment(mut doc: Docx, o: &DocxOptions, lang: Lang) -> Docx {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
     doc = doc.add_paragraph(heading(t("III. ĐÁNH GIÁ CHUNG", "III. ASSESSMENT")));
     doc = doc.add_paragraph(sub_heading(t("1. Ưu điểm", "1. Strengths")));
     for p in written(o, "danh-gia") {
@@ -417,7 +313,12 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
     }
     doc = doc.add_paragraph(centered("", BODY));
 
-    // ---- Nơi nhận and the signer --------------------------------------------------
+    doc
+}
+
+/// "Nơi nhận" on the left, the signer on the right; then the file's bytes.
+fn closing(mut doc: Docx, s: &DocSettings, lang: Lang) -> Result<Vec<u8>, String> {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
     let mut to = vec![para(
         vec![run(t("Nơi nhận:", "To:"), SMALL).bold().italic()],
         AlignmentType::Left,
@@ -454,9 +355,373 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
     ));
     doc = doc.add_table(blocks(to, sign, 4_600));
 
+    let mut xml = doc.build();
+    xml.document = repeat_heading_rows(&xml.document);
     let mut out = std::io::Cursor::new(Vec::new());
-    doc.build().pack(&mut out).map_err(|e| e.to_string())?;
+    xml.pack(&mut out).map_err(|e| e.to_string())?;
     Ok(out.into_inner())
+}
+
+/// Mark the first row of every table that has row properties (the tables of figures;
+/// the borderless header and signature blocks have none) as a heading row, which Word
+/// and LibreOffice repeat at the top of every page the table continues on. docx-rs
+/// 0.4 has no setter for `w:tblHeader`; the element goes into the row's `w:trPr`.
+fn repeat_heading_rows(document: &[u8]) -> Vec<u8> {
+    let Ok(xml) = std::str::from_utf8(document) else {
+        return document.to_vec();
+    };
+    let mut out = String::with_capacity(xml.len() + 256);
+    let mut rest = xml;
+    while let Some(t) = rest.find("<w:tbl>") {
+        let (before, table) = rest.split_at(t);
+        out.push_str(before);
+        // The first row, up to its first cell.
+        let first_cell = table.find("<w:tc>").unwrap_or(table.len());
+        match table[..first_cell].find("<w:trPr>") {
+            Some(pr) => {
+                let at = pr + "<w:trPr>".len();
+                out.push_str(&table[..at]);
+                out.push_str("<w:tblHeader />");
+                rest = &table[at..];
+            }
+            None => {
+                out.push_str("<w:tbl>");
+                rest = &table["<w:tbl>".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// The report as a .docx file.
+pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, String> {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
+    let subject = format!(
+        "{} {}",
+        t(
+            "Kết quả thực hiện dân chủ ở cơ sở",
+            "Grassroots democracy: results for"
+        ),
+        r.period_label
+    );
+    let mut doc = title(document(&o.settings, o.date, lang), subject, lang);
+
+    // ---- I. đặc điểm tình hình ----------------------------------------------------
+    let c = &r.counts;
+    doc = doc
+        .add_paragraph(heading(t(
+            "I. ĐẶC ĐIỂM TÌNH HÌNH",
+            "I. THE WARD",
+        )))
+        .add_paragraph(body(if lang.is_en() {
+            format!(
+                "{} has {} Party branches, {} residential groups and {} households. The checklist follows Law 10/2022/QH15 and Decrees 59/2023/NĐ-CP and 61/2023/NĐ-CP ({} items, {} for each group, {} for the ward).",
+                r.ward, c.branches, c.groups, c.households, c.items, c.group_items, c.ward_items
+            )
+        } else {
+            format!(
+                "{} có {} chi bộ, {} tổ dân phố với {} hộ gia đình. Việc thực hiện dân chủ ở cơ sở được theo dõi theo Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, Nghị định 59/2023/NĐ-CP và Nghị định 61/2023/NĐ-CP ({} nội dung, trong đó {} nội dung ở từng tổ dân phố, {} nội dung cấp phường).",
+                r.ward, c.branches, c.groups, c.households, c.items, c.group_items, c.ward_items
+            )
+        }));
+
+    // ---- II. kết quả --------------------------------------------------------------
+    doc = doc
+        .add_paragraph(heading(t(
+            "II. KẾT QUẢ THỰC HIỆN",
+            "II. RESULTS",
+        )))
+        .add_paragraph(body(if lang.is_en() {
+            format!(
+                "Steps completed across the ward: {} ({} of {}); overdue entries: {}; decisions voted: {}, of which {} did not pass.",
+                pct(&r.completion, lang),
+                r.completion.done,
+                r.completion.applicable,
+                r.overdue_count(),
+                r.votes_count(),
+                r.votes_failed_count()
+            )
+        } else {
+            format!(
+                "Tỷ lệ hoàn thành chung của phường: {} ({}/{} bước việc); số việc quá hạn: {}; số nội dung đã biểu quyết: {}, trong đó {} nội dung không đạt.",
+                pct(&r.completion, lang),
+                r.completion.done,
+                r.completion.applicable,
+                r.overdue_count(),
+                r.votes_count(),
+                r.votes_failed_count()
+            )
+        }));
+    let pillar_rows: Vec<Vec<String>> = r
+        .by_pillar
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                format!("{}/{}", p.completion.done, p.completion.applicable),
+                pct(&p.completion, lang),
+            ]
+        })
+        .collect();
+    doc = doc.add_table(figures(
+        &[
+            &t("Nội dung", "Pillar"),
+            &t("Bước đã xong", "Steps done"),
+            &t("Tỷ lệ", "Rate"),
+        ],
+        pillar_rows,
+        &[5_400, 2_000, 1_500],
+    ));
+    doc = doc.add_paragraph(centered("", SMALL));
+    let branch_rows: Vec<Vec<String>> = r
+        .branches
+        .iter()
+        .map(|b| {
+            vec![
+                b.name.clone(),
+                b.groups.len().to_string(),
+                format!("{}/{}", b.completion.done, b.completion.applicable),
+                pct(&b.completion, lang),
+            ]
+        })
+        .collect();
+    doc = doc.add_table(figures(
+        &[
+            &t("Chi bộ", "Party branch"),
+            &t("Số tổ", "Groups"),
+            &t("Bước đã xong", "Steps done"),
+            &t("Tỷ lệ", "Rate"),
+        ],
+        branch_rows,
+        &[4_400, 1_000, 2_000, 1_500],
+    ));
+    for (i, sec) in r.sections.iter().enumerate() {
+        doc = doc.add_paragraph(sub_heading(format!(
+            "{}. {} ({})",
+            i + 1,
+            sec.title,
+            pct(&sec.completion, lang)
+        )));
+        for f in &sec.facts {
+            let of = f.of.map(|o| format!("/{o}")).unwrap_or_default();
+            doc = doc.add_paragraph(body(format!("- {}: {}{of}.", f.label, f.value)));
+        }
+    }
+
+    doc = assessment(doc, o, lang);
+    closing(doc, &o.settings, lang)
+}
+
+/// The province's roll-up as a .docx file: the same administrative frame as a ward's
+/// report, with the wards and communes in one table (the most overdue first, the total
+/// last), the pillars, the report's sections and the areas of `--by`.
+pub fn rollup_docx(
+    r: &crate::rollup::Rollup,
+    o: &DocxOptions,
+    lang: Lang,
+) -> Result<Vec<u8>, String> {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
+    let en = lang.is_en();
+    let subject = format!(
+        "{} {}",
+        t(
+            "Tổng hợp kết quả thực hiện dân chủ ở cơ sở của các phường, xã",
+            "Grassroots democracy in the wards and communes: results for"
+        ),
+        r.period_label
+    );
+    let mut doc = title(document(&o.settings, o.date, lang), subject, lang);
+    let overdue: u64 = r.wards.iter().map(|w| u64::from(w.overdue)).sum();
+    let failed_votes: u64 = r.wards.iter().map(|w| u64::from(w.votes_failed)).sum();
+
+    // ---- I. tình hình chung -------------------------------------------------------
+    doc = doc
+        .add_paragraph(heading(t("I. TÌNH HÌNH CHUNG", "I. OVERVIEW")))
+        .add_paragraph(body(if en {
+            format!(
+                "{} wards and communes sent their figures: {} residential groups, {} households.",
+                r.wards.len(),
+                r.groups,
+                r.households
+            )
+        } else {
+            format!(
+                "{} phường, xã gửi số liệu, với {} tổ dân phố và {} hộ gia đình.",
+                r.wards.len(),
+                r.groups,
+                r.households
+            )
+        }));
+    if !r.failed.is_empty() {
+        let names: Vec<String> = r.failed.iter().map(|f| f.message(en)).collect();
+        doc = doc.add_paragraph(body(format!(
+            "{} {}",
+            t(
+                "Không tổng hợp được các tệp sau:",
+                "These files could not be rolled up:"
+            ),
+            names.join("; ")
+        )));
+    }
+
+    // ---- II. kết quả --------------------------------------------------------------
+    let before = r
+        .previous
+        .as_ref()
+        .map(|p| format!("; {} {}", t("kỳ trước", "the period before"), pct(p, lang)))
+        .unwrap_or_default();
+    doc = doc
+        .add_paragraph(heading(t("II. KẾT QUẢ THỰC HIỆN", "II. RESULTS")))
+        .add_paragraph(body(if en {
+            format!(
+                "Steps completed ({}): {} ({} of {}){before}; overdue entries: {overdue}; decisions that did not pass: {failed_votes}.",
+                r.total_label,
+                pct(&r.total, lang),
+                r.total.done,
+                r.total.applicable
+            )
+        } else {
+            format!(
+                "Tỷ lệ hoàn thành chung ({}): {} ({}/{} bước việc){before}; số việc quá hạn: {overdue}; số nội dung biểu quyết không đạt: {failed_votes}.",
+                r.total_label,
+                pct(&r.total, lang),
+                r.total.done,
+                r.total.applicable
+            )
+        }));
+    doc = doc.add_paragraph(sub_heading(t(
+        "1. Từng phường, xã (quá hạn nhiều nhất trước)",
+        "1. Each ward and commune (most overdue first)",
+    )));
+    let mut rows: Vec<Vec<String>> = r
+        .worst_first()
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            vec![
+                (i + 1).to_string(),
+                w.ward.clone(),
+                w.groups.to_string(),
+                pct(&w.completion, lang),
+                w.previous
+                    .as_ref()
+                    .map(|p| pct(p, lang))
+                    .unwrap_or_else(|| "–".into()),
+                w.overdue.to_string(),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        String::new(),
+        r.total_label.clone(),
+        r.groups.to_string(),
+        pct(&r.total, lang),
+        r.previous
+            .as_ref()
+            .map(|p| pct(p, lang))
+            .unwrap_or_else(|| "–".into()),
+        overdue.to_string(),
+    ]);
+    doc = doc.add_table(figures(
+        &[
+            &t("STT", "No."),
+            &t("Phường, xã", "Ward/commune"),
+            &t("Số tổ", "Groups"),
+            &t("Tỷ lệ", "Rate"),
+            &t("Kỳ trước", "Before"),
+            &t("Quá hạn", "Overdue"),
+        ],
+        rows,
+        &[700, 3_700, 1_000, 1_200, 1_200, 1_100],
+    ));
+    doc = doc
+        .add_paragraph(centered("", SMALL))
+        .add_paragraph(sub_heading(t("2. Theo nội dung", "2. By pillar")));
+    let pillar_rows = r
+        .by_pillar
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                format!("{}/{}", p.completion.done, p.completion.applicable),
+                pct(&p.completion, lang),
+            ]
+        })
+        .collect();
+    doc = doc.add_table(figures(
+        &[
+            &t("Nội dung", "Pillar"),
+            &t("Bước đã xong", "Steps done"),
+            &t("Tỷ lệ", "Rate"),
+        ],
+        pillar_rows,
+        &[5_400, 2_000, 1_500],
+    ));
+    doc = doc
+        .add_paragraph(centered("", SMALL))
+        .add_paragraph(sub_heading(t(
+            "3. Theo phần của báo cáo",
+            "3. By section of the report",
+        )));
+    let section_rows = r
+        .sections
+        .iter()
+        .map(|sec| {
+            vec![
+                format!("{}. {}", sec.number, sec.title),
+                format!("{}/{}", sec.completion.done, sec.completion.applicable),
+                pct(&sec.completion, lang),
+            ]
+        })
+        .collect();
+    doc = doc.add_table(figures(
+        &[
+            &t("Phần", "Section"),
+            &t("Bước đã xong", "Steps done"),
+            &t("Tỷ lệ", "Rate"),
+        ],
+        section_rows,
+        &[5_400, 2_000, 1_500],
+    ));
+    if !r.areas.is_empty() {
+        let label = r.area_label.clone().unwrap_or_else(|| t("Khu vực", "Area"));
+        doc = doc
+            .add_paragraph(centered("", SMALL))
+            .add_paragraph(sub_heading(format!(
+                "4. {} {}",
+                t("Theo", "By"),
+                label.to_lowercase()
+            )));
+        let area_rows = r
+            .areas
+            .iter()
+            .map(|a| {
+                let name = match &a.ward {
+                    Some(w) => format!("{} ({w})", a.area),
+                    None => a.area.clone(),
+                };
+                vec![
+                    name,
+                    a.groups.to_string(),
+                    pct(&a.completion, lang),
+                    a.overdue.to_string(),
+                ]
+            })
+            .collect();
+        doc = doc.add_table(figures(
+            &[
+                &label,
+                &t("Số tổ", "Groups"),
+                &t("Tỷ lệ", "Rate"),
+                &t("Quá hạn", "Overdue"),
+            ],
+            area_rows,
+            &[4_400, 1_000, 1_500, 2_000],
+        ));
+    }
+    doc = assessment(doc, o, lang);
+    closing(doc, &o.settings, lang)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::common::*;
 use std::io::Read;
 
 /// The text of a .docx: every `w:t` run of word/document.xml, in order, one string.
-fn docx_text(bytes: &[u8]) -> String {
+pub(crate) fn docx_text(bytes: &[u8]) -> String {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     let mut xml = String::new();
     z.by_name("word/document.xml")
@@ -15,7 +15,12 @@ fn docx_text(bytes: &[u8]) -> String {
         .expect("utf-8");
     let mut out = String::new();
     let mut rest = xml.as_str();
-    while let Some(i) = rest.find("<w:t") {
+    // `<w:t>` or `<w:t xml:space=…>`, not `<w:tbl…>`, `<w:tc>` or `<w:tr>`.
+    while let Some(i) = rest
+        .match_indices("<w:t")
+        .find(|(i, _)| matches!(rest.as_bytes().get(i + 4), Some(b'>' | b' ')))
+        .map(|(i, _)| i)
+    {
         rest = &rest[i..];
         let Some(start) = rest.find('>') else { break };
         let Some(end) = rest.find("</w:t>") else {
@@ -30,7 +35,7 @@ fn docx_text(bytes: &[u8]) -> String {
     out.replace("&amp;", "&")
 }
 
-fn docx_xml(bytes: &[u8], part: &str) -> String {
+pub(crate) fn docx_xml(bytes: &[u8], part: &str) -> String {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     let mut xml = String::new();
     z.by_name(part)

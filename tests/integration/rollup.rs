@@ -484,3 +484,105 @@ fn rolling_up_many_wards_holds_one_ward_at_a_time() {
         "4× the wards took {peak_all} bytes at once against {peak_few}: not flat"
     );
 }
+
+/// Issue 14/16: the roll-up as a Word document the rolling-up body signs — its own
+/// header (from a settings file, one value overridden on the command line), the wards
+/// most overdue first under the label asked, and every table's heading row repeated on
+/// the pages it runs onto. A settings file that cannot be read is said before anything
+/// is rolled up, and nothing is written.
+#[test]
+fn the_roll_up_is_a_word_document_of_the_body_that_rolls_up() {
+    use crate::documents::{docx_text, docx_xml};
+    let dir = tempfile::tempdir().unwrap();
+    let files = generated_wards(dir.path(), &[4, 9, 6]);
+    let none = dir.path().join("none.db");
+    let settings = dir.path().join("bdv.toml");
+    std::fs::write(
+        &settings,
+        "superior = \"TỈNH ỦY HÀ TĨNH\"\nissuer = \"BAN DÂN VẬN TỈNH ỦY\"\n\
+         number = \"15-BC/BDV\"\nplace = \"Hà Tĩnh\"\nsigner_for = \"T/M BAN DÂN VẬN\"\n\
+         signer_title = \"Trưởng ban\"\nsigner_name = \"Trần Thị Hoa\"\n\
+         recipients = [\"Thường trực Tỉnh ủy\", \"Lưu Văn phòng\"]\n",
+    )
+    .unwrap();
+    let mut args = vec!["--period", "2026-Q3", "rollup"];
+    args.extend(files.iter().map(String::as_str));
+    let mut json_args = args.clone();
+    json_args.extend(["--format", "json"]);
+    let j = ok(&none, &json_args).json();
+    let out = dir.path().join("tinh.docx");
+    let mut docx_args = args.clone();
+    docx_args.extend([
+        "--format",
+        "docx",
+        "--out",
+        out.to_str().unwrap(),
+        "--settings",
+        settings.to_str().unwrap(),
+        "--number",
+        "16-BC/BDV",
+        "--date",
+        "05/12/2026",
+        "--total-label",
+        "TOÀN TỈNH",
+    ]);
+    ok(&none, &docx_args);
+    let bytes = std::fs::read(&out).unwrap();
+    let text = docx_text(&bytes);
+    for want in [
+        "TỈNH ỦY HÀ TĨNH",
+        "BAN DÂN VẬN TỈNH ỦY",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Số: 16-BC/BDV",
+        "Hà Tĩnh, ngày 05 tháng 12 năm 2026",
+        "I. TÌNH HÌNH CHUNG",
+        "II. KẾT QUẢ THỰC HIỆN",
+        "TOÀN TỈNH",
+        "Nơi nhận",
+        "Thường trực Tỉnh ủy",
+        "T/M BAN DÂN VẬN",
+        "Trần Thị Hoa",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    assert!(
+        !text.contains("15-BC/BDV"),
+        "the number given replaces the file's"
+    );
+    // The wards most overdue first (then the lowest completion), each with its
+    // completion as a Vietnamese document writes it (decimal comma).
+    let mut wards = j["wards"].as_array().unwrap().clone();
+    wards.sort_by(|a, b| {
+        let pct = |w: &serde_json::Value| w["completion"]["percent"].as_f64().unwrap();
+        b["overdue"]
+            .as_u64()
+            .cmp(&a["overdue"].as_u64())
+            .then(pct(a).total_cmp(&pct(b)))
+    });
+    let mut at = 0;
+    for w in &wards {
+        let name = w["ward"].as_str().unwrap();
+        let i = text[at..]
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} out of order:\n{text}"));
+        at += i;
+        let p = format!("{:.1}%", w["completion"]["percent"].as_f64().unwrap()).replace('.', ",");
+        assert!(text[at..].contains(&p), "{name}: {p} missing");
+    }
+    // Every table of figures repeats its heading row on the pages it runs onto.
+    let xml = docx_xml(&bytes, "word/document.xml");
+    let headed = xml.matches("<w:tblHeader").count();
+    // Tables of figures have borders; the header and signature blocks have none.
+    let figures = xml.matches("<w:tbl>").count() - xml.matches("<w:tblBorders />").count();
+    assert!(figures >= 3, "wards, pillars, sections: {figures}");
+    assert_eq!(headed, figures, "one repeated heading per table of figures");
+
+    // A settings file that is not TOML: exit 65 before any reading, nothing written.
+    std::fs::write(&settings, "issuer = [unclosed").unwrap();
+    let bad = dir.path().join("bad.docx");
+    let last = docx_args.len();
+    docx_args[last - 9] = bad.to_str().unwrap();
+    let r = fails(&none, &docx_args, 65);
+    assert!(r.stderr.contains("TOML"), "{}", r.stderr);
+    assert!(!bad.exists());
+}
