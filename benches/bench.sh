@@ -4,6 +4,7 @@
 #   benches/bench.sh                 100, 1,000 and 10,000 groups (about 12 k, 117 k, 1.2 M entries)
 #   SIZES="100 1000" benches/bench.sh
 #   RUNS=9 benches/bench.sh          more runs per median (default 5)
+#   ONLY=tui benches/bench.sh        only the TUI figures (after a change to the TUI)
 #
 # For each size: generate a ward with `qcdc bench-gen` (12 quarters), then time fresh
 # processes — `report --format json`, `mark` (flushed), `backup`, `export` — as the
@@ -54,6 +55,7 @@ for g in $SIZES; do
   echo
   echo "== $g groups, $entries entries, $(du -sh "$db" | cut -f1) on disk"
   echo "bench-gen: ${gt} s, peak RSS $((grss / 1024)) MB"
+  if [ "${ONLY:-}" != tui ]; then
   read -r rt rr < <(measure "$Q" --db "$db" report --format json --period 2026-Q4)
   echo "report --format json (fresh process): median ${rt} ms, peak RSS ${rr} MB"
   read -r mt mr < <(measure "$Q" --db "$db" mark "Tổ dân phố 5" CK-15 biet done)
@@ -62,6 +64,7 @@ for g in $SIZES; do
   echo "backup (fresh process): median ${bt} ms, peak RSS ${br} MB"
   read -r et er < <(measure "$Q" --db "$db" export --out "$work/export-$g.json")
   echo "export (fresh process): median ${et} ms, peak RSS ${er} MB, $(du -h "$work/export-$g.json" | cut -f1)"
+  fi
 
   # The TUI at 80x24, several starts: the first frame; then in one session ten moves
   # in the tree (each shows another group's checklist), Tab, ten one-row moves in the
@@ -99,6 +102,7 @@ for g in $SIZES; do
   fi
 done
 
+[ "${ONLY:-}" = tui ] && exit 0
 # Import of a 100 k-row roster into an empty ward.
 python3 - "$work/roster.csv" <<'PY'
 import sys

@@ -126,6 +126,10 @@ pub fn fit_name(s: &str, w: usize) -> String {
 
 /// A bar of `w` cells, eighths for the last one.
 pub fn bar(c: Completion, w: usize) -> String {
+    // Nothing applies ("–"): no bar, not a full one.
+    if c.applicable == 0 {
+        return " ".repeat(w);
+    }
     let eighths = (c.ratio() * (w * 8) as f64).round() as usize;
     let full = eighths / 8;
     let rem = eighths % 8;
@@ -273,6 +277,26 @@ pub fn action_name(action: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14 (6): "–" (nothing applies) drew a full bar, as if all were done.
+    #[test]
+    fn nothing_applicable_draws_no_bar() {
+        let none = Completion {
+            done: 0,
+            applicable: 0,
+        };
+        assert_eq!(bar(none, 10), " ".repeat(10));
+        let all = Completion {
+            done: 4,
+            applicable: 4,
+        };
+        assert_eq!(bar(all, 4), "████");
+        let half = Completion {
+            done: 1,
+            applicable: 2,
+        };
+        assert_eq!(bar(half, 4), "██░░");
+    }
 
     #[test]
     fn long_names_keep_their_number_and_their_end() {

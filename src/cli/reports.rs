@@ -223,10 +223,17 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
             .map_err(|e| other(e.to_string()))?,
             false,
         ),
-        ReportFormat::Xlsx => (
-            crate::export::xlsx::report_xlsx(r, lang).map_err(|e| other(e.to_string()))?,
-            true,
-        ),
+        ReportFormat::Xlsx => {
+            // The summary sheet is signed as the Word report is: the ward's settings,
+            // with this report's --signer and --date.
+            let settings = svc.doc_settings().map_err(cx.svc_err())?;
+            let o = doc_options(cx, settings, &a.doc, svc.today())?;
+            (
+                crate::export::xlsx::report_xlsx(r, lang, &o.settings, o.date)
+                    .map_err(|e| other(e.to_string()))?,
+                true,
+            )
+        }
         ReportFormat::Docx => (docx(cx, svc.as_ref(), r, &a)?, true),
     };
     cx.emit(a.out.as_deref(), &bytes, binary)
@@ -395,7 +402,7 @@ fn import_groups(cx: &Ctx, file: &Path, dry_run: bool) -> CliResult {
                 "stored groups are not in the file"
             ),
             cx.t("giữ nguyên", "kept as they are"),
-            c.not_in_file.join(", ")
+            c.not_in_file.join("; ")
         ));
     }
     Ok(())
@@ -1011,7 +1018,7 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
                 "Names in the --by file that match nothing rolled up"
             ),
             r.unmatched.len(),
-            text::printable(&r.unmatched.join(", "))
+            text::printable(&r.unmatched.join("; "))
         );
     }
     let (bytes, binary) = match a.format {

@@ -286,8 +286,38 @@ pub struct Citation {
 }
 
 impl fmt::Display for Citation {
+    /// Each act after its own articles, as legal texts cite: "Điều 15 khoản 3; Điều 21
+    /// khoản 1, 2 Luật 10/2022/QH15; Điều 9, 10 Nghị định 61/2023/NĐ-CP". A part of the
+    /// text that names another act ("Nghị định 61/2023/NĐ-CP Điều 9, 10") belongs to it;
+    /// the others to the item's own law.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.text, self.law.short_vi())
+        let own = self.law.short_vi();
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for part in self
+            .text
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let named = ["Nghị định ", "NĐ ", "Luật ", "Bộ luật ", "Thông tư "]
+                .iter()
+                .any(|a| part.starts_with(a));
+            let (act, refs) = match part.find(" Điều ") {
+                Some(i) if named => (&part[..i], &part[i + 1..]),
+                _ => (own, part),
+            };
+            match groups.last_mut() {
+                Some((a, r)) if *a == act => r.push(refs),
+                _ => groups.push((act, vec![refs])),
+            }
+        }
+        for (i, (act, refs)) in groups.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{} {act}", refs.join("; "))?;
+        }
+        Ok(())
     }
 }
 
@@ -358,5 +388,45 @@ impl Template {
 
     pub fn active(&self) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(|i| !i.retired)
+    }
+}
+
+#[cfg(test)]
+mod citation_tests {
+    use super::*;
+
+    fn cite(law: Law, text: &str) -> String {
+        Citation {
+            law,
+            article: 15,
+            clause: None,
+            text: text.into(),
+        }
+        .to_string()
+    }
+
+    /// Issue 14 (6): "…; Nghị định 59/2023/NĐ-CP Điều 11 Luật 10/2022/QH15" read as
+    /// Điều 11 of the law. Each act now follows its own articles.
+    #[test]
+    fn each_act_follows_its_own_articles() {
+        assert_eq!(
+            cite(
+                Law::Luat10_2022,
+                "Điều 15 khoản 3; Điều 21 khoản 1, 2; Nghị định 61/2023/NĐ-CP Điều 9, 10, 11"
+            ),
+            "Điều 15 khoản 3; Điều 21 khoản 1, 2 Luật 10/2022/QH15; \
+             Điều 9, 10, 11 Nghị định 61/2023/NĐ-CP"
+        );
+        assert_eq!(
+            cite(Law::Luat10_2022, "Điều 11 khoản 1"),
+            "Điều 11 khoản 1 Luật 10/2022/QH15"
+        );
+        assert_eq!(
+            cite(
+                Law::Nd59_2023,
+                "Điều 11; Luật 10/2022/QH15 Điều 39 khoản 3; Điều 12"
+            ),
+            "Điều 11 NĐ 59/2023/NĐ-CP; Điều 39 khoản 3 Luật 10/2022/QH15; Điều 12 NĐ 59/2023/NĐ-CP"
+        );
     }
 }

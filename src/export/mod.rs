@@ -31,9 +31,22 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(n)))
 }
 
-/// Markdown cell text: no line breaks, no table pipes.
+/// Markdown text: no line breaks, and every character Markdown would read as markup
+/// (emphasis `*` `_`, code `` ` ``, links `[` `]`, HTML `<` `>`, table pipes, the
+/// escape itself) backslash-escaped, so that a name prints as typed.
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A section's figures, one per line, for text and Markdown.
@@ -267,11 +280,11 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
             let pending = if total > 8 {
                 format!(
                     "{} … (+{})",
-                    it.pending[..8.min(it.pending.len())].join(", "),
+                    it.pending[..8.min(it.pending.len())].join("; "),
                     total - 8.min(it.pending.len())
                 )
             } else {
-                it.pending.join(", ")
+                it.pending.join("; ")
             };
             o.push_str(&format!(
                 "| {} | {} | {}/{} | {} | {} | {} |\n",
@@ -410,4 +423,16 @@ pub fn report_text_tail(r: &Report, lang: Lang) -> String {
         o.push('\n');
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 14 (6): `*`, `_` and backticks in a name turned into emphasis and code.
+    #[test]
+    fn markdown_prints_names_as_typed() {
+        assert_eq!(
+            super::md("Tổ *1* _A_ `x` [b](c) <i> a|b\nc \\ #2"),
+            "Tổ \\*1\\* \\_A\\_ \\`x\\` \\[b\\](c) \\<i\\> a\\|b c \\\\ \\#2"
+        );
+    }
 }

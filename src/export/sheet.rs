@@ -72,6 +72,10 @@ pub struct Formats {
     pub subtitle: Format,
     pub heading: Format,
     pub head: Format,
+    /// The signature block: plain, bold and italic, centred, no border.
+    pub sign: Format,
+    pub sign_bold: Format,
+    pub sign_date: Format,
     text: Format,
     int: Format,
     pct: Format,
@@ -110,6 +114,20 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_background_color(Color::RGB(0xD9E1F2)),
+            sign: base
+                .clone()
+                .set_font_size(12)
+                .set_align(FormatAlign::Center),
+            sign_bold: base
+                .clone()
+                .set_font_size(12)
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            sign_date: base
+                .clone()
+                .set_font_size(12)
+                .set_italic()
+                .set_align(FormatAlign::Center),
             text_b: b(&text),
             int_b: b(&int),
             pct_b: b(&pct),

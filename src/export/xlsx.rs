@@ -6,7 +6,8 @@ use super::sheet::{
     Cell, Col, Formats, Row, col, new_sheet, print_setup, put_text, ratio, row, strong, table,
     text, title, widths,
 };
-use crate::domain::date::format_vi;
+use crate::domain::date::{Date, format_vi};
+use crate::domain::settings::DocSettings;
 use crate::domain::template::Scope;
 use crate::domain::vote::VoteForm;
 use crate::i18n::Lang;
@@ -83,7 +84,14 @@ pub fn facts_line(s: &Section) -> String {
 }
 
 /// The workbook as bytes.
-pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+/// The workbook of a report; the summary sheet ends with the signature block of
+/// `sign` (the ward's document settings) dated `date`.
+pub fn report_xlsx(
+    r: &Report,
+    lang: Lang,
+    sign: &DocSettings,
+    date: Date,
+) -> Result<Vec<u8>, XlsxError> {
     let en = lang.is_en();
     let t = |vi: &'static str, e: &'static str| if en { e } else { vi };
     let fm = Formats::new();
@@ -263,8 +271,20 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             &rows,
         )?;
         at += 1;
-        put_text(ws, at, 0, t("5. Theo chi bộ", "5. By branch"), &fm.heading)?;
-        at += 1;
+        signature(ws, &fm, at, sign, date, en)?;
+        widths(ws, &[W0, W1, W1, W1, W1, W1])?;
+        print_setup(ws, false, None, &footer, !en)?;
+        ws.set_freeze_panes(2, 0)?;
+    }
+    let page = Page {
+        fm: &fm,
+        as_of: &as_of,
+        footer: &footer,
+        en,
+    };
+
+    // ---- By branch and by section: long tables, each on its own sheet -----------------
+    {
         let rows: Vec<Row> = r
             .branches
             .iter()
@@ -280,10 +300,12 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 ])
             })
             .collect();
-        at = table(
-            ws,
-            &fm,
-            at,
+        page.sheet(
+            &mut wb,
+            t("Theo chi bộ", "By branch"),
+            t("KẾT QUẢ THEO CHI BỘ", "RESULTS BY PARTY BRANCH"),
+            None,
+            None,
             &[
                 col(t("Chi bộ", "Branch"), W0),
                 col(t("Số tổ", "Groups"), W1),
@@ -293,16 +315,9 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 col(t("Tăng/giảm (điểm %)", "Change (points)"), W1),
             ],
             &rows,
+            Some(t("Chưa có chi bộ nào.", "No branch yet.")),
+            None,
         )?;
-        at += 1;
-        put_text(
-            ws,
-            at,
-            0,
-            t("6. Các phần của báo cáo", "6. Sections of the report"),
-            &fm.heading,
-        )?;
-        at += 1;
         // Each section: its steps done, then its figures, one per row, as numbers.
         let mut rows: Vec<Row> = Vec::new();
         for s in &r.sections {
@@ -324,10 +339,12 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 ]));
             }
         }
-        table(
-            ws,
-            &fm,
-            at,
+        page.sheet(
+            &mut wb,
+            t("Các phần", "Sections"),
+            t("CÁC PHẦN CỦA BÁO CÁO", "SECTIONS OF THE REPORT"),
+            None,
+            None,
             &[
                 col(t("Phần / chỉ tiêu", "Section / figure"), W0),
                 col(t("Số", "Number"), W1),
@@ -335,10 +352,9 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 col(t("Tỷ lệ", "Rate"), W1),
             ],
             &rows,
+            None,
+            None,
         )?;
-        widths(ws, &[W0, W1, W1, W1, W1, W1])?;
-        print_setup(ws, false, None, &footer, !en)?;
-        ws.set_freeze_panes(2, 0)?;
     }
 
     // ---- Branches and groups ----------------------------------------------------------
@@ -464,8 +480,10 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     }
 
     // ---- Sections I–VIII ---------------------------------------------------------------
+    // One table per sheet, so that the heading row printed on every page is the heading
+    // of the table on that page (Excel repeats one range of rows per sheet). Section II's
+    // votes and section VIII's meetings get sheets of their own after their section.
     for s in &r.sections {
-        let ws = new_sheet(&mut wb, &section_sheet(s, en))?;
         let item_cols = vec![
             col(t("STT", "No."), 5.0),
             col(t("Mã", "Code"), 8.0),
@@ -482,21 +500,31 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             col(t("Quá hạn", "Overdue"), 8.0),
             col(t("Chưa hoàn thành", "Not complete"), 40.0),
         ];
-        let mut w: Vec<f64> = item_cols.iter().map(|c| c.width).collect();
-        let at = title(
-            ws,
-            &fm,
-            0,
-            item_cols.len() as u16,
-            &format!("{}. {}", s.number, s.title.to_uppercase()),
-            &as_of,
-        )?;
-        put_text(ws, at, 0, &facts_line(s), &fm.subtitle)?;
-        let mut head = at + 2;
-        let mut next;
+        let heading = format!("{}. {}", s.number, s.title.to_uppercase());
+        let facts = facts_line(s);
+        let page = Page {
+            fm: &fm,
+            as_of: &as_of,
+            footer: &footer,
+            en,
+        };
+        let empty_items = t(
+            "Bộ mục của phường không có nội dung thuộc phần này.",
+            "The ward's checklist has no item in this section.",
+        );
         match s.key.as_str() {
             "ban-quyet-dinh" => {
-                // Columns line up with the items table below (same widths).
+                page.sheet(
+                    &mut wb,
+                    &section_sheet(s, en),
+                    &heading,
+                    Some(&facts),
+                    Some(t("Các nội dung bàn và quyết định", "Items")),
+                    &item_cols,
+                    &item_rows(&s.items, en),
+                    Some(empty_items),
+                    None,
+                )?;
                 let cols = [
                     col(t("STT", "No."), 5.0),
                     col(t("Mã", "Code"), 8.0),
@@ -547,44 +575,25 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                         ])
                     })
                     .collect();
-                put_text(
-                    ws,
-                    at + 1,
-                    0,
-                    t(
+                page.sheet(
+                    &mut wb,
+                    &format!("{}. {}", s.number, t("Biểu quyết", "Votes")),
+                    &format!(
+                        "{heading} — {}",
+                        t("CÁC CUỘC BIỂU QUYẾT", "VOTES")
+                    ),
+                    Some(&facts),
+                    Some(t(
                         "Các cuộc biểu quyết trong kỳ (ngưỡng tính trên tổng số hộ của tổ, Điều 21 Luật 10/2022/QH15)",
                         "Votes in the period (thresholds count all households of the group, Art. 21)",
-                    ),
-                    &fm.heading,
+                    )),
+                    &cols,
+                    &rows,
+                    Some(t("Chưa ghi cuộc biểu quyết nào.", "No vote recorded.")),
+                    super::more(rows.len(), r.votes_count() as usize, en),
                 )?;
-                next = table(ws, &fm, head, &cols, &rows)?;
-                if rows.is_empty() {
-                    put_text(
-                        ws,
-                        next,
-                        1,
-                        t("Chưa ghi cuộc biểu quyết nào.", "No vote recorded."),
-                        &fm.subtitle,
-                    )?;
-                    next += 1;
-                }
-                if let Some(m) = super::more(rows.len(), r.votes_count() as usize, en) {
-                    put_text(ws, next, 1, &m, &fm.subtitle)?;
-                    next += 1;
-                }
-                merge_widths(&mut w, &cols);
-                next += 1;
-                put_text(
-                    ws,
-                    next,
-                    0,
-                    t("Các nội dung bàn và quyết định", "Items"),
-                    &fm.heading,
-                )?;
-                next = items_table(ws, &fm, next + 1, &item_cols, &s.items, en)?;
             }
             "hop-to-dan-pho" => {
-                // Columns line up with the tables below (same widths).
                 let cols = [
                     col(t("STT", "No."), 5.0),
                     col(t("Số cuộc họp", "Meet-ings"), 8.0),
@@ -621,25 +630,16 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                         ])
                     })
                     .collect();
-                put_text(
-                    ws,
-                    at + 1,
-                    0,
-                    t("Họp tổ dân phố theo từng tổ", "Meetings per group"),
-                    &fm.heading,
-                )?;
-                next = table(ws, &fm, head, &cols, &rows)?;
-                merge_widths(&mut w, &cols);
-                next += 1;
-                put_text(
-                    ws,
-                    next,
-                    0,
-                    t(
-                        "Các cuộc họp, phát phiếu đã ghi trong kỳ",
-                        "Meetings and ballots recorded in the period",
-                    ),
-                    &fm.heading,
+                page.sheet(
+                    &mut wb,
+                    &section_sheet(s, en),
+                    &heading,
+                    Some(&facts),
+                    Some(t("Họp tổ dân phố theo từng tổ", "Meetings per group")),
+                    &cols,
+                    &rows,
+                    Some(t("Chưa có tổ dân phố nào.", "No group yet.")),
+                    None,
                 )?;
                 let cols = [
                     col(t("STT", "No."), 5.0),
@@ -672,42 +672,57 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                         ])
                     })
                     .collect();
-                next = table(ws, &fm, next + 1, &cols, &rows)?;
-                merge_widths(&mut w, &cols);
+                page.sheet(
+                    &mut wb,
+                    &format!("{}. {}", s.number, t("Các cuộc họp", "Meetings")),
+                    &format!("{heading} — {}", t("CÁC CUỘC HỌP", "MEETINGS")),
+                    None,
+                    Some(t(
+                        "Các cuộc họp, phát phiếu đã ghi trong kỳ",
+                        "Meetings and ballots recorded in the period",
+                    )),
+                    &cols,
+                    &rows,
+                    Some(t(
+                        "Chưa ghi cuộc họp nào trong kỳ.",
+                        "No meeting recorded in the period.",
+                    )),
+                    None,
+                )?;
                 if !s.items.is_empty() {
-                    next += 1;
-                    put_text(
-                        ws,
-                        next,
-                        0,
-                        t(
+                    page.sheet(
+                        &mut wb,
+                        &format!("{}. {}", s.number, t("Hội nghị cuối năm", "Year-end")),
+                        &format!(
+                            "{heading} — {}",
+                            t("HỘI NGHỊ ĐỊNH KỲ CUỐI NĂM", "YEAR-END MEETING")
+                        ),
+                        None,
+                        Some(t(
                             "Hội nghị định kỳ cuối năm (Điều 33)",
                             "Year-end community meeting (Art. 33)",
-                        ),
-                        &fm.heading,
+                        )),
+                        &item_cols,
+                        &item_rows(&s.items, en),
+                        None,
+                        None,
                     )?;
-                    next = items_table(ws, &fm, next + 1, &item_cols, &s.items, en)?;
                 }
             }
             _ => {
-                head = at + 1;
-                next = items_table(ws, &fm, head, &item_cols, &s.items, en)?;
+                page.sheet(
+                    &mut wb,
+                    &section_sheet(s, en),
+                    &heading,
+                    Some(&facts),
+                    None,
+                    &item_cols,
+                    &item_rows(&s.items, en),
+                    Some(empty_items),
+                    None,
+                )?;
             }
         }
-        if s.items.is_empty() && s.key != "hop-to-dan-pho" {
-            put_text(
-                ws,
-                next,
-                2,
-                t(
-                    "Bộ mục của phường không có nội dung thuộc phần này.",
-                    "The ward's checklist has no item in this section.",
-                ),
-                &fm.subtitle,
-            )?;
-        }
-        widths(ws, &w)?;
-        print_setup(ws, true, Some(head), &footer, !en)?;
     }
 
     // ---- Overdue ------------------------------------------------------------------------
@@ -847,26 +862,9 @@ pub fn report_xlsx(r: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// Widen `w` to fit the columns of another table on the same sheet.
-fn merge_widths(w: &mut Vec<f64>, cols: &[Col]) {
-    for (i, c) in cols.iter().enumerate() {
-        match w.get_mut(i) {
-            Some(x) => *x = x.max(c.width),
-            None => w.push(c.width),
-        }
-    }
-}
-
 /// The items of a section with how many groups did each.
-fn items_table(
-    ws: &mut rust_xlsxwriter::Worksheet,
-    fm: &Formats,
-    at: u32,
-    cols: &[Col],
-    items: &[ItemRow],
-    en: bool,
-) -> Result<u32, XlsxError> {
-    let rows: Vec<Row> = items
+fn item_rows(items: &[ItemRow], en: bool) -> Vec<Row> {
+    items
         .iter()
         .enumerate()
         .map(|(i, it)| {
@@ -894,13 +892,124 @@ fn items_table(
                 pct(&it.completion),
                 Cell::Int(it.overdue as u64),
                 text(
+                    // "; " between names: a group's name may hold a comma.
                     match super::more(it.pending.len(), it.pending_total as usize, en) {
-                        Some(m) => format!("{} {m}", it.pending.join(", ")),
-                        None => it.pending.join(", "),
+                        Some(m) => format!("{} {m}", it.pending.join("; ")),
+                        None => it.pending.join("; "),
                     },
                 ),
             ])
         })
-        .collect();
-    table(ws, fm, at, cols, &rows)
+        .collect()
+}
+
+/// What every table sheet shares: formats, the "as of" line, the footer, the language.
+struct Page<'a> {
+    fm: &'a Formats,
+    as_of: &'a str,
+    footer: &'a str,
+    en: bool,
+}
+
+impl Page<'_> {
+    /// A sheet holding one table: its title and "as of" line, an optional line of
+    /// figures and caption, the table, a line when it is empty or cut by `--limit`;
+    /// printed A4 landscape, one page wide, the table's heading row on every page.
+    #[allow(clippy::too_many_arguments)]
+    fn sheet(
+        &self,
+        wb: &mut Workbook,
+        name: &str,
+        heading: &str,
+        facts: Option<&str>,
+        caption: Option<&str>,
+        cols: &[Col],
+        rows: &[Row],
+        empty: Option<&str>,
+        more: Option<String>,
+    ) -> Result<(), XlsxError> {
+        let fm = self.fm;
+        let ws = new_sheet(wb, name)?;
+        let mut at = title(ws, fm, 0, cols.len() as u16, heading, self.as_of)?;
+        if let Some(f) = facts {
+            put_text(ws, at, 0, f, &fm.subtitle)?;
+            at += 1;
+        }
+        if let Some(c) = caption {
+            put_text(ws, at, 0, c, &fm.heading)?;
+            at += 1;
+        }
+        let head = at;
+        let mut next = table(ws, fm, head, cols, rows)?;
+        if rows.is_empty()
+            && let Some(e) = empty
+        {
+            put_text(ws, next, 2, e, &fm.subtitle)?;
+            next += 1;
+        }
+        if let Some(m) = more {
+            put_text(ws, next, 1, &m, &fm.subtitle)?;
+        }
+        widths(ws, &cols.iter().map(|c| c.width).collect::<Vec<_>>())?;
+        print_setup(ws, true, Some(head), self.footer, !self.en)
+    }
+}
+
+/// The signature block at the foot of the summary sheet: on the left the one who drew
+/// up the table, on the right place and date, the signer's body, title and name (dotted
+/// lines where the ward's settings leave them empty, to fill in by hand).
+fn signature(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    fm: &Formats,
+    at: u32,
+    s: &DocSettings,
+    date: Date,
+    en: bool,
+) -> Result<(), XlsxError> {
+    let dots = "……………………";
+    let or_dots = |v: &str| {
+        if v.trim().is_empty() {
+            dots.to_string()
+        } else {
+            v.trim().to_string()
+        }
+    };
+    let place = if en {
+        format!("{}, {}", or_dots(&s.place), format_vi(date))
+    } else {
+        crate::export::docx::place_and_date(&s.place, date)
+    };
+    let right = [
+        (place, &fm.sign_date),
+        (or_dots(&s.signer_for).to_uppercase(), &fm.sign_bold),
+        (or_dots(&s.signer_title).to_uppercase(), &fm.sign_bold),
+        (String::new(), &fm.sign),
+        (String::new(), &fm.sign),
+        (String::new(), &fm.sign),
+        (or_dots(&s.signer_name), &fm.sign_bold),
+    ];
+    let left = [
+        String::new(),
+        if en {
+            "DRAWN UP BY"
+        } else {
+            "NGƯỜI LẬP BIỂU"
+        }
+        .to_string(),
+        if en {
+            "(signature, full name)"
+        } else {
+            "(Ký, ghi rõ họ tên)"
+        }
+        .to_string(),
+    ];
+    for (i, (text, f)) in right.iter().enumerate() {
+        let r = at + i as u32;
+        ws.merge_range(r, 1, r, 5, text, f)?;
+        if let Some(l) = left.get(i) {
+            let lf = if i == 1 { &fm.sign_bold } else { &fm.sign_date };
+            put_text(ws, r, 0, l, lf)?;
+        }
+    }
+    Ok(())
 }

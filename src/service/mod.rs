@@ -403,7 +403,7 @@ impl ServiceError {
             }
             ServiceError::AmbiguousGroup(n, many) => format!(
                 "Tên {n:?} khớp với nhiều tổ: {}. Hãy ghi đúng dấu.",
-                many.join(", ")
+                many.join("; ")
             ),
             ServiceError::UnknownBranch(n) => format!(
                 "Không có chi bộ {n:?}. Xem danh sách bằng `qcdc branch list` hoặc thêm bằng `qcdc branch add`."

@@ -48,6 +48,8 @@ fn ratio(c: &Value) -> f64 {
 #[test]
 fn the_xlsx_report_has_a_summary_a_sheet_per_section_and_the_report_numbers() {
     let w = demo_ward();
+    w.ok(&["settings", "set", "signer-name", "Nguyễn Văn Thành"]);
+    w.ok(&["settings", "set", "place", "Thanh Tâm"]);
     let json = w.ok(&["report", "--format", "json"]).json();
     let file = w.dir.path().join("bao-cao.xlsx");
     w.ok(&[
@@ -63,15 +65,20 @@ fn the_xlsx_report_has_a_summary_a_sheet_per_section_and_the_report_numbers() {
         names,
         [
             "Tổng hợp",
+            "Theo chi bộ",
+            "Các phần",
             "Chi bộ - Tổ",
             "I. Công khai",
             "II. Bàn và quyết định",
+            "II. Biểu quyết",
             "III. Tham gia ý kiến",
             "IV. Kiểm tra, giám sát",
             "V. Ban TTND",
             "VI. Ban GSĐTCĐ",
             "VII. Kiến nghị, phản ánh",
             "VIII. Họp tổ dân phố",
+            "VIII. Các cuộc họp",
+            "VIII. Hội nghị cuối năm",
             "Quá hạn",
             "Xu hướng",
         ]
@@ -99,6 +106,26 @@ fn the_xlsx_report_has_a_summary_a_sheet_per_section_and_the_report_numbers() {
     let r = find_row(&s, 0, "Công khai thông tin");
     let p = by_name(&json["by_pillar"], "Công khai thông tin");
     assert!((num_at(&s, r, 3).unwrap() - ratio(p)).abs() < 1e-9);
+    // The summary ends with what is signed: who drew it up, and the ward's signer.
+    let r = find_row(&s, 0, "NGƯỜI LẬP BIỂU");
+    assert!(
+        text_at(&s, r - 1, 1).starts_with("Thanh Tâm, ngày"),
+        "{}",
+        text_at(&s, r - 1, 1)
+    );
+    assert_eq!(text_at(&s, r, 1), "T/M ĐẢNG ỦY");
+    assert_eq!(text_at(&s, r + 5, 1), "Nguyễn Văn Thành");
+    // Each section's steps on the sections sheet, as in the JSON report.
+    let c = sheet(&mut wb, "Các phần");
+    for sec in json["sections"].as_array().unwrap() {
+        let label = format!(
+            "{}. {}",
+            sec["number"].as_str().unwrap(),
+            sec["title"].as_str().unwrap()
+        );
+        let r = find_row(&c, 0, &label);
+        assert_eq!(num_at(&c, r, 1), Some(done(&sec["completion"]) as f64));
+    }
 
     // Every group, with its households and completion; the whole ward last.
     let u = sheet(&mut wb, "Chi bộ - Tổ");
@@ -118,9 +145,12 @@ fn the_xlsx_report_has_a_summary_a_sheet_per_section_and_the_report_numbers() {
     let r = find_row(&u, 1, "TOÀN PHƯỜNG");
     assert_eq!(num_at(&u, r, 5), Some(done(&json["completion"]) as f64));
 
-    // Section II lists every vote with its threshold and verdict.
-    let v = sheet(&mut wb, "II. Bàn và quyết định");
-    assert_eq!(text_at(&v, 0, 0), "II. NHÂN DÂN BÀN VÀ QUYẾT ĐỊNH");
+    // Section II's votes sheet lists every vote with its threshold and verdict.
+    let v = sheet(&mut wb, "II. Biểu quyết");
+    assert_eq!(
+        text_at(&v, 0, 0),
+        "II. NHÂN DÂN BÀN VÀ QUYẾT ĐỊNH — CÁC CUỘC BIỂU QUYẾT"
+    );
     let head = find_row(&v, 2, "Nội dung biểu quyết");
     let votes = json["votes"].as_array().unwrap();
     assert!(!votes.is_empty());
@@ -412,6 +442,113 @@ fn libreoffice_converts_the_workbook_to_pdf() {
         "{} bytes",
         bytes.len()
     );
+    // The printed pages, as text laid out as on paper (poppler's pdftotext).
+    let txt = w.dir.path().join("bao-cao.txt");
+    match std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf)
+        .arg(&txt)
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let text = std::fs::read_to_string(&txt).unwrap();
+            let problems = printed_page_problems(&text);
+            assert!(problems.is_empty(), "{problems:#?}");
+        }
+        _ => eprintln!("note: pdftotext is not installed; the printed pages were not read"),
+    }
+}
+
+/// Issue 14 (1, 6): on paper, every page shows the heading row of the table printed on
+/// it — one table heading per page (the summary page aside, whose small tables each
+/// carry their own), none missing on a continued page, and every numbered row on the
+/// page shaped as a row of that table (codes, dates, branches where its columns say).
+fn printed_page_problems(text: &str) -> Vec<String> {
+    use regex::Regex;
+    let code = r"^\s*\d+\s+[A-Z]{2,3}-\d{2}\s";
+    let date = Regex::new(r"\d{2}/\d{2}/\d{4}").unwrap();
+    let code_re = Regex::new(code).unwrap();
+    type RowCheck = Box<dyn Fn(&str) -> bool>;
+    let dated = {
+        let (c, d) = (code_re.clone(), date.clone());
+        move |l: &str| c.is_match(l) && d.is_match(l)
+    };
+    let tables: Vec<(&str, Regex, Option<RowCheck>)> = vec![
+        (
+            "items",
+            Regex::new("Phải thực").unwrap(),
+            Some(Box::new({
+                let (c, d) = (code_re.clone(), date.clone());
+                move |l: &str| c.is_match(l) && !d.is_match(l)
+            })),
+        ),
+        (
+            "votes",
+            Regex::new("Nội dung biểu quyết").unwrap(),
+            Some(Box::new(dated.clone())),
+        ),
+        (
+            "meetings per group",
+            Regex::new("Họp gần").unwrap(),
+            Some(Box::new({
+                let r = Regex::new(r"^\s*\d+\s+\d+\s+\D").unwrap();
+                move |l: &str| r.is_match(l)
+            })),
+        ),
+        (
+            "meetings",
+            Regex::new(r"STT\s+Mã\s+Nội dung\s+Tổ dân phố\s+Ngày").unwrap(),
+            Some(Box::new(dated)),
+        ),
+        (
+            "overdue",
+            Regex::new(r"STT\s+Chi bộ\s+Tổ dân phố\s+Mã").unwrap(),
+            Some(Box::new({
+                let r = Regex::new(r"^\s*\d+\s+Chi bộ").unwrap();
+                move |l: &str| r.is_match(l)
+            })),
+        ),
+        (
+            "groups",
+            Regex::new(r"Tổ trưởng\s+Số hộ").unwrap(),
+            Some(Box::new({
+                let r = Regex::new(r"^\s*\d+\s+Chi bộ").unwrap();
+                move |l: &str| r.is_match(l)
+            })),
+        ),
+        (
+            "branches",
+            Regex::new(r"Chi bộ\s+Số tổ\s+Số hộ").unwrap(),
+            None,
+        ),
+        ("sections", Regex::new("Phần / chỉ tiêu").unwrap(), None),
+        ("trend", Regex::new(r"Đơn vị\s+Quý").unwrap(), None),
+    ];
+    // A numbered row starts at the left, in the STT column; a number further right is
+    // a wrapped line of another column.
+    let numbered = Regex::new(r"^\s{0,12}\d+\s+\S").unwrap();
+    let mut problems = Vec::new();
+    for (i, page) in text.split('\u{c}').enumerate() {
+        if page.trim().is_empty() || page.contains("BÁO CÁO KẾT QUẢ THỰC HIỆN") {
+            continue;
+        }
+        let heads: Vec<_> = tables.iter().filter(|t| t.1.is_match(page)).collect();
+        if heads.len() != 1 {
+            problems.push(format!(
+                "page {}: table headings {:?}",
+                i + 1,
+                heads.iter().map(|h| h.0).collect::<Vec<_>>()
+            ));
+            continue;
+        }
+        let (name, _, check) = heads[0];
+        if let Some(check) = check
+            && let Some(l) = page.lines().find(|l| numbered.is_match(l) && !check(l))
+        {
+            problems.push(format!("page {}: under {name}'s heading: {l}", i + 1));
+        }
+    }
+    problems
 }
 
 /// `--limit N` keeps the first N rows of every list and the totals beside them;
