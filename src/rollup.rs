@@ -445,6 +445,9 @@ struct WardReader {
     codes: HashMap<String, u16>,
     facts: Vec<Fact>,
     text: String,
+    /// The start of the earliest quarter or half holding an entry, in any year: the
+    /// ward's first data (periods before it are "no data", not 0 %).
+    first: Option<crate::domain::date::Date>,
 }
 
 impl WardReader {
@@ -457,6 +460,7 @@ impl WardReader {
             groups: Vec::new(),
             items: Vec::new(),
             codes: HashMap::new(),
+            first: None,
             facts: Vec::new(),
             text: String::new(),
         }
@@ -489,6 +493,10 @@ impl DocSink for WardReader {
         Ok(())
     }
     fn entry(&mut self, e: &EntryRef<'_>, period: Period, _json: &[u8]) -> Result<(), Problem> {
+        if !matches!(period, Period::Year(_)) {
+            let start = period.start();
+            self.first = Some(self.first.map_or(start, |f| f.min(start)));
+        }
         let year = period.year();
         if !self.years.contains(&year) {
             return Ok(());
@@ -519,6 +527,9 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
     let ward = r
         .ward
         .ok_or_else(|| transfer::read_shape("missing field `ward`"))?;
+    let first = r
+        .first
+        .unwrap_or_else(|| crate::service::report::first_data(&[], None, c.today));
     let mut facts = r.facts;
     facts.sort_by_key(|f| (f.year, f.group));
     let template = Template { items: r.items };
@@ -565,7 +576,10 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
     };
     // One thread per ward: the roll-up reads two wards at once.
     match engine::build_split(&src, c.period, &opts, &read, usize::MAX) {
-        Ok(r) => Ok(r),
+        Ok(mut r) => {
+            r.drop_periods_before(first);
+            Ok(r)
+        }
         Err(never) => match never {},
     }
 }

@@ -960,6 +960,11 @@ impl Service for LocalService {
             .first_audit_at()?
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.with_timezone(&chrono::Local).date_naive());
+        r.drop_periods_before(super::report::first_data(
+            &self.store.periods()?,
+            r.first_record,
+            r.today,
+        ));
         Ok(r)
     }
 

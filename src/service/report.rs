@@ -168,7 +168,35 @@ pub struct Report {
     pub first_record: Option<Date>,
 }
 
+/// The first day the ward holds data for: the start of the earliest quarter (or half)
+/// with a stored entry, or of the quarter of the first audited change, whichever is
+/// earlier; today's quarter for a ward with neither. A year's entry does not count on
+/// its own: a ward created in November that ticks a yearly item kept nothing in March.
+/// The TUI's dashboard and every report use this one rule.
+pub fn first_data(periods: &[Period], first_record: Option<Date>, today: Date) -> Date {
+    periods
+        .iter()
+        .filter(|p| !matches!(p, Period::Year(_)))
+        .map(|p| p.start())
+        .chain(first_record.map(|d| Period::quarter_of(d).start()))
+        .min()
+        .unwrap_or_else(|| Period::quarter_of(today).start())
+}
+
 impl Report {
+    /// Issue 14 (3): a period that ended before the ward held any data is "no data",
+    /// not 0 %: no comparison with it, no backlog carried from it, no trend point.
+    pub fn drop_periods_before(&mut self, first: Date) {
+        if self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.period.end() < first)
+        {
+            self.previous = None;
+        }
+        self.trend.retain(|t| t.period.end() >= first);
+    }
+
     /// Overdue entries, listed or not (a schema-2 report listed them all).
     pub fn overdue_count(&self) -> u32 {
         self.overdue_total.max(self.overdue.len() as u32)

@@ -100,19 +100,11 @@ impl Overview {
     /// (today's quarter for a ward with neither). A yearly entry does not count on its
     /// own: a ward created in November that ticks a yearly item kept nothing in March.
     pub fn before_data(&self, p: Period) -> bool {
-        let slots = self
-            .data_periods
-            .iter()
-            .filter(|s| !matches!(s, Period::Year(_)))
-            .map(|s| s.start());
-        let record = self
-            .report
-            .first_record
-            .map(|d| Period::quarter_of(d).start());
-        let first = slots
-            .chain(record)
-            .min()
-            .unwrap_or_else(|| Period::quarter_of(self.report.today).start());
+        let first = crate::service::report::first_data(
+            &self.data_periods,
+            self.report.first_record,
+            self.report.today,
+        );
         p.end() < first
     }
 }

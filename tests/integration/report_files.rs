@@ -173,12 +173,12 @@ fn the_xlsx_report_has_a_summary_a_sheet_per_section_and_the_report_numbers() {
         text_at(&m, head + 1, 2),
         json["meeting_groups"][0]["group"].as_str().unwrap()
     );
-    // The trend: one column per quarter of the year.
+    // The trend: one column per quarter of the year that holds data.
     let t = sheet(&mut wb, "Xu hướng");
     let head = find_row(&t, 0, "Đơn vị");
-    assert_eq!(text_at(&t, head, 1), "Quý I/2026");
-    assert_eq!(text_at(&t, head, 4), "Quý IV/2026");
-    assert!((num_at(&t, head + 1, 4).unwrap() - ratio(&json["completion"])).abs() < 1e-9);
+    assert_eq!(text_at(&t, head, 1), "Quý III/2026");
+    assert_eq!(text_at(&t, head, 2), "Quý IV/2026");
+    assert!((num_at(&t, head + 1, 2).unwrap() - ratio(&json["completion"])).abs() < 1e-9);
 }
 
 #[test]
@@ -358,21 +358,26 @@ fn json_report_is_schema_3_with_sections_meetings_and_trend() {
     }
     assert_eq!(r["counts"]["groups"], 10);
     assert_eq!(r["meeting_groups"].as_array().unwrap().len(), 10);
+    // The demo's quarterly records begin in Q3: Q1 and Q2 hold no data (no trend
+    // point, not 0 %); Q3 is the period before Q4.
     let trend = r["trend"].as_array().unwrap();
-    assert_eq!(trend.len(), 4, "Q1–Q4 of 2026 (today is in Q4)");
-    assert_eq!(trend[3]["completion"], r["completion"]);
-    assert_eq!(trend[2]["completion"], r["previous"]["completion"]);
+    assert_eq!(trend.len(), 2, "Q3–Q4 of 2026 (today is in Q4)");
+    assert_eq!(trend[0]["period"], "2026-Q3");
+    assert_eq!(trend[1]["completion"], r["completion"]);
+    assert_eq!(trend[0]["completion"], r["previous"]["completion"]);
     assert_eq!(trend[0]["branches"].as_array().unwrap().len(), 7);
 
     let q1 = w
         .ok(&["report", "--format", "json", "--period", "2026-Q1"])
         .json();
-    assert_eq!(q1["trend"].as_array().unwrap().len(), 1);
+    // Q1 holds no data in the demo: no trend point, not a 0 % one.
+    assert_eq!(q1["trend"].as_array().unwrap().len(), 0);
+    assert!(q1["previous"].is_null());
     let year = w
         .ok(&["report", "--format", "json", "--period", "2026"])
         .json();
     assert_eq!(year["period_label"], "Năm 2026");
-    assert_eq!(year["trend"].as_array().unwrap().len(), 4);
+    assert_eq!(year["trend"].as_array().unwrap().len(), 2);
 }
 
 #[test]
@@ -607,4 +612,67 @@ fn report_limit_cuts_lists_but_not_totals() {
     // The text report says how much was left out and how to see it all.
     let text = w.ok(&["--period", "2026", "report", "--limit", "2"]).stdout;
     assert!(text.contains("--limit 0"), "{text}");
+}
+
+/// Issue 14 (3): the demo ward holds data only for 2026; its 2026 report compared with
+/// 2025 at 0 %, printed "+66.7" for every group and listed 433 items "tồn từ kỳ
+/// trước". A period without data is "no data": no comparison, no backlog, no trend
+/// point — in every format. A ward with data in the period before keeps them.
+#[test]
+fn a_period_without_data_is_no_data_not_a_backlog() {
+    let w = demo_ward();
+    let j = w
+        .ok(&["--period", "2026", "report", "--format", "json"])
+        .json();
+    assert!(j["previous"].is_null(), "{}", j["previous"]);
+    assert!(
+        j["trend"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["period"].as_str().unwrap() >= "2026-Q3"),
+        "{}",
+        j["trend"]
+    );
+    let text = w.ok(&["--period", "2026", "report"]).stdout;
+    let md = w
+        .ok(&["--period", "2026", "report", "--format", "md"])
+        .stdout;
+    for out in [&text, &md] {
+        assert!(!out.contains("Năm 2025"), "compared with 2025:\n{out}");
+        assert!(!out.contains("tồn từ kỳ trước"), "a backlog:\n{out}");
+    }
+    let file = w.dir.path().join("nam.xlsx");
+    w.ok(&[
+        "--period",
+        "2026",
+        "report",
+        "--format",
+        "xlsx",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let mut wb = workbook(&file);
+    let o = sheet(&mut wb, "Quá hạn");
+    for r in 0..o.height() as u32 {
+        assert!(!text_at(&o, r, 8).contains("Tồn từ kỳ trước"), "row {r}");
+    }
+    let s = sheet(&mut wb, "Tổng hợp");
+    let r = find_row(&s, 0, "Toàn phường (số bước đã làm)");
+    assert_eq!(num_at(&s, r, 4), None, "no previous rate");
+    assert_eq!(num_at(&s, r, 5), None, "no change");
+
+    // 2026-Q4 after a Q3 with records: compared, as before.
+    let q4 = w
+        .ok(&["--period", "2026-Q4", "report", "--format", "json"])
+        .json();
+    assert_eq!(q4["previous"]["period"], "2026-Q3");
+
+    // A generated ward with twelve quarters of records: 2026 is compared with 2025.
+    let g = tempfile::tempdir().unwrap();
+    let db = g.path().join("g.db");
+    ok(&db, &["bench-gen", "--groups", "3", "--periods", "12"]);
+    let y = ok(&db, &["--period", "2026", "report", "--format", "json"]).json();
+    assert_eq!(y["previous"]["period"], "2025");
+    assert_eq!(y["trend"].as_array().unwrap().len(), 4);
 }
