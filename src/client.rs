@@ -409,6 +409,26 @@ impl Service for RemoteService {
         self.call(Req::SetDocSettings(settings))
     }
 
+    fn narrative(
+        &self,
+        period: Period,
+    ) -> Result<crate::domain::narrative::Narrative, ServiceError> {
+        self.call(Req::Narrative(period))
+    }
+
+    fn set_narrative(
+        &self,
+        period: Period,
+        section: &str,
+        text: &str,
+    ) -> Result<bool, ServiceError> {
+        self.call(Req::SetNarrative {
+            period,
+            section: section.to_string(),
+            text: text.to_string(),
+        })
+    }
+
     fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
         self.call(Req::UnlockMember(name.to_string()))
     }

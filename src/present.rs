@@ -181,6 +181,13 @@ pub fn field_name(field: &str, lang: Lang) -> String {
     if let Some(s) = field.strip_prefix("step:").and_then(Step::from_code) {
         return step_name(s, lang).to_string();
     }
+    if let Some(k) = field.strip_prefix("narrative:")
+        && let Some((_, vi, en)) = crate::domain::narrative::SECTIONS
+            .iter()
+            .find(|(key, _, _)| *key == k)
+    {
+        return lang.t(vi, en).to_string();
+    }
     let (vi, en) = match field {
         "posted_from" => ("Niêm yết từ ngày", "Posted from"),
         "posted_to" => ("Niêm yết đến ngày", "Posted until"),
@@ -266,6 +273,10 @@ pub fn action_name(action: &str, lang: Lang) -> String {
         "import" => ("nhập danh sách", "imported a roster"),
         "add-member" | "member" => ("lưu thành viên", "saved a member"),
         "settings" => ("đổi thiết lập văn bản", "changed the document settings"),
+        "narrative" => (
+            "viết phần nhận xét của báo cáo",
+            "wrote the report's narrative",
+        ),
         "login-failed" => ("nhập sai mã PIN", "entered a wrong PIN"),
         "login-locked" => ("bị khóa do nhập sai PIN", "locked out by wrong PINs"),
         "login-unlock" => ("mở khóa thành viên", "unlocked a member"),

@@ -76,6 +76,12 @@ pub enum Req {
     UnlockMember(String),
     DocSettings,
     SetDocSettings(crate::domain::settings::DocSettings),
+    Narrative(Period),
+    SetNarrative {
+        period: Period,
+        section: String,
+        text: String,
+    },
     Ward,
     Branches,
     Groups,
@@ -141,6 +147,7 @@ impl Req {
             Req::AddMember(_)
             | Req::UnlockMember(_)
             | Req::SetDocSettings(_)
+            | Req::SetNarrative { .. }
             | Req::AddBranch(_)
             | Req::AddGroup(_)
             | Req::Mark(_)
@@ -154,6 +161,7 @@ impl Req {
             | Req::AddItems { dry_run, .. } => !dry_run,
             Req::Session
             | Req::DocSettings
+            | Req::Narrative(_)
             | Req::Members
             | Req::Ward
             | Req::Branches

@@ -108,6 +108,10 @@ pub enum Command {
     /// ward signs its documents
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Phần viết của báo cáo kỳ --period: đánh giá chung, hạn chế, nhiệm vụ, kiến nghị /
+    /// the report's written sections for --period
+    #[command(subcommand)]
+    Narrative(NarrativeCmd),
     /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
     // Unix only (Unix sockets, the caller's account from the kernel). Kept, hidden, on
     // Windows so that `qcdc serve` there says why it is missing rather than "no such
@@ -394,6 +398,22 @@ pub enum SettingsCmd {
     /// Đặt một thiết lập (style, superior, issuer, number, place, signer-for, signer-title,
     /// signer-name, recipients — phân cách bằng ';') / set one setting
     Set { key: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NarrativeCmd {
+    /// Xem các phần đã viết / show the written sections
+    Show(ListArgs),
+    /// Viết một phần (danh-gia, han-che, nhiem-vu, kien-nghi): từ --file, từ stdin
+    /// (--file -) hoặc mở trình soạn thảo ($VISUAL, $EDITOR) / write one section: from
+    /// --file, stdin (--file -) or the editor
+    Set {
+        section: String,
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Xoá một phần / clear one section
+    Clear { section: String },
 }
 
 #[derive(Debug, Args)]

@@ -154,6 +154,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Group(g) => ward::group(&cx, g),
         Command::Member(m) => ward::member(&cx, m),
         Command::Settings(c) => ward::settings(&cx, c),
+        Command::Narrative(c) => ward::narrative(&cx, c),
         Command::BenchGen {
             groups,
             periods,

@@ -210,7 +210,12 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
                 w.flush()
             });
         }
-        ReportFormat::Md => (crate::export::report_md(r, lang).into_bytes(), false),
+        ReportFormat::Md => {
+            let mut md = crate::export::report_md(r, lang);
+            let n = svc.narrative(r.period).map_err(cx.svc_err())?;
+            md.push_str(&crate::export::narrative_md(&n, lang));
+            (md.into_bytes(), false)
+        }
         ReportFormat::Csv => (
             super::output::report_csv_with(
                 r,
@@ -248,7 +253,8 @@ fn docx(
     a: &ReportArgs,
 ) -> Result<Vec<u8>, Failure> {
     let settings = svc.doc_settings().map_err(cx.svc_err())?;
-    let o = doc_options(cx, settings, &a.doc, svc.today())?;
+    let mut o = doc_options(cx, settings, &a.doc, svc.today())?;
+    o.narrative = svc.narrative(r.period).map_err(cx.svc_err())?.written();
     crate::export::docx::report_docx(r, &o, cx.lang).map_err(|e| Failure {
         code: EXIT_OTHER,
         message: e,

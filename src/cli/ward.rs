@@ -5,8 +5,11 @@ use super::args::*;
 use super::reports::Ctx;
 use super::{CliResult, Failure, output};
 use crate::app::exit::ExitCode;
+use crate::domain::period::Period;
 use crate::domain::step::StepSet;
 use crate::service::{NewGroup, ServiceError};
+use std::io::IsTerminal;
+use std::path::Path;
 
 /// `qcdc init`: a new ward, or the demo ward. Never touches an existing ward.
 pub fn init(cx: &Ctx, a: &InitArgs) -> CliResult {
@@ -329,4 +332,193 @@ pub fn serve(cx: &Ctx, _a: ServeArgs) -> CliResult {
              SSH (see the README).",
         ),
     ))
+}
+
+/// `qcdc narrative show|set|clear`: what the ward writes beside its figures, per period
+/// (placed in the Word and Markdown reports).
+pub fn narrative(cx: &Ctx, c: NarrativeCmd) -> CliResult {
+    use crate::domain::narrative::SECTIONS;
+    let svc = cx.service()?;
+    let period = super::parse_period(cx.period, svc.as_ref(), cx.lang)?;
+    let out = cx.out();
+    let label = |p: Period| {
+        if cx.lang.is_en() {
+            p.label_en()
+        } else {
+            p.label_vi()
+        }
+    };
+    let saved = |changed: bool, key: &str| {
+        out.line(&if changed {
+            format!(
+                "{} {key} ({}) ✓",
+                cx.t("Đã lưu phần", "Saved section"),
+                label(period)
+            )
+        } else {
+            format!(
+                "{} {key}: {}",
+                cx.t("Không đổi", "Unchanged"),
+                cx.t("nội dung như đã lưu.", "the text is as stored.")
+            )
+        })
+    };
+    match c {
+        NarrativeCmd::Show(l) => {
+            let n = svc.narrative(period).map_err(cx.svc_err())?;
+            if l.format == ListFormat::Json {
+                out.line(&crate::domain::text::json_pretty(&n));
+            } else {
+                out.line(&label(period));
+                for (k, vi, en) in SECTIONS {
+                    out.line("");
+                    out.line(&format!("{} ({k})", cx.t(vi, en).to_uppercase()));
+                    out.line(&crate::domain::text::printable(
+                        n.get(k).unwrap_or(cx.t("(chưa viết)", "(not written)")),
+                    ));
+                }
+            }
+        }
+        NarrativeCmd::Clear { section } => {
+            let key = section_or_fail(cx, &section)?;
+            let changed = svc.set_narrative(period, key, "").map_err(cx.svc_err())?;
+            saved(changed, key);
+        }
+        NarrativeCmd::Set { section, file } => {
+            let key = section_or_fail(cx, &section)?;
+            let text = match file.as_deref() {
+                Some(f) if f == Path::new("-") => read_stdin(cx)?,
+                Some(f) => {
+                    let bytes = std::fs::read(f).map_err(|e| {
+                        cx.data(
+                            format!("Không đọc được tệp {}: {e}", f.display()),
+                            format!("Cannot read {}: {e}", f.display()),
+                        )
+                    })?;
+                    utf8_or_fail(cx, bytes, &f.display().to_string())?
+                }
+                None if !std::io::stdin().is_terminal() => read_stdin(cx)?,
+                None => {
+                    let current = svc.narrative(period).map_err(cx.svc_err())?;
+                    edit_in_editor(cx, current.get(key).unwrap_or(""))?
+                }
+            };
+            let changed = svc
+                .set_narrative(period, key, &text)
+                .map_err(cx.svc_err())?;
+            saved(changed, key);
+        }
+    }
+    Ok(())
+}
+
+fn section_or_fail(cx: &Ctx, section: &str) -> Result<&'static str, Failure> {
+    crate::domain::narrative::section_key(section).ok_or_else(|| {
+        let keys = crate::domain::narrative::keys();
+        cx.data(
+            format!("Không có phần {section:?} trong báo cáo; các phần: {keys}."),
+            format!("No section {section:?} in the report; the sections: {keys}."),
+        )
+    })
+}
+
+fn utf8_or_fail(cx: &Ctx, bytes: Vec<u8>, what: &str) -> Result<String, Failure> {
+    // A file saved by Notepad may start with a byte-order mark.
+    let bytes = bytes
+        .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|_| {
+        cx.data(
+            format!("{what} không phải văn bản UTF-8: hãy lưu lại tệp với bảng mã UTF-8."),
+            format!("{what} is not UTF-8 text: save the file as UTF-8."),
+        )
+    })
+}
+
+fn read_stdin(cx: &Ctx) -> Result<String, Failure> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+        cx.data(
+            format!("Không đọc được đầu vào: {e}"),
+            format!("Cannot read standard input: {e}"),
+        )
+    })?;
+    utf8_or_fail(cx, bytes, cx.t("Đầu vào", "The input"))
+}
+
+/// Open the user's editor ($VISUAL, $EDITOR; else nano, or Notepad on Windows) on a
+/// private temporary file holding `current`, and read it back when the editor exits.
+fn edit_in_editor(cx: &Ctx, current: &str) -> Result<String, Failure> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| if cfg!(windows) { "notepad" } else { "nano" }.to_string());
+    // A new file of our own in the temporary folder (readable by this account only).
+    let file = std::env::temp_dir().join(format!(
+        "qcdc-narrative-{}-{}.txt",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    open.open(&file)
+        .and_then(|mut f| {
+            // As a text file ends: with a line break, so that what is typed after it
+            // starts a line of its own.
+            let initial = if current.is_empty() {
+                String::new()
+            } else {
+                format!("{current}\n")
+            };
+            std::io::Write::write_all(&mut f, initial.as_bytes())
+        })
+        .map_err(|e| {
+            cx.data(
+                format!("Không ghi được tệp tạm: {e}"),
+                format!("Cannot write a temporary file: {e}"),
+            )
+        })?;
+    let result = run_editor(cx, &editor, &file);
+    let _ = std::fs::remove_file(&file);
+    result
+}
+
+fn run_editor(cx: &Ctx, editor: &str, file: &Path) -> Result<String, Failure> {
+    // The editor may carry arguments ("code --wait"): split on spaces, as git does.
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("nano");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(file)
+        .status()
+        .map_err(|e| {
+            cx.data(
+                format!("Không mở được trình soạn thảo {editor:?}: {e}. Đặt biến EDITOR, hoặc dùng --file."),
+                format!("Cannot start the editor {editor:?}: {e}. Set EDITOR, or use --file."),
+            )
+        })?;
+    if !status.success() {
+        return Err(cx.data(
+            format!("Trình soạn thảo {editor:?} báo lỗi ({status}); không lưu gì."),
+            format!("The editor {editor:?} failed ({status}); nothing saved."),
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|e| {
+        cx.data(
+            format!("Không đọc lại được tệp tạm: {e}"),
+            format!("Cannot read the temporary file back: {e}"),
+        )
+    })?;
+    utf8_or_fail(cx, bytes, cx.t("Nội dung", "The text"))
 }

@@ -8,6 +8,7 @@ pub mod completion;
 pub mod date;
 pub mod entry;
 pub mod member;
+pub mod narrative;
 pub mod period;
 pub mod settings;
 pub mod step;

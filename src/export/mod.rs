@@ -425,6 +425,31 @@ pub fn report_text_tail(r: &Report, lang: Lang) -> String {
     o
 }
 
+/// The ward's written sections (`qcdc narrative`) in Markdown, after the figures; empty
+/// when nothing is written.
+pub fn narrative_md(n: &crate::domain::narrative::Narrative, lang: Lang) -> String {
+    if n.is_empty() {
+        return String::new();
+    }
+    let mut o = format!(
+        "\n## {}\n",
+        lang.t(
+            "Đánh giá, nhiệm vụ, kiến nghị",
+            "Assessment, tasks, recommendations"
+        )
+    );
+    for (k, vi, en) in crate::domain::narrative::SECTIONS {
+        if let Some(text) = n.get(k) {
+            o.push_str(&format!("\n### {}\n\n", lang.t(vi, en)));
+            for para in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+                o.push_str(&md(para));
+                o.push_str("\n\n");
+            }
+        }
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     /// Issue 14 (6): `*`, `_` and backticks in a name turned into emphasis and code.

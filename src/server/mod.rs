@@ -127,6 +127,12 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::UnlockMember(name) => j(svc.unlock_member(&name)?),
         Req::DocSettings => j(svc.doc_settings()?),
         Req::SetDocSettings(d) => j(svc.set_doc_settings(d)?),
+        Req::Narrative(p) => j(svc.narrative(p)?),
+        Req::SetNarrative {
+            period,
+            section,
+            text,
+        } => j(svc.set_narrative(period, &section, &text)?),
         Req::Ward => j(svc.ward()?),
         Req::Branches => j(svc.branches()?),
         Req::Groups => j(svc.groups()?),

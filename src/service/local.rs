@@ -535,6 +535,41 @@ impl Service for LocalService {
             .put_doc_settings(&s, &self.sess().actor, now_ms())?)
     }
 
+    fn narrative(
+        &self,
+        period: Period,
+    ) -> Result<crate::domain::narrative::Narrative, ServiceError> {
+        Ok(self.store.narrative(period)?)
+    }
+
+    fn set_narrative(
+        &self,
+        period: Period,
+        section: &str,
+        text: &str,
+    ) -> Result<bool, ServiceError> {
+        use crate::domain::narrative;
+        // The ward's own writing: who may edit the ward's own items.
+        self.require_group(WARD_GROUP)?;
+        let Some(key) = narrative::section_key(section) else {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Không có phần {section:?} trong báo cáo; các phần: {}.",
+                    narrative::keys()
+                ),
+                format!(
+                    "No section {section:?} in the report; the sections: {}.",
+                    narrative::keys()
+                ),
+            ));
+        };
+        let text = narrative::clean(text);
+        narrative::check(&text).map_err(|(vi, en)| ServiceError::invalid(vi, en))?;
+        Ok(self
+            .store
+            .put_narrative(period, key, &text, &self.sess().actor, now_ms())?)
+    }
+
     fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
         self.require_admin()?;
         let members = self.store.members()?;

@@ -139,6 +139,23 @@ pub trait Service {
     ) -> Result<(), ServiceError> {
         Err(unsupported())
     }
+    /// The narrative written for a period (đánh giá, hạn chế, nhiệm vụ, kiến nghị).
+    fn narrative(
+        &self,
+        _period: Period,
+    ) -> Result<crate::domain::narrative::Narrative, ServiceError> {
+        Err(unsupported())
+    }
+    /// Write one section of a period's narrative (empty text: remove it), audited;
+    /// those who may edit the ward's own items. `false`: it already read so.
+    fn set_narrative(
+        &self,
+        _period: Period,
+        _section: &str,
+        _text: &str,
+    ) -> Result<bool, ServiceError> {
+        Err(unsupported())
+    }
     /// Clear a member's failed PIN attempts and lock-out. Ward administrators only.
     fn unlock_member(&self, _name: &str) -> Result<(), ServiceError> {
         Err(unsupported())

@@ -100,6 +100,10 @@ const WARD: &[u8] = b"ward";
 /// can be added without a migration.
 const DOC_SETTINGS: &[u8] = b"doc_settings";
 
+/// A period's narrative (`domain::narrative::Narrative`) under this prefix and the
+/// period's key, JSON. Carried by export and backup with the other `meta` keys.
+const NARRATIVE: &[u8] = b"narrative:";
+
 /// Cheap to clone: sled's handles are shared, so the ward server gives each connection
 /// its own service over the same database.
 #[derive(Clone)]
@@ -1113,6 +1117,59 @@ impl Store {
         let bytes = serde_json::to_vec(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.write_with_audit(&self.meta, &[(DOC_SETTINGS.to_vec(), bytes)], &[], rec)?;
         Ok(())
+    }
+
+    /// The narrative written for a period (empty when none).
+    pub fn narrative(
+        &self,
+        period: Period,
+    ) -> Result<crate::domain::narrative::Narrative, StoreError> {
+        let key = [NARRATIVE, &period.to_key()].concat();
+        match self.meta.get(key).map_err(|e| self.map_err(e))? {
+            Some(v) => serde_json::from_slice(&v).map_err(|_| self.corrupt("narrative")),
+            None => Ok(Default::default()),
+        }
+    }
+
+    /// Write one section of a period's narrative (cleaned by the caller), audited with
+    /// the text before and after; flushed before it returns. `false`: nothing changed.
+    pub fn put_narrative(
+        &self,
+        period: Period,
+        section: &str,
+        text: &str,
+        actor: &Actor,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut n = self.narrative(period)?;
+        let old = n.sections.get(section).cloned().unwrap_or_default();
+        if old == text {
+            return Ok(false);
+        }
+        if text.is_empty() {
+            n.sections.remove(section);
+        } else {
+            n.sections.insert(section.to_string(), text.to_string());
+        }
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "narrative".into(),
+            group: WARD_GROUP,
+            item: String::new(),
+            period: period.to_string(),
+            changes: vec![Change {
+                field: format!("narrative:{section}"),
+                old,
+                new: text.to_string(),
+            }],
+            undoes: None,
+        };
+        let key = [NARRATIVE, &period.to_key()].concat();
+        let bytes = serde_json::to_vec(&n).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write_with_audit(&self.meta, &[(key, bytes)], &[], rec)?;
+        Ok(true)
     }
 
     /// The failed-PIN state of a member (by name, diacritics and case ignored).

@@ -107,6 +107,10 @@ const SCRIPT: &[&[&str]] = &[
         "Phạm Thị Hoa",
     ],
     &["settings", "set", "signer-name", "Nguyễn Văn Bình"],
+    &["narrative", "set", "danh-gia", "--file", "@text"],
+    &["narrative", "show"],
+    &["narrative", "show", "--format", "json"],
+    &["report", "--format", "md"],
     &["undo", "--yes"],
     &["redo"],
     &["undo", "--group", "Tổ dân phố 4"],
@@ -185,6 +189,7 @@ const SCRIPT: &[&[&str]] = &[
     &["items", "Tổ dân phố 404"],
     &["report", "--period", "2026-Q5"],
     &["template", "retire", "XX-99"],
+    &["narrative", "set", "ưu điểm lớn", "--file", "@text"],
     &["undo", "--group", "Tổ dân phố 1"],
     // Members and roles: the first admin ends the open door; then a viewer is refused.
     &[
@@ -219,6 +224,7 @@ const SCRIPT: &[&[&str]] = &[
         "done",
     ],
     &["--as", "Người xem", "branch", "add", "Chi bộ Khác"],
+    &["--as", "Người xem", "narrative", "clear", "danh-gia"],
     &["--as", "Người xem", "report", "--format", "json"],
     &["--as", "Không Có Ai", "report"],
     // What the week left behind.
@@ -232,9 +238,23 @@ const SCRIPT: &[&[&str]] = &[
 
 fn step(w: &Ward, args: &[&str]) -> Run {
     let me = crate::common::me();
+    // A text the team wrote, for `narrative set --file`.
+    let text = w.dir.path().join("nhan-xet.txt");
+    if !text.exists() {
+        std::fs::write(
+            &text,
+            "Các tổ niêm yết đầy đủ, đúng hạn.\r\nSố hộ dự họp tăng.\r\n",
+        )
+        .unwrap();
+    }
+    let text = text.to_str().unwrap().to_string();
     let args: Vec<&str> = args
         .iter()
-        .map(|a| if *a == "@me" { me.as_str() } else { a })
+        .map(|a| match *a {
+            "@me" => me.as_str(),
+            "@text" => text.as_str(),
+            _ => a,
+        })
         .collect();
     run(&w.db, &args)
 }

@@ -38,6 +38,7 @@ mod hardening;
 mod hostile;
 mod import;
 mod migration;
+mod narrative;
 mod report;
 mod report_files;
 mod rollup;
