@@ -352,6 +352,11 @@ pub enum ReportFormat {
 pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Báo cáo của một chi bộ (các tổ của chi bộ, không gồm việc cấp phường); tên không
+    /// cần dấu, có thể bỏ "Chi bộ" / one Party branch's report (its groups, without the
+    /// ward's own items); the name without diacritics or "Chi bộ" will do
+    #[arg(long, value_name = "CHI BỘ")]
+    pub branch: Option<String>,
     /// Ghi ra tệp / write to a file
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -11,7 +11,7 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
     let nsteps = r.steps.len();
     o.push_str(&format!(
         "{} · {} · {} {}\n",
-        r.ward,
+        r.unit(),
         r.period_label,
         nsteps,
         t("bước", "steps")
@@ -52,16 +52,25 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             ));
         }
     }
+    // A branch's report holds no ward-level items; its total is the branch's.
+    if r.branch.is_none() {
+        o.push_str(&format!(
+            "{} {:>6} {:>7}  {}\n",
+            fit(&t("Việc cấp phường", "Ward-level items"), 34),
+            "",
+            pct(&r.ward_level.completion),
+            bar(r.ward_level.completion.completion(), 20)
+        ));
+    }
+    let total = match (&r.branch, lang.is_en()) {
+        (None, false) => "TOÀN PHƯỜNG".to_string(),
+        (None, true) => "WHOLE WARD".to_string(),
+        (Some(_), false) => "TOÀN CHI BỘ".to_string(),
+        (Some(_), true) => "WHOLE BRANCH".to_string(),
+    };
     o.push_str(&format!(
         "{} {:>6} {:>7}  {}\n",
-        fit(&t("Việc cấp phường", "Ward-level items"), 34),
-        "",
-        pct(&r.ward_level.completion),
-        bar(r.ward_level.completion.completion(), 20)
-    ));
-    o.push_str(&format!(
-        "{} {:>6} {:>7}  {}\n",
-        fit(&t("TOÀN PHƯỜNG", "WHOLE WARD"), 34),
+        fit(&total, 34),
         "",
         pct(&r.completion),
         bar(r.completion.completion(), 20)

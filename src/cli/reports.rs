@@ -173,8 +173,27 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
     let lang = cx.lang;
     let svc = open_service(cx.db, cx.who.clone(), lang)?;
     let period = parse_period(cx.period, svc.as_ref(), lang)?;
+    let branch = match &a.branch {
+        None => None,
+        Some(name) => {
+            let branches = svc.branches().map_err(cx.svc_err())?;
+            let b = crate::domain::ward::find_branch(&branches, name).ok_or_else(|| {
+                let names = branches
+                    .iter()
+                    .map(|b| b.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                cx.data(
+                    format!("Không có chi bộ {name:?}. Các chi bộ: {names}."),
+                    format!("No branch {name:?}. The branches: {names}."),
+                )
+            })?;
+            Some(b.clone())
+        }
+    };
     let options = crate::service::engine::ReportOptions {
         limit: (a.limit > 0).then_some(a.limit),
+        branch: branch.as_ref().map(|b| b.id),
         ..Default::default()
     };
     let r = svc.report_with(period, options).map_err(cx.svc_err())?;
@@ -231,7 +250,10 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
         ReportFormat::Xlsx => {
             // The summary sheet is signed as the Word report is: the ward's settings,
             // with this report's --signer and --date.
-            let settings = svc.doc_settings().map_err(cx.svc_err())?;
+            let mut settings = svc.doc_settings().map_err(cx.svc_err())?;
+            if let Some(b) = &r.branch {
+                settings = settings.for_branch(b);
+            }
             let o = doc_options(cx, settings, &a.doc, svc.today())?;
             (
                 crate::export::xlsx::report_xlsx(r, lang, &o.settings, o.date)
@@ -252,9 +274,15 @@ fn docx(
     r: &crate::service::report::Report,
     a: &ReportArgs,
 ) -> Result<Vec<u8>, Failure> {
-    let settings = svc.doc_settings().map_err(cx.svc_err())?;
+    let mut settings = svc.doc_settings().map_err(cx.svc_err())?;
+    if let Some(b) = &r.branch {
+        settings = settings.for_branch(b);
+    }
     let mut o = doc_options(cx, settings, &a.doc, svc.today())?;
-    o.narrative = svc.narrative(r.period).map_err(cx.svc_err())?.written();
+    // The narrative is the ward's: a branch's report leaves its lines to fill in.
+    if r.branch.is_none() {
+        o.narrative = svc.narrative(r.period).map_err(cx.svc_err())?.written();
+    }
     crate::export::docx::report_docx(r, &o, cx.lang).map_err(|e| Failure {
         code: EXIT_OTHER,
         message: e,

@@ -123,7 +123,7 @@ mod tests {
     fn text_is_cleaned_line_by_line() {
         assert_eq!(
             clean("\r\n\n  Tốt\u{7}.  \r\nCòn hạn chế\t \n\n"),
-            "  Tốt .\nCòn hạn chế"
+            "Tốt .\nCòn hạn chế"
         );
         // NFC: a decomposed "ế" is stored composed.
         assert_eq!(clean("che\u{302}\u{301}"), "chế");

@@ -76,6 +76,29 @@ impl DocSettings {
         }
     }
 
+    /// A chi bộ's report (`report --branch`): a Party document of the branch, under the
+    /// ward's Party committee (the ward's issuer becomes the body above it), signed
+    /// "T/M CHI BỘ / BÍ THƯ"; place kept, number and signer left to fill in (or given
+    /// with --number, --signer).
+    pub fn for_branch(&self, branch: &str) -> DocSettings {
+        let superior = if self.style == DocStyle::Party && !self.issuer.trim().is_empty() {
+            self.issuer.clone()
+        } else {
+            String::new()
+        };
+        DocSettings {
+            style: DocStyle::Party,
+            superior,
+            issuer: branch.to_uppercase(),
+            number: String::new(),
+            place: self.place.clone(),
+            signer_for: "T/M CHI BỘ".into(),
+            signer_title: "BÍ THƯ".into(),
+            signer_name: String::new(),
+            recipients: vec!["Đảng ủy phường (để báo cáo)".into(), "Lưu Chi bộ".into()],
+        }
+    }
+
     /// The settings' names as `qcdc settings set` takes them.
     pub const KEYS: [&'static str; 9] = [
         "style",

@@ -59,3 +59,24 @@ pub fn vote_total(group: GroupId, groups: &[Group]) -> u32 {
             .unwrap_or(0)
     }
 }
+
+/// The branch a user named, ignoring diacritics, case and the "Chi bộ" prefix
+/// ("khu pho 9" is "Chi bộ Khu phố 9").
+pub fn find_branch<'a>(branches: &'a [Branch], name: &str) -> Option<&'a Branch> {
+    let key = |s: &str| {
+        let f = super::text::fold(s);
+        let f = f.trim();
+        f.strip_prefix("chi bo")
+            .map(str::trim)
+            .unwrap_or(f)
+            .to_string()
+    };
+    let want = key(name);
+    branches.iter().find(|b| key(&b.name) == want).or_else(|| {
+        let hits: Vec<&Branch> = branches
+            .iter()
+            .filter(|b| key(&b.name).contains(&want))
+            .collect();
+        (hits.len() == 1).then(|| hits[0])
+    })
+}

@@ -397,14 +397,25 @@ fn repeat_heading_rows(document: &[u8]) -> Vec<u8> {
 /// The report as a .docx file.
 pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, String> {
     let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
-    let subject = format!(
-        "{} {}",
-        t(
-            "Kết quả thực hiện dân chủ ở cơ sở",
-            "Grassroots democracy: results for"
+    let subject = match &r.branch {
+        None => format!(
+            "{} {}",
+            t(
+                "Kết quả thực hiện dân chủ ở cơ sở",
+                "Grassroots democracy: results for"
+            ),
+            r.period_label
         ),
-        r.period_label
-    );
+        Some(b) => format!(
+            "{} {} {}",
+            t(
+                "Kết quả thực hiện dân chủ ở cơ sở của",
+                "Grassroots democracy: results of"
+            ),
+            b,
+            r.period_label
+        ),
+    };
     let mut doc = title(document(&o.settings, o.date, lang), subject, lang);
 
     // ---- I. đặc điểm tình hình ----------------------------------------------------
@@ -414,16 +425,23 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
             "I. ĐẶC ĐIỂM TÌNH HÌNH",
             "I. THE WARD",
         )))
-        .add_paragraph(body(if lang.is_en() {
-            format!(
+        .add_paragraph(body(match (&r.branch, lang.is_en()) {
+            (Some(b), true) => format!(
+                "{b} ({}) has {} residential groups and {} households; this report counts the {} items each group carries out.",
+                r.ward, c.groups, c.households, c.group_items
+            ),
+            (Some(b), false) => format!(
+                "{b} ({}) có {} tổ dân phố với {} hộ gia đình; báo cáo này tính {} nội dung mỗi tổ dân phố thực hiện theo Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, Nghị định 59/2023/NĐ-CP và Nghị định 61/2023/NĐ-CP.",
+                r.ward, c.groups, c.households, c.group_items
+            ),
+            (None, true) => format!(
                 "{} has {} Party branches, {} residential groups and {} households. The checklist follows Law 10/2022/QH15 and Decrees 59/2023/NĐ-CP and 61/2023/NĐ-CP ({} items, {} for each group, {} for the ward).",
                 r.ward, c.branches, c.groups, c.households, c.items, c.group_items, c.ward_items
-            )
-        } else {
-            format!(
+            ),
+            (None, false) => format!(
                 "{} có {} chi bộ, {} tổ dân phố với {} hộ gia đình. Việc thực hiện dân chủ ở cơ sở được theo dõi theo Luật Thực hiện dân chủ ở cơ sở số 10/2022/QH15, Nghị định 59/2023/NĐ-CP và Nghị định 61/2023/NĐ-CP ({} nội dung, trong đó {} nội dung ở từng tổ dân phố, {} nội dung cấp phường).",
                 r.ward, c.branches, c.groups, c.households, c.items, c.group_items, c.ward_items
-            )
+            ),
         }));
 
     // ---- II. kết quả --------------------------------------------------------------
@@ -434,7 +452,8 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
         )))
         .add_paragraph(body(if lang.is_en() {
             format!(
-                "Steps completed across the ward: {} ({} of {}); overdue entries: {}; decisions voted: {}, of which {} did not pass.",
+                "Steps completed across the {}: {} ({} of {}); overdue entries: {}; decisions voted: {}, of which {} did not pass.",
+                if r.branch.is_some() { "branch" } else { "ward" },
                 pct(&r.completion, lang),
                 r.completion.done,
                 r.completion.applicable,
@@ -444,7 +463,8 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
             )
         } else {
             format!(
-                "Tỷ lệ hoàn thành chung của phường: {} ({}/{} bước việc); số việc quá hạn: {}; số nội dung đã biểu quyết: {}, trong đó {} nội dung không đạt.",
+                "Tỷ lệ hoàn thành chung của {}: {} ({}/{} bước việc); số việc quá hạn: {}; số nội dung đã biểu quyết: {}, trong đó {} nội dung không đạt.",
+                if r.branch.is_some() { "chi bộ" } else { "phường" },
                 pct(&r.completion, lang),
                 r.completion.done,
                 r.completion.applicable,

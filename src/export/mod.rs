@@ -80,7 +80,7 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
             "Báo cáo kết quả thực hiện dân chủ ở cơ sở",
             "Grassroots democracy: implementation report"
         ),
-        md(&r.ward)
+        md(&r.unit())
     ));
     o.push_str(&format!(
         "{}: **{}** · {} {} · {} {}\n\n",

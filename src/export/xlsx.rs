@@ -98,14 +98,14 @@ pub fn report_xlsx(
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
-            .set_title(format!("{} — {}", r.ward, r.period_label))
+            .set_title(format!("{} — {}", r.unit(), r.period_label))
             .set_author("qcdc")
             .set_company(&r.ward),
     );
-    let footer = format!("{} — {}", r.ward, r.period_label);
+    let footer = format!("{} — {}", r.unit(), r.period_label);
     let as_of = format!(
         "{} — {} · {} {}",
-        r.ward,
+        r.unit(),
         r.period_label,
         t("tính đến ngày", "as of"),
         format_vi(r.today)

@@ -42,6 +42,10 @@ pub struct ReportOptions {
     /// after an edit, without reading the others.
     #[serde(default)]
     pub only: Option<GroupId>,
+    /// One Party branch's report (a chi bộ secretary's): its groups and their own
+    /// items, without the ward's. Narrowed by the service before the engine runs.
+    #[serde(default)]
+    pub branch: Option<crate::domain::ward::BranchId>,
 }
 
 fn yes() -> bool {
@@ -54,6 +58,7 @@ impl Default for ReportOptions {
             limit: Some(DEFAULT_LIMIT),
             detail: true,
             only: None,
+            branch: None,
         }
     }
 }
@@ -1188,6 +1193,7 @@ pub(crate) fn build_split<E: Send>(
         trend,
         limit: limit.map(|l| l as u32),
         first_record: None,
+        branch: None,
     })
 }
 

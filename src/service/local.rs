@@ -973,9 +973,32 @@ impl Service for LocalService {
         options: super::engine::ReportOptions,
     ) -> Result<Report, ServiceError> {
         let ward = self.store.ward()?;
-        let branches = self.store.branches()?;
-        let groups = self.store.groups()?;
-        let template = self.store.template()?;
+        let mut branches = self.store.branches()?;
+        let mut groups = self.store.groups()?;
+        let mut template = self.store.template()?;
+        // One branch: its groups, and only the items each group does (the ward's own
+        // items are the ward's, not the branch's).
+        let branch = match options.branch {
+            None => None,
+            Some(id) => {
+                let b = branches
+                    .iter()
+                    .find(|b| b.id == id)
+                    .cloned()
+                    .ok_or_else(|| {
+                        ServiceError::invalid(
+                            "Không có chi bộ này.".to_string(),
+                            "No such branch.".to_string(),
+                        )
+                    })?;
+                branches.retain(|x| x.id == id);
+                groups.retain(|g| g.branch == id);
+                template
+                    .items
+                    .retain(|i| i.scope == crate::domain::template::Scope::Group);
+                Some(b.name)
+            }
+        };
         let src = super::engine::Source {
             ward: &ward,
             branches: &branches,
@@ -1000,6 +1023,7 @@ impl Service for LocalService {
             r.first_record,
             r.today,
         ));
+        r.branch = branch;
         Ok(r)
     }
 

@@ -305,6 +305,7 @@ pub fn build_report(inp: &ReportInput, previous: Option<&ReportInput>) -> Report
         trend: Vec::new(),
         limit: None,
         first_record: None,
+        branch: None,
     }
 }
 

@@ -166,6 +166,9 @@ pub struct Report {
     /// the ward kept records hold no data, which is not the same as nothing done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_record: Option<Date>,
+    /// The Party branch this report is of (`report --branch`); none: the whole ward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
 }
 
 /// The first day the ward holds data for: the start of the earliest quarter (or half)
@@ -184,6 +187,15 @@ pub fn first_data(periods: &[Period], first_record: Option<Date>, today: Date) -
 }
 
 impl Report {
+    /// What the report is of, for headings: "Chi bộ Khu phố 9 — Phường Thanh Tâm", or
+    /// the ward.
+    pub fn unit(&self) -> String {
+        match &self.branch {
+            Some(b) => format!("{b} — {}", self.ward),
+            None => self.ward.clone(),
+        }
+    }
+
     /// Issue 14 (3): a period that ended before the ward held any data is "no data",
     /// not 0 %: no comparison with it, no backlog carried from it, no trend point.
     pub fn drop_periods_before(&mut self, first: Date) {

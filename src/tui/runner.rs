@@ -7,7 +7,6 @@ use super::drafts::DraftStore;
 use crate::domain::audit::Actor;
 use crate::domain::period::Period;
 use crate::domain::step::StepSet;
-use crate::domain::text;
 use crate::domain::ward::{Branch, BranchId, Group, GroupId, WARD_GROUP};
 use crate::i18n::Lang;
 use crate::service::engine::ReportOptions;
@@ -43,26 +42,7 @@ pub fn load_overview(
     ))
 }
 
-/// The branch a user named, ignoring diacritics, case and the "Chi bộ" prefix
-/// ("khu pho 9" is "Chi bộ Khu phố 9").
-pub fn find_branch<'a>(branches: &'a [Branch], name: &str) -> Option<&'a Branch> {
-    let key = |s: &str| {
-        let f = text::fold(s);
-        let f = f.trim();
-        f.strip_prefix("chi bo")
-            .map(str::trim)
-            .unwrap_or(f)
-            .to_string()
-    };
-    let want = key(name);
-    branches.iter().find(|b| key(&b.name) == want).or_else(|| {
-        let hits: Vec<&Branch> = branches
-            .iter()
-            .filter(|b| key(&b.name).contains(&want))
-            .collect();
-        (hits.len() == 1).then(|| hits[0])
-    })
-}
+pub use crate::domain::ward::find_branch;
 
 /// The group to open on, the first the tree shows: of `branch`, else of the first
 /// branch in the ward's own order, the first by name as people count; the ward when

@@ -62,6 +62,8 @@ const SCRIPT: &[&[&str]] = &[
     &["report", "--format", "md"],
     &["report", "--format", "csv"],
     &["report", "--period", "2026-H1", "--format", "json"],
+    &["report", "--branch", "dong tam", "--format", "json"],
+    &["report", "--branch", "khu pho 404"],
     &["settings", "show"],
     // Writing.
     &[

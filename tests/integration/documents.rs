@@ -349,3 +349,70 @@ fn a_vi_vn_csv_opens_with_numbers_in_a_vietnamese_spreadsheet() {
     }
     assert!(numbers > 50, "{numbers} numbers");
 }
+
+/// Issue 14: a chi bộ secretary prints the report of their own branch — its groups and
+/// figures (the same as the branch's line in the ward's report), without the ward's own
+/// items, as a Party document of the branch under the ward's Party committee.
+#[test]
+fn a_branch_prints_its_own_report() {
+    let w = demo_ward();
+    w.ok(&["settings", "set", "issuer", "Đảng ủy phường Thanh Tâm"]);
+    w.ok(&["settings", "set", "place", "Thanh Tâm"]);
+    let ward = w.ok(&["report", "--format", "json"]).json();
+    let b = w
+        .ok(&[
+            "report",
+            "--branch",
+            "khu dan cu dong tam",
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(b["branch"], "Chi bộ Khu dân cư Đồng Tâm");
+    assert_eq!(b["branches"].as_array().unwrap().len(), 1);
+    let mine = by_name(&ward["branches"], "Chi bộ Khu dân cư Đồng Tâm");
+    assert_eq!(b["branches"][0]["groups"], mine["groups"]);
+    assert_eq!(b["completion"], mine["completion"]);
+    assert_eq!(b["counts"]["ward_items"], 0);
+    assert_eq!(b["counts"]["groups"], 3);
+    assert_eq!(b["ward_level"]["completion"]["applicable"], 0);
+    // The text report says whose it is, and totals the branch.
+    let t = w.ok(&["report", "--branch", "Đồng Tâm"]).stdout;
+    assert!(
+        t.starts_with("Chi bộ Khu dân cư Đồng Tâm — Phường Thanh Tâm"),
+        "{t}"
+    );
+    assert!(
+        t.contains("TOÀN CHI BỘ") && !t.contains("Việc cấp phường"),
+        "{t}"
+    );
+    // The Word document: the branch issues it, under the ward's Party committee.
+    let file = w.dir.path().join("chi-bo.docx");
+    w.ok(&[
+        "report",
+        "--branch",
+        "dong tam",
+        "--format",
+        "docx",
+        "--signer",
+        "Lê Quang Vinh",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = docx_text(&std::fs::read(&file).unwrap());
+    for want in [
+        "ĐẢNG ỦY PHƯỜNG THANH TÂM",
+        "CHI BỘ KHU DÂN CƯ ĐỒNG TÂM",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Thanh Tâm, ngày",
+        "của Chi bộ Khu dân cư Đồng Tâm",
+        "Tỷ lệ hoàn thành chung của chi bộ",
+        "T/M CHI BỘ",
+        "Lê Quang Vinh",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    // A branch that is not there: named, with the ward's branches.
+    let r = w.fails(&["report", "--branch", "Khu phố 404"], 65);
+    assert!(r.stderr.contains("Chi bộ Tổ dân phố 1"), "{}", r.stderr);
+}
