@@ -428,9 +428,9 @@ pub fn preflight(path: &Path) -> Result<(), StoreError> {
         }
         SealState::Absent => {
             let result = match trial_run(path) {
-                Some(Err(detail)) => Err(StoreError::Corrupt {
+                Some(Err(e)) => Err(StoreError::Corrupt {
                     path: path.to_path_buf(),
-                    detail,
+                    detail: format!("a trial open of a copy failed: {e}"),
                 }),
                 // No copy could be made (busy, read-only, full): open as before.
                 _ => Ok(()),
