@@ -393,10 +393,12 @@ fn remove_stale_snapshots(path: &Path) -> Vec<String> {
 /// Before sled opens `path` (a folder that looks like a sled database): make sure its
 /// recovery cannot destroy a damaged database. `Ok` when the real files may be opened.
 pub fn preflight(path: &Path) -> Result<(), StoreError> {
+    // First, and also for a database this process has opened before (a server after a
+    // restore, a long-lived process): another process may have been killed on it since.
+    remove_stale_snapshots(path);
     if opened_contains(path) {
         return Ok(());
     }
-    remove_stale_snapshots(path);
     match seal_state(path) {
         SealState::Intact(files) => {
             // Files as a clean exit left them. The seal goes now: if this process dies,
