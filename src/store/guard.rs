@@ -315,6 +315,27 @@ pub fn seal_all() {
             .collect()
     };
     for (p, known) in dbs {
+        // The files must hold still while they are hashed: a shared lock on `db` (sled
+        // takes it exclusively) keeps any other qcdc from opening the database meanwhile.
+        // Another process has it open already: no seal (the next open checks a copy).
+        // sled's I/O threads let go of the file a moment after the last handle is
+        // dropped: wait for them a little.
+        let Ok(lock) = std::fs::File::open(p.join("db")) else {
+            continue;
+        };
+        let start = std::time::Instant::now();
+        let locked = loop {
+            if fs2::FileExt::try_lock_shared(&lock).is_ok() {
+                break true;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(1) {
+                break false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        if !locked {
+            continue;
+        }
         if let Some(text) = seal_text(&p, &known) {
             let tmp = p.join(format!("{SEAL}.tmp"));
             if std::fs::write(&tmp, text).is_err() || std::fs::rename(&tmp, p.join(SEAL)).is_err() {
@@ -322,6 +343,7 @@ pub fn seal_all() {
                 let _ = std::fs::remove_file(&tmp);
             }
         }
+        drop(lock);
     }
 }
 

@@ -182,9 +182,10 @@ pub fn strace_works() -> bool {
 }
 
 /// `c` run under strace, SIGKILLed on its `when`-th write(2). sled writes its log with
-/// pwrite(2) and a snapshot with write(2), and the first write(2) of a command is the
-/// snapshot it takes when it opens the database: `when` 1 leaves an empty
-/// `snap.*.generating`, 2 and 3 one without its length or checksum.
+/// pwrite(2) and a snapshot with write(2); when the log grew since the last snapshot,
+/// the first write(2) calls of a command are the snapshot sled takes as it opens the
+/// database: `when` 1 leaves an empty `snap.*.generating`, 2 and 3 one without its
+/// length or checksum.
 pub fn under_strace_kill(c: &Command, when: u64) -> Command {
     let mut s = Command::new("strace");
     s.args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=write", "-e"])
@@ -215,9 +216,20 @@ fn a_process_killed_on_its_first_snapshot_write_leaves_a_database_that_opens() {
     let (base, notes) = ward_with_notes();
     for when in 1..=3u64 {
         let w = Ward::copy_of(&base.db);
-        // Sealed as it is here, so no trial copy is opened first (its snapshot would
-        // take the first writes).
-        w.ok(&["report"]);
+        // sled writes a snapshot when it opens a log that grew since its last one: a
+        // write first, whose clean exit also seals the folder here (so no trial copy is
+        // opened next, whose snapshot would take the first write(2) calls).
+        w.ok(&[
+            "mark",
+            "Tổ dân phố 1",
+            "CK-15",
+            "biet",
+            "done",
+            "--note",
+            "truoc-snap",
+        ]);
+        let mut notes = notes.clone();
+        notes.push("truoc-snap".into());
         let mut c = qcdc(&w.db);
         c.args(["mark", "Tổ dân phố 2", "CK-15", "kiemtra", "done"]);
         let out = under_strace_kill(&c, when).output().expect("strace qcdc");
