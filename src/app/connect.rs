@@ -65,11 +65,43 @@ pub fn open_service(path: &Path, actor: Actor, lang: Lang) -> Result<Box<dyn Ser
         return Ok(remote);
     }
     finish_restore(path, lang)?;
-    let store = Store::open(path).map_err(|e| match e {
+    let opened = Store::open(path);
+    say_guard_notices(lang);
+    let store = opened.map_err(|e| match e {
         StoreError::Locked { path } => locked_failure(&path, lang),
         other => Failure::from_store(other, lang),
     })?;
     local_service(store, actor, lang)
+}
+
+/// What opening a database repaired that the user should know (on stderr): the
+/// unfinished snapshots a killed process left (see `store::guard`).
+pub fn say_guard_notices(lang: Lang) {
+    for n in crate::store::guard::take_notices() {
+        eprintln!("{}", text::printable(&guard_notice(&n, lang)));
+    }
+}
+
+/// A guard notice in the user's language.
+pub fn guard_notice(n: &crate::store::guard::Notice, lang: Lang) -> String {
+    use crate::store::guard::Notice;
+    match n {
+        Notice::StaleSnapshots { path, files } => {
+            let files = files.join(", ");
+            match lang {
+                Lang::Vi => format!(
+                    "Lưu ý: đã bỏ tệp ảnh chụp dở dang ({files}) do một tiến trình qcdc bị dừng đột ngột để lại trong {}. \
+                     Dữ liệu không mất gì: ảnh chụp chỉ tóm tắt nhật ký ghi.",
+                    path.display()
+                ),
+                Lang::En => format!(
+                    "Note: removed an unfinished snapshot ({files}) that a qcdc process stopped abruptly left in {}. \
+                     No data is lost: a snapshot only summarises the write log.",
+                    path.display()
+                ),
+            }
+        }
+    }
 }
 
 /// Before opening a database: finish or undo a restore that was cut short, and say
@@ -232,7 +264,9 @@ pub fn open_for_tui(
         return open_service(db, actor.clone(), lang).map(Some);
     }
     finish_restore(db, lang)?;
-    match Store::open(db) {
+    let opened = Store::open(db);
+    say_guard_notices(lang);
+    match opened {
         Ok(store) => local_service(store, actor.clone(), lang).map(Some),
         Err(StoreError::NotFound { path }) => {
             if !path.exists() || is_empty_dir(&path) {

@@ -47,6 +47,8 @@ pub fn main() -> i32 {
         let _ = writeln!(std::io::stderr(), "{advice}");
     }
     let result = run(cli);
+    // Opens outside `open_service` (check, restore, backup) may have repaired too.
+    crate::app::connect::say_guard_notices(lang);
     // Every database this process opened is closed now: record that its files are as
     // a clean exit leaves them (see store::guard).
     crate::store::guard::seal_all();

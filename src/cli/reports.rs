@@ -835,14 +835,11 @@ fn check(cx: &Ctx, a: CheckArgs) -> CliResult {
         code: EXIT_DATA,
         message: format!(
             "{} {} ({what}). {}",
-            cx.t(
-                "Cơ sở dữ liệu hỏng, không đọc được:",
-                "The database is damaged and cannot be read:"
-            ),
+            cx.t("Cơ sở dữ liệu bị hỏng:", "The database is damaged:"),
             cx.db.display(),
             cx.t(
-                "Các tệp được để nguyên. Hãy sao một bản của thư mục trước; sau đó `qcdc restore TỆP-SAO-LƯU` đưa về bản sao lưu gần nhất (mất các thay đổi sau bản đó).",
-                "Its files were left as they are. Copy the folder first; then `qcdc restore BACKUP-FILE` brings back the latest backup (changes made since it are lost)."
+                "Các tệp được để nguyên. Hãy chép thư mục sang nơi an toàn trước. Khi nó không còn đọc được, `qcdc restore TỆP-SAO-LƯU` đưa về bản sao lưu gần nhất — mất các thay đổi sau bản đó.",
+                "Its files were left as they are. Copy the folder somewhere safe first. When it cannot be read any more, `qcdc restore BACKUP-FILE` brings back the latest backup — the changes made since it are lost."
             )
         ),
     }

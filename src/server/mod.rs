@@ -314,7 +314,9 @@ pub fn serve(
             eprintln!("{note}");
         }
     }
-    let store = Store::open(db).map_err(|e| match e {
+    let opened = Store::open(db);
+    crate::app::connect::say_guard_notices(lang);
+    let store = opened.map_err(|e| match e {
         StoreError::Locked { path } => busy(
             lang,
             format!(

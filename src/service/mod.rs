@@ -586,14 +586,14 @@ pub fn store_message(e: &StoreError, lang: Lang) -> String {
         ),
         (StoreError::Corrupt { path, detail }, Lang::Vi) => format!(
             "Cơ sở dữ liệu {} bị hỏng ({detail}). qcdc không xóa hay tạo lại nó, và để nguyên các tệp như hiện có. \
-             Hãy chép thư mục này sang nơi an toàn, rồi khôi phục bản sao lưu gần nhất bằng `qcdc restore TỆP-SAO-LƯU` \
-             (`qcdc check` cho biết thêm).",
+             Hãy chép thư mục này sang nơi an toàn trước, rồi chạy `qcdc check` để biết phần nào còn đọc được. \
+             Chỉ khôi phục bản sao lưu (`qcdc restore`) khi chắc dữ liệu không còn đọc được: mọi thay đổi sau bản sao lưu đó sẽ mất.",
             p(path)
         ),
         (StoreError::Corrupt { path, detail }, Lang::En) => format!(
             "The database {} is damaged ({detail}). qcdc will not wipe or recreate it, and leaves its files as they are. \
-             Copy the folder somewhere safe, then restore your latest backup with `qcdc restore BACKUP-FILE` \
-             (`qcdc check` tells more).",
+             Copy the folder somewhere safe first, then run `qcdc check` to see what can still be read. \
+             Restore a backup (`qcdc restore`) only once you know the data cannot be read: every change made since that backup would be lost.",
             p(path)
         ),
         (StoreError::NotWritable { path, detail }, Lang::Vi) => format!(

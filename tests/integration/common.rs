@@ -183,7 +183,7 @@ impl Ward {
     }
 
     /// A copy of a fixture database.
-    fn copy_of(src: &Path) -> Ward {
+    pub fn copy_of(src: &Path) -> Ward {
         let w = Ward::empty();
         copy_dir(src, &w.db);
         w

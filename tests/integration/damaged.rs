@@ -215,6 +215,7 @@ fn damaged_files_are_refused_and_left_as_they_were_or_read_whole() {
             d.name,
             r.stderr
         );
+        safe_step_first(&r.stderr, "sẽ mất", &d.name);
         assert!(
             files(&w.db) == before,
             "{}: the damaged files were changed",
@@ -242,6 +243,28 @@ fn damaged_files_are_refused_and_left_as_they_were_or_read_whole() {
                 d.name,
                 en.stderr
             );
+            safe_step_first(&en.stderr, "would be lost", &d.name);
+            // `qcdc check` itself: what it found, the files left, the restore last.
+            let chk = w.run(&["check"]);
+            no_panic(&chk, &d.name);
+            assert_eq!(chk.code, 65, "{}: {}", d.name, chk.stderr);
+            assert!(
+                chk.stderr.contains("bị hỏng")
+                    && chk.stderr.contains("để nguyên")
+                    && chk.stderr.contains("mất các thay đổi sau bản đó"),
+                "{}: {}",
+                d.name,
+                chk.stderr
+            );
+            let chk = w.run(&["--lang", "en", "check"]);
+            assert!(
+                chk.stderr.contains("is damaged")
+                    && chk.stderr.contains("left as they are")
+                    && chk.stderr.contains("changes made since it are lost"),
+                "{}: {}",
+                d.name,
+                chk.stderr
+            );
             let init = w.run(&["init", "--ward", "Phường Mới"]);
             no_panic(&init, &d.name);
             assert_ne!(init.code, 0, "{}: init over a damaged database", d.name);
@@ -260,6 +283,21 @@ fn damaged_files_are_refused_and_left_as_they_were_or_read_whole() {
     assert!(
         refused >= 10,
         "the sweep hardly damaged anything ({refused})"
+    );
+}
+
+/// A damaged message offers the safe step (`qcdc check`) before a restore, and says
+/// what a restore loses (issue 12: never a restore that loses work as the first advice).
+fn safe_step_first(msg: &str, loss: &str, ctx: &str) {
+    let check = msg.find("`qcdc check`");
+    let restore = msg.find("`qcdc restore`");
+    assert!(
+        matches!((check, restore), (Some(c), Some(r)) if c < r),
+        "{ctx}: the restore comes before `qcdc check`:\n{msg}"
+    );
+    assert!(
+        msg.contains(loss),
+        "{ctx}: the cost of a restore unsaid:\n{msg}"
     );
 }
 

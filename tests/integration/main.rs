@@ -43,6 +43,9 @@ mod report;
 mod report_files;
 mod rollup;
 mod roster;
+// Unix only: fault injection with strace, the ward server.
+#[cfg(unix)]
+mod seal;
 // The ward server and SSH: Unix only, as the server is.
 #[cfg(unix)]
 pub mod server;
