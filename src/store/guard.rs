@@ -11,7 +11,7 @@
 //!
 //! **The seal.** On a clean exit qcdc writes `qcdc-seal` in the database folder: every
 //! file's name, size, modification time, (Unix) inode change time and inode, and the
-//! SHA-256 of its content. At the next open:
+//! CRC-32 of its content. At the next open:
 //!
 //! - a file whose size, times and inode are those of the seal has not been written since
 //!   (the kernel sets the change time on every write, truncation or `utimes`, and no
@@ -57,7 +57,6 @@
 //! process id (`kill(pid, 0)` on Unix, `OpenProcess` on Windows).
 
 use super::StoreError;
-use sha2::Digest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -66,7 +65,9 @@ use std::sync::Mutex;
 pub const SEAL: &str = "qcdc-seal";
 
 /// The seal's first line: the format (1 had no content hashes and is never trusted).
-const SEAL_HEAD: &str = "qcdc-seal 2";
+/// Version 3: CRC-32 checksums (version 2 held SHA-256: read as no seal, so the next
+/// open of such a folder makes the trial on a copy once).
+const SEAL_HEAD: &str = "qcdc-seal 3";
 
 /// Databases this process has opened (after a successful check) or created, with the
 /// files as the seal found them at open (a file unchanged since then is not hashed again
@@ -123,7 +124,7 @@ struct FileSeal {
     /// those of the seal has not been written since. Elsewhere 0: the hash decides.
     ctime: u128,
     ino: String,
-    /// SHA-256 of the content, hex; empty while not computed.
+    /// CRC-32 of the content, hex; empty while not computed.
     sha: String,
 }
 
@@ -156,7 +157,7 @@ impl FileSeal {
             ino: f.next()?.to_string(),
             sha: f.next()?.to_string(),
         };
-        (f.next().is_none() && s.sha.len() == 64).then_some(s)
+        (f.next().is_none() && s.sha.len() == 8).then_some(s)
     }
 }
 
@@ -217,11 +218,15 @@ fn list_files(path: &Path) -> Option<Vec<FileSeal>> {
     Some(files)
 }
 
-/// SHA-256 of a file's content, hex.
+/// A checksum of a file's content, hex: CRC-32 (crc32fast, with the CPU's carry-less
+/// multiply), with the length beside it in the seal. The seal catches accidents — a
+/// flipped byte, a half-copied file — not someone who can rewrite the folder and its
+/// seal, and it is computed on every clean exit: at several GB/s instead of SHA-256's
+/// 1.4 GB/s (260 ms a command on the 357 MB test database).
 fn hash_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path)?;
-    let mut h = sha2::Sha256::new();
+    let mut h = crc32fast::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = f.read(&mut buf)?;
@@ -230,7 +235,7 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(format!("{:08x}", h.finalize()))
 }
 
 fn read_seal(path: &Path) -> Option<Vec<FileSeal>> {
