@@ -112,6 +112,9 @@ pub enum Command {
     /// the report's written sections for --period
     #[command(subcommand)]
     Narrative(NarrativeCmd),
+    /// Biên bản điền sẵn từ minh chứng: niem-yet, ket-thuc-niem-yet, hop (.docx) /
+    /// minutes filled in from an entry's evidence (.docx)
+    Document(DocumentArgs),
     /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
     // Unix only (Unix sockets, the caller's account from the kernel). Kept, hidden, on
     // Windows so that `qcdc serve` there says why it is missing rather than "no such
@@ -403,6 +406,23 @@ pub enum SettingsCmd {
     /// Đặt một thiết lập (style, superior, issuer, number, place, signer-for, signer-title,
     /// signer-name, recipients — phân cách bằng ';') / set one setting
     Set { key: String, value: String },
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentArgs {
+    /// Tổ dân phố (hoặc "phường" cho việc cấp phường) / the group ("phường": the ward)
+    pub group: String,
+    /// Mã nội dung, ví dụ CK-01, BQ-01 / the item's code
+    pub item: String,
+    /// niem-yet | ket-thuc-niem-yet | hop
+    #[arg(long, value_name = "LOẠI")]
+    pub kind: String,
+    /// Ghi ra tệp .docx / write to this file
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Ngày ghi trên biên bản, mặc định hôm nay / the date written on it, today by default
+    #[arg(long, value_name = "DD/MM/YYYY")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

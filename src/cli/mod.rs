@@ -6,6 +6,7 @@
 //! `reports.rs` (reports, imports, exports, the template, backups, check, roll-up).
 
 pub mod args;
+pub mod documents;
 pub mod entries;
 pub mod output;
 pub mod reports;
@@ -157,6 +158,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Member(m) => ward::member(&cx, m),
         Command::Settings(c) => ward::settings(&cx, c),
         Command::Narrative(c) => ward::narrative(&cx, c),
+        Command::Document(a) => documents::document(&cx, a),
         Command::BenchGen {
             groups,
             periods,

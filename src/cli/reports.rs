@@ -89,7 +89,7 @@ impl Ctx<'_> {
     }
 
     /// Bytes to `--out FILE` (whole or not at all) or standard output.
-    fn emit(&self, out: Option<&Path>, bytes: &[u8], binary: bool) -> CliResult {
+    pub fn emit(&self, out: Option<&Path>, bytes: &[u8], binary: bool) -> CliResult {
         self.emit_with(out, binary, &mut |w| w.write_all(bytes))
     }
 

@@ -21,6 +21,8 @@ use crate::service::report::{Pct, Report};
 use docx_rs::*;
 
 /// A4 in twentieths of a point.
+pub mod minutes;
+
 const A4_W: u32 = 11_906;
 const A4_H: u32 = 16_838;
 /// One millimetre in twentieths of a point.

@@ -416,3 +416,146 @@ fn a_branch_prints_its_own_report() {
     let r = w.fails(&["report", "--branch", "Khu phố 404"], 65);
     assert!(r.stderr.contains("Chi bộ Tổ dân phố 1"), "{}", r.stderr);
 }
+
+/// Issue 14: minutes qcdc can fill in from an entry's evidence — the posting record and
+/// the meeting record of a residential group, in the state format, with what qcdc does
+/// not know left as dotted lines; a kind the item does not have is refused.
+#[test]
+fn minutes_are_filled_in_from_the_evidence() {
+    let w = demo_ward();
+    w.ok(&["settings", "set", "place", "Thanh Tâm"]);
+    let items = w
+        .ok(&[
+            "--period",
+            "2026",
+            "items",
+            "Tổ dân phố 1",
+            "--format",
+            "json",
+        ])
+        .json();
+    let row = |code: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap_or_else(|| panic!("no {code} on the checklist"))
+            .clone()
+    };
+
+    // The posting record of CK-01.
+    let ck = row("CK-01");
+    let file = w.dir.path().join("niem-yet.docx");
+    w.ok(&[
+        "--period",
+        "2026",
+        "document",
+        "Tổ dân phố 1",
+        "CK-01",
+        "--kind",
+        "niem-yet",
+        "--date",
+        "13/01/2026",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = docx_text(&std::fs::read(&file).unwrap());
+    let from = ck["evidence"]["posted_from"].as_str().unwrap(); // 2026-01-13
+    let to = ck["evidence"]["posted_to"].as_str().unwrap();
+    let vi = |iso: &str| format!("{}/{}/{}", &iso[8..10], &iso[5..7], &iso[..4]);
+    for want in [
+        "UBND PHƯỜNG THANH TÂM",
+        "TỔ DÂN PHỐ 1",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Thanh Tâm, ngày 13 tháng 01 năm 2026",
+        "BIÊN BẢN",
+        "Niêm yết công khai: kế hoạch phát triển kinh tế",
+        &format!("từ ngày {} đến ngày {}", vi(from), vi(to)),
+        "Điều 147 Bộ luật Dân sự 2015",
+        "tối thiểu: 30 ngày",
+        "NGƯỜI CHỨNG KIẾN",
+        "(Ký, ghi rõ họ tên)",
+        "……",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    if let Some(who) = ck["evidence"]["responsible"].as_str() {
+        assert!(text.contains(who), "{who} missing:\n{text}");
+    }
+
+    // The meeting record of BQ-01: households, attendance, agreement, the verdict.
+    let bq = row("BQ-01");
+    let v = &bq["evidence"]["vote"];
+    let (total, present, agree) = (
+        v["total"].as_u64().unwrap(),
+        v["present"].as_u64().unwrap(),
+        v["agree"].as_u64().unwrap(),
+    );
+    let file = w.dir.path().join("hop.docx");
+    w.ok(&[
+        "--period",
+        "2026",
+        "document",
+        "to dan pho 1",
+        "BQ-01",
+        "--kind",
+        "hop",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = docx_text(&std::fs::read(&file).unwrap());
+    for want in [
+        format!("Tổng số hộ gia đình của Tổ dân phố 1: {total}"),
+        format!("dự họp (hoặc số phiếu thu về): {present}"),
+        format!("Số hộ gia đình tán thành: {agree}/{total}"),
+        "Kết quả (Điều 21 Luật Thực hiện dân chủ ở cơ sở): Đạt".to_string(),
+        "Chủ trì: ……".to_string(),
+        "THƯ KÝ".to_string(),
+        "CHỦ TRÌ".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want:?} missing:\n{text}");
+    }
+
+    // Refusals: a kind the item does not have, a kind that does not exist, no file to
+    // the terminal's place… nothing is written.
+    let bad = w.dir.path().join("bad.docx");
+    let r = w.fails(
+        &[
+            "--period",
+            "2026",
+            "document",
+            "Tổ dân phố 1",
+            "CK-01",
+            "--kind",
+            "hop",
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        65,
+    );
+    assert!(
+        r.stderr.contains("niem-yet, ket-thuc-niem-yet"),
+        "{}",
+        r.stderr
+    );
+    let r = w.fails(
+        &[
+            "document",
+            "Tổ dân phố 1",
+            "CK-01",
+            "--kind",
+            "to-trinh",
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        65,
+    );
+    assert!(
+        r.stderr.contains("niem-yet, ket-thuc-niem-yet, hop"),
+        "{}",
+        r.stderr
+    );
+    assert!(!bad.exists());
+}
