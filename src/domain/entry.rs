@@ -356,6 +356,7 @@ mod tests {
             title: "Bàn mức đóng góp".into(),
             title_en: String::new(),
             pillar: Pillar::BanQuyetDinh,
+            section: crate::domain::template::Section::Decisions,
             steps,
             recurrence: Recurrence::Event,
             scope: Scope::Group,

@@ -830,7 +830,7 @@ impl Service for LocalService {
         if !ward.steps.contains(req.step) {
             return Err(ServiceError::StepNotTracked(req.step));
         }
-        let slot = slot_for(&item, req.period)?;
+        let slot = slot_for_write(&item, req.period)?;
         let note = req.note.as_deref().map(text::clean);
         if let Some(n) = &note {
             check_len("Ghi chú", "Note", n, MAX_NOTE_CHARS)?;
@@ -877,7 +877,7 @@ impl Service for LocalService {
         }
         check_date(req.date)?;
         let verdict = vote::verdict(rule, &req.count)?;
-        let slot = slot_for(&item, req.period)?;
+        let slot = slot_for_write(&item, req.period)?;
         let (count, date) = (req.count, req.date);
         let (entry, _) = self
             .store
@@ -907,7 +907,7 @@ impl Service for LocalService {
         let item = self.item(&template, &new.item)?;
         self.check_group(new.group, &item)?;
         self.require_group(new.group)?;
-        let slot = slot_for(&item, new.period)?;
+        let slot = slot_for_write(&item, new.period)?;
         new.evidence.minutes = text::clean(&new.evidence.minutes);
         new.evidence.responsible = text::clean(&new.evidence.responsible);
         new.evidence.note = text::clean(&new.evidence.note);
@@ -1064,6 +1064,7 @@ impl Service for LocalService {
         dry_run: bool,
     ) -> Result<crate::store::items::ItemsAdded, ServiceError> {
         self.require_admin()?;
+        let steps = self.store.ward()?.steps;
         // Items can arrive over the socket without passing the template file's checks:
         // every text is bounded here (a 5-million-character title was accepted).
         for it in &items {
@@ -1076,6 +1077,27 @@ impl Service for LocalService {
                 MAX_NAME_CHARS,
             )?;
             check_len("Trích dẫn", "Citation", &it.citation.text, MAX_NOTE_CHARS)?;
+            // An item none of whose steps the ward tracks could never be marked (issue 13):
+            // a four-step ward cannot take an item that has only giamsat/thuhuong.
+            if it.applicable_steps(steps).next().is_none() {
+                let list: Vec<&str> = it.steps.iter().map(|s| s.code()).collect();
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Mục {} chỉ có bước {} — phường đang theo dõi {} bước nên không đánh dấu được. \
+                         Thêm ít nhất một bước biet, ban, lam hoặc kiemtra.",
+                        it.code,
+                        list.join(", "),
+                        steps.steps().len()
+                    ),
+                    format!(
+                        "Item {} has only the steps {} — this ward tracks {} steps, so it could never be marked. \
+                         Give it at least one of biet, ban, lam, kiemtra.",
+                        it.code,
+                        list.join(", "),
+                        steps.steps().len()
+                    ),
+                ));
+            }
         }
         let actor = self.sess().actor;
         Ok(self.store.add_items(&items, &actor, now_ms(), dry_run)?)

@@ -284,6 +284,19 @@ pub fn find_group(groups: &[Group], name: &str) -> Result<Group, ServiceError> {
 }
 
 /// Map the period a user gave to the period an item's entry is kept for.
+/// The slot a new mark, vote or evidence goes to: as [`slot_for`], and refused when the
+/// item is retired for that slot (issue 13: retired items could still be marked).
+pub fn slot_for_write(item: &Item, period: Period) -> Result<Period, ServiceError> {
+    let slot = slot_for(item, period)?;
+    if !item.in_force(slot) {
+        return Err(ServiceError::Retired {
+            item: item.code.clone(),
+            from: item.retired_from,
+        });
+    }
+    Ok(slot)
+}
+
 pub fn slot_for(item: &Item, period: Period) -> Result<Period, ServiceError> {
     let g = item.recurrence.granularity();
     match period.slots(g).as_slice() {
@@ -318,6 +331,8 @@ pub enum ServiceError {
     },
     #[error("step {step} does not apply to item {item}")]
     StepNotInItem { step: Step, item: String },
+    #[error("item {item} is retired{}: it takes no new marks (its history stays in the reports)", from.map(|p| format!(" from {p}")).unwrap_or_default())]
+    Retired { item: String, from: Option<Period> },
     #[error("this ward tracks four steps; {0} is in the six-step form only")]
     StepNotTracked(Step),
     #[error("item {0} is not a decision with a vote threshold")]
@@ -431,6 +446,11 @@ impl ServiceError {
             ServiceError::StepNotInItem { step, item } => {
                 format!("Bước \"{}\" không áp dụng cho mục {item}.", step.name_vi())
             }
+            ServiceError::Retired { item, from } => format!(
+                "Mục {item} đã thôi áp dụng{}: không ghi thêm được (số liệu cũ vẫn giữ trong báo cáo). \
+                 Xem `qcdc template list --all`; quản trị phường có thể `qcdc template reinstate {item}`.",
+                from.map(|p| format!(" từ kỳ {p}")).unwrap_or_default()
+            ),
             ServiceError::StepNotTracked(step) => format!(
                 "Phường đang theo dõi 4 bước; \"{}\" chỉ có trong phương châm 6 bước.",
                 step.name_vi()
