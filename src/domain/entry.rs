@@ -217,7 +217,7 @@ impl Entry {
             });
             if item.vote.is_some() {
                 out.push(Deadline {
-                    what_vi: "Gửi kết quả cho UBND, UBMTTQ phường (5 ngày làm việc)".into(),
+                    what_vi: "Gửi kết quả cho UBND, UB MTTQ phường (5 ngày làm việc)".into(),
                     what_en: "Send the decision to the ward UBND and MTTQ (5 working days)".into(),
                     date: date::add_working_days(m, 5),
                 });

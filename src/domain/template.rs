@@ -40,9 +40,9 @@ impl Pillar {
     pub fn name_vi(self) -> &'static str {
         match self {
             Pillar::CongKhai => "Công khai thông tin",
-            Pillar::BanQuyetDinh => "Dân bàn và quyết định",
-            Pillar::ThamGiaYKien => "Dân tham gia ý kiến",
-            Pillar::KiemTraGiamSat => "Dân kiểm tra, giám sát",
+            Pillar::BanQuyetDinh => "Nhân dân bàn và quyết định",
+            Pillar::ThamGiaYKien => "Nhân dân tham gia ý kiến",
+            Pillar::KiemTraGiamSat => "Nhân dân kiểm tra, giám sát",
         }
     }
 

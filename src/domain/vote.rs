@@ -59,7 +59,9 @@ impl VoteRule {
             VoteRule::TwoThirds => "cần ≥ 2/3 tổng số hộ",
             VoteRule::WardTwoThirds => "cần ≥ 2/3 số tổ dân phố",
             VoteRule::Majority => "cần > 50% tổng số hộ",
-            VoteRule::HuongUoc => "cần > 50% số hộ dự họp và > 50% tổng số hộ đồng ý",
+            VoteRule::HuongUoc => {
+                "cần đại diện trên 50% số hộ dự họp; trên 50% tổng số hộ tán thành"
+            }
         }
     }
 
@@ -68,7 +70,9 @@ impl VoteRule {
             VoteRule::TwoThirds => "needs ≥ 2/3 of all households",
             VoteRule::WardTwoThirds => "needs ≥ 2/3 of the groups",
             VoteRule::Majority => "needs > 50% of all households",
-            VoteRule::HuongUoc => "needs > 50% of households present and > 50% of all agreeing",
+            VoteRule::HuongUoc => {
+                "needs representatives of over 50% of households present; over 50% of all households agreeing"
+            }
         }
     }
 
