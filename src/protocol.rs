@@ -76,6 +76,7 @@ pub enum Req {
     UnlockMember(String),
     DocSettings,
     SetDocSettings(crate::domain::settings::DocSettings),
+    SetTerm(Option<crate::domain::ward::Term>),
     Ward,
     Branches,
     Groups,
@@ -141,6 +142,7 @@ impl Req {
             Req::AddMember(_)
             | Req::UnlockMember(_)
             | Req::SetDocSettings(_)
+            | Req::SetTerm(_)
             | Req::AddBranch(_)
             | Req::AddGroup(_)
             | Req::Mark(_)

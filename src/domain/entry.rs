@@ -22,6 +22,13 @@ pub struct Evidence {
     pub minutes: String,
     pub responsible: String,
     pub note: String,
+    /// For an item that arises (per event or per term): the day the occurrence was
+    /// registered as having arisen — the decision, the relief, the election (issue 13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred: Option<Date>,
+    /// What the occurrence is ("Đường hẻm 12"), for an item that arises.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,7 +184,10 @@ impl Entry {
                 summary_en: v.summary_en(),
             });
         }
-        for d in [e.posted_from, e.meeting_date].into_iter().flatten() {
+        for d in [e.posted_from, e.meeting_date, e.occurred]
+            .into_iter()
+            .flatten()
+        {
             if !self.period.contains_date(d) {
                 w.push(Warning::DateOutsidePeriod { date: d });
             }
@@ -242,6 +252,8 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "minutes",
         "responsible",
         "note",
+        "occurred",
+        "title",
     ] {
         f.push(name.to_string());
     }
@@ -273,6 +285,8 @@ impl Entry {
             "minutes" => e.minutes.clone(),
             "responsible" => e.responsible.clone(),
             "note" => e.note.clone(),
+            "occurred" => fmt_date(e.occurred),
+            "title" => e.title.clone(),
             _ => String::new(),
         }
     }
@@ -324,6 +338,8 @@ impl Entry {
             "minutes" => e.minutes = value.to_string(),
             "responsible" => e.responsible = value.to_string(),
             "note" => e.note = value.to_string(),
+            "occurred" => e.occurred = date(value)?,
+            "title" => e.title = value.to_string(),
             other => return Err(format!("unknown field {other:?}")),
         }
         Ok(())

@@ -533,6 +533,23 @@ impl Item {
         }
     }
 
+    /// Whether the item is a duty of `slot` only once an occurrence is registered
+    /// (issue 13): an item that arises per event (a decision, a relief, a project) is
+    /// neither expected nor overdue until it has happened; a per-term item falls due in
+    /// the last year of the ward's term (`term`) and otherwise only when an election or
+    /// report is registered — and always so when the ward has not set its term.
+    pub fn needs_registration(
+        &self,
+        slot: Period,
+        term: Option<crate::domain::ward::Term>,
+    ) -> bool {
+        match self.recurrence {
+            Recurrence::Event => true,
+            Recurrence::Term => term.is_none_or(|t| slot.year() != t.due_year()),
+            _ => false,
+        }
+    }
+
     pub fn title_in(&self, en: bool) -> &str {
         if en && !self.title_en.is_empty() {
             &self.title_en

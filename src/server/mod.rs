@@ -127,6 +127,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::UnlockMember(name) => j(svc.unlock_member(&name)?),
         Req::DocSettings => j(svc.doc_settings()?),
         Req::SetDocSettings(d) => j(svc.set_doc_settings(d)?),
+        Req::SetTerm(t) => j(svc.set_term(t)?),
         Req::Ward => j(svc.ward()?),
         Req::Branches => j(svc.branches()?),
         Req::Groups => j(svc.groups()?),

@@ -109,6 +109,9 @@ struct Cell {
     ended: bool,
     /// Position of the slot among the item's slots in the view (for list order).
     slot_pos: usize,
+    /// Counted only when an entry is stored for it: an event or off-term item not
+    /// registered is no duty (issue 13, [`Item::needs_registration`]).
+    optional: bool,
 }
 
 /// A period looked at: its cells, split by scope.
@@ -119,7 +122,13 @@ struct View {
 }
 
 impl View {
-    fn new(period: Period, template: &Template, set: StepSet, today: Date) -> View {
+    fn new(
+        period: Period,
+        template: &Template,
+        set: StepSet,
+        today: Date,
+        term: Option<crate::domain::ward::Term>,
+    ) -> View {
         let mut v = View {
             period,
             group_cells: Vec::new(),
@@ -144,6 +153,7 @@ impl View {
                     steps: steps.clone(),
                     ended: today > slot.end(),
                     slot_pos,
+                    optional: item.needs_registration(slot, term),
                 };
                 match item.scope {
                     Scope::Group => v.group_cells.push(cell),
@@ -348,7 +358,11 @@ impl Pass<'_> {
             for (t, view) in self.trend.iter().enumerate() {
                 let mut total = Completion::default();
                 for cell in view.cells(ward) {
-                    let steps = table.get(entries, cell).map_or(&BLANK, |e| &e.steps);
+                    let entry = table.get(entries, cell);
+                    if cell.optional && entry.is_none() {
+                        continue;
+                    }
+                    let steps = entry.map_or(&BLANK, |e| &e.steps);
                     total += completion_of(steps, cell);
                 }
                 g.trend[t][u] = total;
@@ -359,7 +373,11 @@ impl Pass<'_> {
         {
             let mut acc = Acc::default();
             for cell in view.cells(ward) {
-                let steps = table.get(entries, cell).map_or(&BLANK, |e| &e.steps);
+                let entry = table.get(entries, cell);
+                if cell.optional && entry.is_none() {
+                    continue;
+                }
+                let steps = entry.map_or(&BLANK, |e| &e.steps);
                 let c = self.add(&mut acc, steps, cell);
                 if cell.ended && !c.is_complete() {
                     acc.overdue += 1;
@@ -408,6 +426,12 @@ impl Pass<'_> {
         for cell in self.now.cells(ward) {
             let item = &self.template.items[cell.item];
             let entry = table.get(entries, cell);
+            if cell.optional && entry.is_none() {
+                if self.detail {
+                    g.items[cell.item].seen = true;
+                }
+                continue;
+            }
             let steps = entry.map_or(&BLANK, |e| &e.steps);
             let c = self.add(&mut acc, steps, cell);
             if !self.detail {
@@ -667,11 +691,11 @@ pub(crate) fn build_split<E: Send>(
             .enumerate()
             .map(|(i, it)| (it.code.as_str(), i))
             .collect(),
-        now: View::new(period, template, set, src.today),
-        prev: previous.map(|p| View::new(p, template, set, src.today)),
+        now: View::new(period, template, set, src.today, src.ward.term),
+        prev: previous.map(|p| View::new(p, template, set, src.today, src.ward.term)),
         trend: trend_qs
             .iter()
-            .map(|q| View::new(*q, template, set, src.today))
+            .map(|q| View::new(*q, template, set, src.today, src.ward.term))
             .collect(),
         code_rank,
         now_slots: template

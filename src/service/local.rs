@@ -390,8 +390,27 @@ impl LocalService {
             MAX_NAME_CHARS,
         )?;
         check_len("Ghi chú", "Note", &ev.note, MAX_NOTE_CHARS)?;
-        for d in [ev.posted_from, ev.posted_to, ev.meeting_date] {
+        check_len("Tên việc", "Title", &ev.title, MAX_NAME_CHARS)?;
+        for d in [ev.posted_from, ev.posted_to, ev.meeting_date, ev.occurred] {
             check_date(d)?;
+        }
+        // Something registered as having arisen cannot have arisen after today
+        // (issue 13: dates honest).
+        if let Some(d) = ev.occurred
+            && d > self.today()
+        {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Ngày phát sinh {} sau hôm nay ({}): chỉ đăng ký việc đã phát sinh.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(self.today())
+                ),
+                format!(
+                    "The day it arose, {}, is after today ({}): register what has arisen.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(self.today())
+                ),
+            ));
         }
         if let (Some(a), Some(b)) = (ev.posted_from, ev.posted_to)
             && b < a
@@ -502,6 +521,15 @@ impl Service for LocalService {
 
     fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
         Ok(self.store.doc_settings()?)
+    }
+
+    fn set_term(
+        &self,
+        term: Option<crate::domain::ward::Term>,
+    ) -> Result<crate::domain::ward::Ward, ServiceError> {
+        self.require_admin()?;
+        let actor = self.sess().actor;
+        Ok(self.store.set_term(term, &actor, now_ms())?)
     }
 
     fn set_doc_settings(
@@ -798,14 +826,20 @@ impl Service for LocalService {
                 if !item.in_force(slot) {
                     continue;
                 }
-                let entry = stored
-                    .remove(&(item.code.clone(), slot))
-                    .unwrap_or_else(|| Entry::new(group, &item.code, slot));
+                let stored_entry = stored.remove(&(item.code.clone(), slot));
+                let registered =
+                    stored_entry.is_some() || !item.needs_registration(slot, ward.term);
+                let entry = stored_entry.unwrap_or_else(|| Entry::new(group, &item.code, slot));
+                let mut warnings = entry.warnings(item, ward.steps, today);
+                if !registered {
+                    warnings.retain(|w| !matches!(w, Warning::Overdue { .. }));
+                }
                 rows.push(ChecklistRow {
                     completion: entry.completion(item, ward.steps),
-                    overdue: entry.is_overdue(item, ward.steps, today),
+                    overdue: registered && entry.is_overdue(item, ward.steps, today),
                     verdict: entry.vote_verdict(item),
-                    warnings: entry.warnings(item, ward.steps, today),
+                    warnings,
+                    registered,
                     item: item.clone(),
                     slot,
                     entry,
@@ -911,6 +945,7 @@ impl Service for LocalService {
         new.evidence.minutes = text::clean(&new.evidence.minutes);
         new.evidence.responsible = text::clean(&new.evidence.responsible);
         new.evidence.note = text::clean(&new.evidence.note);
+        new.evidence.title = text::clean(&new.evidence.title);
         self.validate_entry(&item, &new)?;
         let (entry, _) = self
             .store

@@ -38,6 +38,15 @@ pub struct ChecklistRow {
     pub overdue: bool,
     pub verdict: Option<VoteVerdict>,
     pub warnings: Vec<Warning>,
+    /// False for an item that arises (per event, or per term outside the term's last
+    /// year) with nothing registered for the slot: shown so it can be registered, but
+    /// no duty yet — not counted, never overdue (issue 13).
+    #[serde(default = "registered_default")]
+    pub registered: bool,
+}
+
+fn registered_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -128,6 +137,14 @@ pub trait Service {
     fn members(&self) -> Result<Vec<Member>, ServiceError>;
     /// Add or replace a member. Ward administrators only (anyone before the first).
     fn add_member(&self, member: NewMember) -> Result<Member, ServiceError>;
+    /// Set (or clear) the ward's current term of the tổ trưởng and Ban TTND (Điều 36
+    /// khoản 2): per-term items fall due in its last year. Ward administrators only.
+    fn set_term(
+        &self,
+        _term: Option<crate::domain::ward::Term>,
+    ) -> Result<crate::domain::ward::Ward, ServiceError> {
+        Err(unsupported())
+    }
     /// How the ward signs and files its documents.
     fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
         Err(unsupported())

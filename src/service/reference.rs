@@ -85,6 +85,8 @@ fn compute(inp: &ReportInput) -> Computed {
                 let blank;
                 let entry = match inp.entries.get(&key) {
                     Some(e) => e,
+                    // An event or off-term item not registered is no duty (issue 13).
+                    None if item.needs_registration(slot, inp.ward.term) => continue,
                     None => {
                         blank = Entry::new(gid, &item.code, slot);
                         &blank
@@ -396,6 +398,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
                 let blank;
                 let entry = match inp.entries.get(&(*gid, item.code.clone(), *slot)) {
                     Some(e) => e,
+                    None if item.needs_registration(*slot, inp.ward.term) => continue,
                     None => {
                         blank = Entry::new(*gid, &item.code, *slot);
                         &blank
@@ -1065,6 +1068,28 @@ mod tests {
     #[test]
     fn the_demo_ward_reports_the_same_from_tallies_as_from_every_entry() {
         let (_dir, svc, _, _) = demo();
+        assert_agree(&svc);
+    }
+
+    /// Issue 13: with a term whose last year is the report's (per-term items due, Điều
+    /// 36 khoản 2) and one occurrence registered on a group with none, the engine and
+    /// the recomputation still agree.
+    #[test]
+    fn a_term_and_a_registered_occurrence_report_the_same_both_ways() {
+        let (_dir, svc, units, _) = demo();
+        svc.set_term(Some(crate::domain::ward::Term {
+            start: 2021,
+            end: 2026,
+        }))
+        .unwrap();
+        let mut e = Entry::new(units[units.len() - 1], "YK-04", Period::Year(2026));
+        e.evidence.occurred = Some(Date::from_ymd_opt(2026, 5, 4).unwrap());
+        e.evidence.title = "Nhập tổ 8 và tổ 9".into();
+        svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: Some(0),
+        })
+        .unwrap();
         assert_agree(&svc);
     }
 

@@ -37,6 +37,7 @@ mod hardening;
 #[cfg(unix)]
 mod hostile;
 mod import;
+mod law;
 mod migration;
 mod report;
 mod report_files;
