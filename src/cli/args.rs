@@ -325,6 +325,9 @@ pub struct VoteArgs {
     /// meeting | ballot | online
     #[arg(long, default_value = "meeting")]
     pub form: String,
+    /// Cuộc họp dự kiến (ngày sau hôm nay) / a planned meeting (a date after today)
+    #[arg(long)]
+    pub planned: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -76,6 +76,10 @@ fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
             "note": e.note,
             "occurred": date_json(e.occurred),
             "title": e.title,
+            "rounds": e.rounds.iter().map(|r| serde_json::json!({
+                "total": r.count.total, "present": r.count.present, "agree": r.count.agree,
+                "form": r.count.form.code(), "date": date_json(r.date), "minutes": r.minutes,
+            })).collect::<Vec<_>>(),
         },
         "deadlines": r.entry.deadlines(&r.item),
         "warnings": r.warnings,
@@ -419,7 +423,7 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
     let groups = svc.groups().map_err(cx.svc_err())?;
     let expected = vote_total(gid, &groups);
     let total = a.households.unwrap_or(expected);
-    let (_, v) = svc
+    let (entry, v) = svc
         .record_vote(VoteRequest {
             group: gid,
             item: code,
@@ -432,6 +436,7 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
             },
             date: d,
             base_version: None,
+            planned: a.planned,
         })
         .map_err(cx.svc_err())?;
     cx.out().line(&if lang.is_en() {
@@ -439,6 +444,26 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
     } else {
         v.summary_vi()
     });
+    // A date outside the entry's period is kept but said (issue 13: dates honest): the
+    // vote is reported in the period of its date.
+    if let Some(d) = d
+        && !entry.period.contains_date(d)
+    {
+        let note = if lang.is_en() {
+            format!(
+                "Note: {} is outside the entry's period {}; the vote is reported in the period of its date.",
+                date::format_vi(d),
+                entry.period
+            )
+        } else {
+            format!(
+                "Lưu ý: ngày {} nằm ngoài kỳ {} của mục; biểu quyết được báo cáo vào kỳ của ngày họp.",
+                date::format_vi(d),
+                entry.period
+            )
+        };
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     if total != expected {
         let note = if lang.is_en() {
             format!(

@@ -29,6 +29,61 @@ pub struct Evidence {
     /// What the occurrence is ("Đường hẻm 12"), for an item that arises.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
+    /// The earlier meetings or ballots of this decision, oldest first (issue 13: a
+    /// meeting without enough households present, then the household ballot, Điều 19
+    /// khoản 1 điểm b). The latest round is `vote`, `meeting_date` and `minutes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<VoteRound>,
+}
+
+/// One earlier meeting or ballot of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteRound {
+    pub count: VoteCount,
+    pub date: Option<Date>,
+    pub minutes: String,
+}
+
+impl VoteRound {
+    /// "300/120/100/meeting/2026-03-10/BB 01" (the audit trail's text form).
+    pub fn to_text(&self) -> String {
+        let c = &self.count;
+        format!(
+            "{}/{}/{}/{}/{}/{}",
+            c.total,
+            c.present,
+            c.agree,
+            c.form.code(),
+            fmt_date(self.date),
+            self.minutes
+        )
+    }
+
+    pub fn from_text(s: &str) -> Result<VoteRound, String> {
+        let p: Vec<&str> = s.splitn(6, '/').collect();
+        let bad = || format!("bad vote round {s:?}");
+        let n = |i: usize| -> Result<u32, String> {
+            p.get(i).and_then(|x| x.parse().ok()).ok_or_else(bad)
+        };
+        let form = p
+            .get(3)
+            .and_then(|f| super::vote::VoteForm::from_code(f))
+            .ok_or_else(bad)?;
+        let date = match p.get(4).copied().unwrap_or("") {
+            "" => None,
+            d => Some(date::parse(d).map_err(|_| bad())?),
+        };
+        Ok(VoteRound {
+            count: VoteCount {
+                total: n(0)?,
+                present: n(1)?,
+                agree: n(2)?,
+                form,
+            },
+            date,
+            minutes: p.get(5).copied().unwrap_or("").to_string(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,6 +309,7 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "note",
         "occurred",
         "title",
+        "rounds",
     ] {
         f.push(name.to_string());
     }
@@ -287,6 +343,12 @@ impl Entry {
             "note" => e.note.clone(),
             "occurred" => fmt_date(e.occurred),
             "title" => e.title.clone(),
+            "rounds" => e
+                .rounds
+                .iter()
+                .map(VoteRound::to_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
             _ => String::new(),
         }
     }
@@ -340,6 +402,13 @@ impl Entry {
             "note" => e.note = value.to_string(),
             "occurred" => e.occurred = date(value)?,
             "title" => e.title = value.to_string(),
+            "rounds" => {
+                e.rounds = value
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(VoteRound::from_text)
+                    .collect::<Result<_, _>>()?
+            }
             other => return Err(format!("unknown field {other:?}")),
         }
         Ok(())

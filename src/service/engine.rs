@@ -14,7 +14,7 @@ use super::report::{
 };
 use super::sections::{
     Counts, Fact, GroupMeetings, ItemRow, MeetingRow, NamedPct, Section, SectionKey, TrendPoint,
-    is_annual_meeting, section_of, trend_periods,
+    is_annual_meeting, meeting_in, section_of, trend_periods, vote_in,
 };
 use crate::domain::Completion;
 use crate::domain::date::Date;
@@ -337,6 +337,7 @@ struct Pass<'a> {
     code_rank: Vec<u32>,
     /// Slots of `now` per item (a previous cell in one of them is listed under now).
     now_slots: Vec<Vec<Period>>,
+    today: Date,
 }
 
 impl Pass<'_> {
@@ -486,7 +487,9 @@ impl Pass<'_> {
                 g.unit_meetings[u].annual = Some(status);
             }
             let Some(e) = entry else { continue };
-            if let Some(v) = e.vote_verdict(item) {
+            if let Some(v) = e.vote_verdict(item)
+                && vote_in(self.now.period, e.meeting_date, self.today)
+            {
                 g.votes.push(VoteCand {
                     failed: !v.passes,
                     item: cell.item as u32,
@@ -502,7 +505,7 @@ impl Pass<'_> {
             }
             if !ward
                 && let Some(d) = e.meeting_date
-                && self.now.period.contains_date(d)
+                && meeting_in(self.now.period, d, self.today)
             {
                 let v = e.vote;
                 let um = &mut g.unit_meetings[u];
@@ -683,6 +686,7 @@ pub(crate) fn build_split<E: Send>(
         .filter(|q| opts.detail && Some(*q) != previous && *q != period)
         .collect();
     let pass = Pass {
+        today: src.today,
         detail: opts.detail,
         template,
         code_index: template

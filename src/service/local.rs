@@ -2,6 +2,7 @@
 
 use super::report;
 use super::*;
+use crate::domain::VoteForm;
 use crate::domain::date;
 use crate::domain::entry::Entry;
 use crate::domain::template::Scope;
@@ -439,6 +440,63 @@ impl LocalService {
             }
         }
         Ok(())
+    }
+}
+
+/// The clause of Điều 15 Luật 10/2022/QH15 a decision item is about, when it says.
+fn dieu_15_clause(item: &Item) -> Option<u16> {
+    let c = &item.citation;
+    (c.law == crate::domain::template::Law::Luat10_2022 && c.article == 15)
+        .then_some(c.clause)
+        .flatten()
+}
+
+/// Whether the law allows deciding `item` by `form` now (issue 13). Điều 17 khoản 2:
+/// online voting only for the matters of Điều 15 khoản 6; the matters of khoản 3, 4
+/// and 5 (hương ước, tổ trưởng, Ban TTND / Ban GSĐTCĐ members) at a meeting, by a
+/// household ballot only after a meeting without enough households present (Điều 19
+/// khoản 1 điểm b; NĐ 61/2023 Điều 10 khoản 2 điểm a for hương ước).
+fn check_form(item: &Item, form: VoteForm, current: Option<&Entry>) -> Result<(), ServiceError> {
+    let clause = dieu_15_clause(item);
+    match form {
+        VoteForm::Online if clause != Some(6) => Err(ServiceError::invalid(
+            format!(
+                "Mục {} không được biểu quyết trực tuyến: hình thức này chỉ áp dụng cho công việc \
+                 tự quản khác (khoản 6 Điều 15), theo Điều 17 khoản 2 Luật 10/2022/QH15.",
+                item.code
+            ),
+            format!(
+                "Item {} cannot be voted online: online voting is only for other self-management \
+                 matters (Điều 15 khoản 6), Điều 17 khoản 2 of Law 10/2022/QH15.",
+                item.code
+            ),
+        )),
+        VoteForm::Ballot if matches!(clause, Some(3..=5)) => {
+            let after_failed_meeting = current
+                .and_then(|e| e.evidence.vote)
+                .filter(|v| v.form == VoteForm::Meeting)
+                .and_then(|v| vote::verdict(item.vote?, &v).ok())
+                .is_some_and(|v| v.shortfall == Some(vote::Shortfall::Attendance));
+            if after_failed_meeting {
+                Ok(())
+            } else {
+                Err(ServiceError::invalid(
+                    format!(
+                        "Mục {} phải bàn, quyết định tại cuộc họp của cộng đồng dân cư (Điều 17 khoản 2); \
+                         chỉ phát phiếu khi cuộc họp không đủ hộ dự (Điều 19 khoản 1 điểm b). \
+                         Hãy ghi cuộc họp trước (--form meeting).",
+                        item.code
+                    ),
+                    format!(
+                        "Item {} must be decided at a community meeting (Điều 17 khoản 2); a household \
+                         ballot only after a meeting without enough households present (Điều 19 khoản 1 \
+                         điểm b). Record the meeting first (--form meeting).",
+                        item.code
+                    ),
+                ))
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -910,8 +968,36 @@ impl Service for LocalService {
             ));
         }
         check_date(req.date)?;
+        // Dates honest (issue 13): a meeting or ballot dated after today has not been
+        // held; it is recorded only when said to be planned.
+        let today = self.today();
+        if let Some(d) = req.date
+            && d > today
+            && !req.planned
+        {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Ngày họp / phát phiếu {} sau hôm nay ({}): chưa diễn ra. \
+                     Nếu là cuộc họp dự kiến, ghi thêm --planned.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(today)
+                ),
+                format!(
+                    "The meeting or ballot date {} is after today ({}): it has not happened. \
+                     If it is planned, add --planned.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(today)
+                ),
+            ));
+        }
         let verdict = vote::verdict(rule, &req.count)?;
         let slot = slot_for_write(&item, req.period)?;
+        let current = self
+            .store
+            .entries_of_group(slot, req.group)?
+            .into_iter()
+            .find(|e| e.item == item.code);
+        check_form(&item, req.count.form, current.as_ref())?;
         let (count, date) = (req.count, req.date);
         let (entry, _) = self
             .store
@@ -925,6 +1011,17 @@ impl Service for LocalService {
                 None,
                 now_ms(),
                 &|e: &mut Entry| {
+                    // A second meeting or ballot no longer overwrites the first: the
+                    // round before is kept (issue 13; Điều 19 khoản 1 điểm b).
+                    if let Some(prev) = e.evidence.vote {
+                        let round = crate::domain::entry::VoteRound {
+                            count: prev,
+                            date: e.evidence.meeting_date,
+                            minutes: std::mem::take(&mut e.evidence.minutes),
+                        };
+                        e.evidence.rounds.push(round);
+                        e.evidence.meeting_date = None;
+                    }
                     e.evidence.vote = Some(count);
                     if date.is_some() {
                         e.evidence.meeting_date = date;

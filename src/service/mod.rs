@@ -77,6 +77,10 @@ pub struct VoteRequest {
     pub count: VoteCount,
     pub date: Option<Date>,
     pub base_version: Option<u64>,
+    /// A vote dated after today is refused unless it is marked planned (issue 13:
+    /// dates honest); a planned vote is not a result until its day.
+    #[serde(default)]
+    pub planned: bool,
 }
 
 /// A whole entry as edited in the detail form: steps and evidence replace the stored

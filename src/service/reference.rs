@@ -116,7 +116,9 @@ fn compute(inp: &ReportInput) -> Computed {
                         completion: c.into(),
                     });
                 }
-                if let Some(v) = entry.vote_verdict(item) {
+                if let Some(v) = entry.vote_verdict(item)
+                    && vote_in(inp.period, entry.evidence.meeting_date, inp.today)
+                {
                     votes.push(VoteRow {
                         group: group_name(gid),
                         item: item.code.clone(),
@@ -449,7 +451,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
                 }
                 if item.scope == Scope::Group
                     && let Some(d) = entry.evidence.meeting_date
-                    && inp.period.contains_date(d)
+                    && meeting_in(inp.period, d, inp.today)
                 {
                     let v = entry.evidence.vote;
                     meetings.push(MeetingRow {
@@ -644,7 +646,9 @@ fn inp_votes(inp: &ReportInput) -> Vec<bool> {
                 if e.group != WARD_GROUP && !inp.groups.iter().any(|g| g.id == e.group) {
                     continue;
                 }
-                if let Some(v) = e.vote_verdict(item) {
+                if let Some(v) = e.vote_verdict(item)
+                    && vote_in(inp.period, e.evidence.meeting_date, inp.today)
+                {
                     out.push(v.passes);
                 }
             }
@@ -851,6 +855,7 @@ mod tests {
                     },
                     date: None,
                     base_version: None,
+                    planned: false,
                 });
             }
             Op::Meeting {

@@ -139,6 +139,20 @@ pub fn section_of(item: &Item) -> SectionKey {
     item.section
 }
 
+/// Whether a vote dated `date` belongs to the report of `period` (issue 13, dates
+/// honest): a dated vote is reported in the period of its date, and not before it is
+/// held (a planned vote after `today` is not yet a result); an undated one with its
+/// entry.
+pub fn vote_in(period: Period, date: Option<Date>, today: Date) -> bool {
+    date.is_none_or(|d| period.contains_date(d) && d <= today)
+}
+
+/// Whether a meeting dated `date` was held within `period` by `today`: a meeting
+/// planned for after today is not counted as held.
+pub fn meeting_in(period: Period, date: Date, today: Date) -> bool {
+    period.contains_date(date) && date <= today
+}
+
 /// The year-end community meeting of each group (Điều 33): a yearly group item of the
 /// fourth pillar held as a meeting.
 pub fn is_annual_meeting(item: &Item) -> bool {

@@ -240,6 +240,7 @@ impl EntryV1 {
                 note: self.note,
                 occurred: None,
                 title: String::new(),
+                rounds: Vec::new(),
             },
             version: self.version,
         }
@@ -262,6 +263,28 @@ pub struct EntryV2 {
     pub note: String,
     pub occurred: Option<i32>,
     pub title: String,
+    pub rounds: Vec<RoundV1>,
+}
+
+/// Schema 4: an earlier meeting or ballot of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundV1 {
+    pub vote: VoteV1,
+    pub date: Option<i32>,
+    pub minutes: String,
+}
+
+fn vote_v1(v: &VoteCount) -> VoteV1 {
+    VoteV1 {
+        total: v.total,
+        present: v.present,
+        agree: v.agree,
+        form: match v.form {
+            VoteForm::Meeting => 0,
+            VoteForm::Ballot => 1,
+            VoteForm::Online => 2,
+        },
+    }
 }
 
 impl From<&Entry> for EntryV2 {
@@ -288,6 +311,15 @@ impl From<&Entry> for EntryV2 {
             note: ev.note.clone(),
             occurred: date_to(ev.occurred),
             title: ev.title.clone(),
+            rounds: ev
+                .rounds
+                .iter()
+                .map(|r| RoundV1 {
+                    vote: vote_v1(&r.count),
+                    date: date_to(r.date),
+                    minutes: r.minutes.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -306,6 +338,7 @@ impl From<EntryV1> for EntryV2 {
             note: o.note,
             occurred: None,
             title: String::new(),
+            rounds: Vec::new(),
         }
     }
 }
@@ -329,6 +362,15 @@ impl EntryV2 {
                 note: self.note,
                 occurred: date_from(self.occurred),
                 title: self.title,
+                rounds: self
+                    .rounds
+                    .iter()
+                    .map(|r| crate::domain::entry::VoteRound {
+                        count: r.vote.count(),
+                        date: date_from(r.date),
+                        minutes: r.minutes.clone(),
+                    })
+                    .collect(),
             },
             version: self.version,
         }

@@ -765,6 +765,7 @@ fn write_fuzz_seeds() {
             },
             date: qcdc::domain::date::parse("2026-11-15").ok(),
             base_version: None,
+            planned: false,
         }),
         Req::AddBranch("Chi bộ 1".into()),
         Req::History(qcdc::service::HistoryQuery {
