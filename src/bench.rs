@@ -59,6 +59,7 @@ pub fn generate(
         name: format!("Phường thử tải {groups} tổ"),
         steps: StepSet::Four,
         current_period: Some(Period::Quarter(2026, 4)),
+        term: None,
     };
     let store = Store::create(db, &ward, &template)?;
     let per_branch = 4u32;

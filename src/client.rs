@@ -32,7 +32,7 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 /// What a streamed answer brings: its chunks, then its response.
 enum StreamMsg {
     Chunk(String),
-    Done(Result<serde_json::Value, WireError>),
+    Done(Box<Result<serde_json::Value, WireError>>),
 }
 
 /// Streamed answers waiting, by request id: a bounded channel each, so a server that
@@ -187,7 +187,7 @@ impl RemoteService {
                             .unwrap_or_else(|p| p.into_inner())
                             .remove(&id);
                         if let Some(tx) = stream {
-                            let _ = tx.send(StreamMsg::Done(result));
+                            let _ = tx.send(StreamMsg::Done(Box::new(result)));
                         } else if let Some(tx) = bg
                             .pending
                             .lock()
@@ -347,7 +347,7 @@ impl RemoteService {
                         format!("không ghi được dữ liệu máy chủ gửi: {e}")
                     })
                 })?,
-                Ok(StreamMsg::Done(r)) => return self.answer(r),
+                Ok(StreamMsg::Done(r)) => return self.answer(*r),
                 Err(RecvTimeoutError::Timeout) => return Err(self.silent()),
                 Err(RecvTimeoutError::Disconnected) => return Err(self.gone()),
             }
@@ -400,6 +400,13 @@ impl Service for RemoteService {
 
     fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
         self.call(Req::DocSettings)
+    }
+
+    fn set_term(
+        &self,
+        term: Option<crate::domain::ward::Term>,
+    ) -> Result<crate::domain::ward::Ward, ServiceError> {
+        self.call(Req::SetTerm(term))
     }
 
     fn set_doc_settings(

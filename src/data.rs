@@ -7,7 +7,9 @@ use crate::domain::date::{self, Date};
 use crate::domain::entry::StepStatus;
 use crate::domain::period::Period;
 use crate::domain::step::{Step, StepSet};
-use crate::domain::template::{Citation, Evidence, Item, Law, Pillar, Recurrence, Scope, Template};
+use crate::domain::template::{
+    Citation, Evidence, Item, Law, Pillar, Recurrence, Scope, Section, Template,
+};
 use crate::domain::text;
 use crate::domain::vote::{VoteCount, VoteForm, VoteRule};
 use crate::domain::ward::MAX_HOUSEHOLDS;
@@ -154,6 +156,7 @@ struct RawItem {
     #[serde(default)]
     title_en: String,
     pillar: String,
+    section: Option<String>,
     steps: Vec<String>,
     recurrence: String,
     scope: String,
@@ -209,6 +212,18 @@ fn convert_item(r: RawItem) -> Result<Item, Problem> {
     }
     let pillar = Pillar::from_code(r.pillar.trim())
         .ok_or_else(|| unknown("pillar", &r.pillar, &Pillar::ALL.map(|p| p.code())))?;
+    // The report section is named, never guessed from the title (issue 13).
+    let section_s = r.section.ok_or(Problem::Missing("section (I–VIII)"))?;
+    let section = Section::from_code(&section_s)
+        .ok_or_else(|| unknown("section", &section_s, &Section::ALL.map(|s| s.number())))?;
+    if !section.fits(pillar) {
+        return Err(Problem::Invalid(format!(
+            "section {} ({}) does not hold items of pillar {}",
+            section.number(),
+            section.key(),
+            pillar.code()
+        )));
+    }
     if r.steps.is_empty() {
         return Err(Problem::Missing("steps"));
     }
@@ -285,6 +300,7 @@ fn convert_item(r: RawItem) -> Result<Item, Problem> {
         title,
         title_en: text::clean(&r.title_en),
         pillar,
+        section,
         steps,
         recurrence,
         scope,
@@ -642,6 +658,7 @@ mod tests {
 code = "CK-01"
 title = "Công khai kế hoạch"
 pillar = "cong-khai"
+section = "I"
 steps = ["biet", "kiemtra"]
 recurrence = "yearly"
 scope = "group"
@@ -712,12 +729,68 @@ citation = "Điều 11 khoản 1"
         assert!(parse_template("t.toml", &src).is_err());
     }
 
+    /// Issue 13: the report section is named in the file, never guessed from the title;
+    /// I–III hold only their own pillar (Luật 10/2022/QH15 Chương II Mục 1–3).
+    #[test]
+    fn the_section_is_required_and_must_fit_the_pillar() {
+        let src = ITEM.replace("section = \"I\"\n", "");
+        let e = parse_template("t.toml", &src).unwrap_err();
+        assert_eq!(e.problem, Problem::Missing("section (I–VIII)"));
+        assert_eq!(e.line, 2);
+        let src = ITEM.replace("section = \"I\"", "section = \"IX\"");
+        let e = parse_template("t.toml", &src).unwrap_err();
+        assert!(e.to_string().contains("unknown section \"IX\""), "{e}");
+        let src = ITEM.replace("section = \"I\"", "section = \"V\"");
+        let e = parse_template("t.toml", &src).unwrap_err();
+        assert!(e.to_string().contains("section V"), "{e}");
+        let t = parse_template(
+            "t.toml",
+            &ITEM.replace("section = \"I\"", "section = \"cong-khai\""),
+        )
+        .unwrap();
+        assert_eq!(t.items[0].section, Section::Disclosure);
+    }
+
+    /// GS-02 (the annual meeting plan, NĐ 59/2023 Điều 10) is section IV though its title
+    /// names the Ban TTND; the boards' own work is V (Điều 36–40) and VI (Điều 41–45).
+    #[test]
+    fn built_in_items_name_their_sections_gs_02_is_iv() {
+        let t = default_template();
+        let sec = |c: &str| t.get(c).unwrap().section;
+        assert_eq!(sec("GS-02"), Section::Inspection);
+        assert_eq!(sec("GS-01"), Section::Inspection);
+        assert_eq!(sec("GS-05"), Section::InspectionBoard);
+        assert_eq!(sec("GS-12"), Section::InvestmentBoard);
+        assert_eq!(sec("GS-17"), Section::Petitions);
+        assert_eq!(sec("BQ-13"), Section::Decisions);
+        for i in &t.items {
+            assert!(i.section.fits(i.pillar), "{}", i.code);
+        }
+    }
+
+    /// An item record written before the field existed reads with the built-in item's
+    /// section (GS-02 → IV), and a ward's own item with the old title rule.
+    #[test]
+    fn stored_items_without_a_section_read_with_the_built_in_one() {
+        let t = default_template();
+        let mut v = serde_json::to_value(t.get("GS-02").unwrap()).unwrap();
+        v.as_object_mut().unwrap().remove("section");
+        let back: Item = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back.section, Section::Inspection);
+        v["code"] = "PH-01".into();
+        let own: Item = serde_json::from_value(v).unwrap();
+        assert_eq!(own.section, Section::InspectionBoard);
+        let round: Item =
+            serde_json::from_str(&serde_json::to_string(t.get("GS-05").unwrap()).unwrap()).unwrap();
+        assert_eq!(&round, t.get("GS-05").unwrap());
+    }
+
     #[test]
     fn toml_syntax_errors_carry_their_line() {
         let src = format!("{ITEM}\n[[item]]\ncode = \n");
         let e = parse_template("t.toml", &src).unwrap_err();
         assert!(matches!(e.problem, Problem::Syntax(_)));
-        assert_eq!(e.line, 16);
+        assert_eq!(e.line, 17);
     }
 
     #[test]

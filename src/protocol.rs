@@ -82,6 +82,7 @@ pub enum Req {
         section: String,
         text: String,
     },
+    SetTerm(Option<crate::domain::ward::Term>),
     Ward,
     Branches,
     Groups,
@@ -148,6 +149,7 @@ impl Req {
             | Req::UnlockMember(_)
             | Req::SetDocSettings(_)
             | Req::SetNarrative { .. }
+            | Req::SetTerm(_)
             | Req::AddBranch(_)
             | Req::AddGroup(_)
             | Req::Mark(_)

@@ -171,6 +171,7 @@ impl ExportDoc {
                 name: String::new(),
                 steps: crate::domain::step::StepSet::Four,
                 current_period: None,
+                term: None,
             },
             branches: Vec::new(),
             groups: Vec::new(),
@@ -728,6 +729,7 @@ mod tests {
                 name: data.name.clone(),
                 steps: data.steps,
                 current_period: data.current_period,
+                term: None,
             },
             branches: vec![Branch {
                 id: 1,

@@ -83,6 +83,7 @@ impl From<&ServiceError> for ExitCode {
             | ServiceError::Duplicate(..)
             | ServiceError::PeriodTooCoarse { .. }
             | ServiceError::StepNotInItem { .. }
+            | ServiceError::Retired { .. }
             | ServiceError::StepNotTracked(_)
             | ServiceError::NotADecision(_)
             | ServiceError::WrongScope { .. }

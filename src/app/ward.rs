@@ -33,6 +33,7 @@ pub fn create_ward(
         name,
         steps,
         current_period: None,
+        term: None,
     };
     let store = Store::create(db, &ward, &data::default_template())
         .map_err(|e| Failure::from_store(e, lang))?;
@@ -47,6 +48,7 @@ pub fn create_demo(db: &Path, who: Actor, lang: Lang) -> Result<LocalService, Fa
         name: demo.name.clone(),
         steps: demo.steps,
         current_period: demo.current_period,
+        term: None,
     };
     let store = Store::create(db, &ward, &template).map_err(|e| Failure::from_store(e, lang))?;
     let svc = LocalService::new(store, who).with_lang(lang);

@@ -66,6 +66,9 @@ pub enum Command {
     Mark(MarkArgs),
     /// Ghi kết quả họp, phát phiếu / record a meeting or ballot
     Vote(VoteArgs),
+    /// Việc phát sinh: đăng ký khi có / items that arise: register an occurrence
+    #[command(subcommand)]
+    Event(EventCmd),
     /// Báo cáo / report
     Report(ReportArgs),
     /// Nhật ký thay đổi / audit trail
@@ -338,6 +341,30 @@ pub struct VoteArgs {
     /// meeting | ballot | online
     #[arg(long, default_value = "meeting")]
     pub form: String,
+    /// Cuộc họp dự kiến (ngày sau hôm nay) / a planned meeting (a date after today)
+    #[arg(long)]
+    pub planned: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCmd {
+    /// Đăng ký một lần phát sinh (quyết định, hỗ trợ, dự án, bầu cử…): từ đó mục mới
+    /// được tính và theo dõi hạn / register an occurrence; only then is the item counted
+    Add(EventAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventAddArgs {
+    /// Tổ dân phố ("phuong" cho việc cấp phường) / group ("ward" for ward items)
+    pub group: String,
+    /// Mã mục, ví dụ BQ-01 / item code
+    pub item: String,
+    /// Ngày phát sinh / the day it arose (2026-08-10 or 10/08/2026)
+    #[arg(long)]
+    pub date: String,
+    /// Tên việc, ví dụ "Đường hẻm 12" / what it is
+    #[arg(long)]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

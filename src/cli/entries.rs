@@ -63,6 +63,8 @@ fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
         "period": r.slot.to_string(), "steps": steps,
         "completion": crate::service::report::Pct::from(r.completion),
         "overdue": r.overdue, "version": r.entry.version,
+        "section": r.item.section.number(), "recurrence": r.item.recurrence.code(),
+        "registered": r.registered,
         "citation": r.item.citation.to_string(),
         "evidence": {
             "posted_from": date_json(e.posted_from),
@@ -72,6 +74,12 @@ fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
             "minutes": e.minutes,
             "responsible": e.responsible,
             "note": e.note,
+            "occurred": date_json(e.occurred),
+            "title": e.title,
+            "rounds": e.rounds.iter().map(|r| serde_json::json!({
+                "total": r.count.total, "present": r.count.present, "agree": r.count.agree,
+                "form": r.count.form.code(), "date": date_json(r.date), "minutes": r.minutes,
+            })).collect::<Vec<_>>(),
         },
         "deadlines": r.entry.deadlines(&r.item),
         "warnings": r.warnings,
@@ -91,6 +99,18 @@ pub fn evidence_lines(r: &ChecklistRow, lang: Lang) -> Vec<String> {
             t("Niêm yết", "Posted"),
             d(e.posted_from),
             d(e.posted_to)
+        ));
+    }
+    if e.occurred.is_some() || !e.title.is_empty() {
+        out.push(format!(
+            "{} {}{}",
+            t("Phát sinh", "Arose"),
+            e.occurred.map(date::format_vi).unwrap_or_default(),
+            if e.title.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", e.title)
+            }
         ));
     }
     if let Some(m) = e.meeting_date {
@@ -226,6 +246,89 @@ fn item_code(cx: &Ctx, svc: &dyn crate::service::Service, code: &str) -> Result<
         .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(code.to_string())))
 }
 
+/// `qcdc event add`: register an occurrence of an item that arises (per event, or per
+/// term). Until registered the item is no duty of its year (issue 13); from then on it
+/// is counted, with its own evidence and deadlines.
+pub fn event_add(cx: &Ctx, a: EventAddArgs) -> CliResult {
+    use crate::domain::template::Recurrence;
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let (gid, gname) = resolve_group_named(svc.as_ref(), &a.group, lang)?;
+    let template = svc.template().map_err(cx.svc_err())?;
+    let item = template
+        .get(&a.item)
+        .cloned()
+        .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(a.item.clone())))?;
+    if !matches!(item.recurrence, Recurrence::Event | Recurrence::Term) {
+        return Err(cx.data(
+            format!(
+                "Mục {} thực hiện {}: là việc định kỳ, không cần đăng ký phát sinh.",
+                item.code,
+                item.recurrence.name_vi()
+            ),
+            format!(
+                "Item {} is {}: a regular duty, nothing to register.",
+                item.code,
+                item.recurrence.name_en()
+            ),
+        ));
+    }
+    let d = date::parse(&a.date).map_err(|_| {
+        cx.data(
+            format!(
+                "Ngày không hợp lệ {:?} (ví dụ 10/08/2026 hoặc 2026-08-10).",
+                a.date
+            ),
+            format!("Invalid date {:?} (e.g. 2026-08-10 or 10/08/2026).", a.date),
+        )
+    })?;
+    let slot = crate::service::slot_for(&item, Period::Year(chrono::Datelike::year(&d) as u16))
+        .map_err(cx.svc_err())?;
+    let rows = svc.checklist(gid, slot).map_err(cx.svc_err())?;
+    if let Some(r) = rows
+        .iter()
+        .find(|r| r.item.code == item.code && r.slot == slot && r.entry.version > 0)
+    {
+        let when = r
+            .entry
+            .evidence
+            .occurred
+            .map(date::format_vi)
+            .unwrap_or_else(|| slot.to_string());
+        return Err(cx.data(
+            format!(
+                "{gname} đã có {} năm {} (ghi từ {when}). Mỗi năm một tổ hiện chỉ ghi được một lần \
+                 phát sinh của một mục; ghi tiếp minh chứng vào mục đó (qcdc items, giao diện).",
+                item.code,
+                slot.year()
+            ),
+            format!(
+                "{gname} already has {} for {} (recorded {when}). A group can record one \
+                 occurrence of an item per year for now; add to that one's evidence.",
+                item.code,
+                slot.year()
+            ),
+        ));
+    }
+    let mut entry = crate::domain::entry::Entry::new(gid, &item.code, slot);
+    entry.evidence.occurred = Some(d);
+    entry.evidence.title = a.title.unwrap_or_default();
+    svc.save_entry(crate::service::EntryEdit {
+        entry,
+        base_version: Some(0),
+    })
+    .map_err(cx.svc_err())?;
+    cx.out().line(&format!(
+        "{}: {gname} · {} · {} ({} {})",
+        cx.t("Đã đăng ký", "Registered"),
+        item.code,
+        date::format_vi(d),
+        cx.t("tính trong năm", "counted in"),
+        slot.year()
+    ));
+    Ok(())
+}
+
 pub fn mark(cx: &Ctx, a: MarkArgs) -> CliResult {
     let lang = cx.lang;
     let svc = cx.service()?;
@@ -320,7 +423,7 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
     let groups = svc.groups().map_err(cx.svc_err())?;
     let expected = vote_total(gid, &groups);
     let total = a.households.unwrap_or(expected);
-    let (_, v) = svc
+    let (entry, v) = svc
         .record_vote(VoteRequest {
             group: gid,
             item: code,
@@ -333,6 +436,7 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
             },
             date: d,
             base_version: None,
+            planned: a.planned,
         })
         .map_err(cx.svc_err())?;
     cx.out().line(&if lang.is_en() {
@@ -340,6 +444,26 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
     } else {
         v.summary_vi()
     });
+    // A date outside the entry's period is kept but said (issue 13: dates honest): the
+    // vote is reported in the period of its date.
+    if let Some(d) = d
+        && !entry.period.contains_date(d)
+    {
+        let note = if lang.is_en() {
+            format!(
+                "Note: {} is outside the entry's period {}; the vote is reported in the period of its date.",
+                date::format_vi(d),
+                entry.period
+            )
+        } else {
+            format!(
+                "Lưu ý: ngày {} nằm ngoài kỳ {} của mục; biểu quyết được báo cáo vào kỳ của ngày họp.",
+                date::format_vi(d),
+                entry.period
+            )
+        };
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     if total != expected {
         let note = if lang.is_en() {
             format!(

@@ -258,7 +258,32 @@ pub fn settings(cx: &Ctx, c: SettingsCmd) -> CliResult {
                 for k in crate::domain::settings::DocSettings::KEYS {
                     out.line(&format!("{k:<13} {}", s.get(k).unwrap_or_default()));
                 }
+                let term = svc.ward().map_err(cx.svc_err())?.term;
+                out.line(&format!(
+                    "{:<13} {}",
+                    "term",
+                    term.map(|t| t.to_string()).unwrap_or_default()
+                ));
             }
+        }
+        SettingsCmd::Set { key, value } if key == "term" => {
+            // The tổ trưởng's and Ban TTND's term (Điều 36 khoản 2), not a document
+            // setting: kept with the ward. An empty value clears it.
+            let term = if value.trim().is_empty() {
+                None
+            } else {
+                Some(value.parse::<crate::domain::ward::Term>().map_err(|en| {
+                    cx.data(
+                        format!("Nhiệm kỳ không hợp lệ {value:?} (ví dụ 2021-2026)."),
+                        en,
+                    )
+                })?)
+            };
+            svc.set_term(term).map_err(cx.svc_err())?;
+            out.line(&format!(
+                "{}: term",
+                cx.t("Đã lưu thiết lập", "Saved setting")
+            ));
         }
         SettingsCmd::Set { key, value } => {
             let mut s = svc.doc_settings().map_err(cx.svc_err())?;

@@ -22,6 +22,68 @@ pub struct Evidence {
     pub minutes: String,
     pub responsible: String,
     pub note: String,
+    /// For an item that arises (per event or per term): the day the occurrence was
+    /// registered as having arisen — the decision, the relief, the election (issue 13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred: Option<Date>,
+    /// What the occurrence is ("Đường hẻm 12"), for an item that arises.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The earlier meetings or ballots of this decision, oldest first (issue 13: a
+    /// meeting without enough households present, then the household ballot, Điều 19
+    /// khoản 1 điểm b). The latest round is `vote`, `meeting_date` and `minutes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<VoteRound>,
+}
+
+/// One earlier meeting or ballot of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteRound {
+    pub count: VoteCount,
+    pub date: Option<Date>,
+    pub minutes: String,
+}
+
+impl VoteRound {
+    /// "300/120/100/meeting/2026-03-10/BB 01" (the audit trail's text form).
+    pub fn to_text(&self) -> String {
+        let c = &self.count;
+        format!(
+            "{}/{}/{}/{}/{}/{}",
+            c.total,
+            c.present,
+            c.agree,
+            c.form.code(),
+            fmt_date(self.date),
+            self.minutes
+        )
+    }
+
+    pub fn from_text(s: &str) -> Result<VoteRound, String> {
+        let p: Vec<&str> = s.splitn(6, '/').collect();
+        let bad = || format!("bad vote round {s:?}");
+        let n = |i: usize| -> Result<u32, String> {
+            p.get(i).and_then(|x| x.parse().ok()).ok_or_else(bad)
+        };
+        let form = p
+            .get(3)
+            .and_then(|f| super::vote::VoteForm::from_code(f))
+            .ok_or_else(bad)?;
+        let date = match p.get(4).copied().unwrap_or("") {
+            "" => None,
+            d => Some(date::parse(d).map_err(|_| bad())?),
+        };
+        Ok(VoteRound {
+            count: VoteCount {
+                total: n(0)?,
+                present: n(1)?,
+                agree: n(2)?,
+                form,
+            },
+            date,
+            minutes: p.get(5).copied().unwrap_or("").to_string(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,7 +239,10 @@ impl Entry {
                 summary_en: v.summary_en(),
             });
         }
-        for d in [e.posted_from, e.meeting_date].into_iter().flatten() {
+        for d in [e.posted_from, e.meeting_date, e.occurred]
+            .into_iter()
+            .flatten()
+        {
             if !self.period.contains_date(d) {
                 w.push(Warning::DateOutsidePeriod { date: d });
             }
@@ -217,7 +282,7 @@ impl Entry {
             });
             if item.vote.is_some() {
                 out.push(Deadline {
-                    what_vi: "Gửi kết quả cho UBND, UBMTTQ phường (5 ngày làm việc)".into(),
+                    what_vi: "Gửi kết quả cho UBND, UB MTTQ phường (5 ngày làm việc)".into(),
                     what_en: "Send the decision to the ward UBND and MTTQ (5 working days)".into(),
                     date: date::add_working_days(m, 5),
                 });
@@ -242,6 +307,9 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "minutes",
         "responsible",
         "note",
+        "occurred",
+        "title",
+        "rounds",
     ] {
         f.push(name.to_string());
     }
@@ -273,6 +341,14 @@ impl Entry {
             "minutes" => e.minutes.clone(),
             "responsible" => e.responsible.clone(),
             "note" => e.note.clone(),
+            "occurred" => fmt_date(e.occurred),
+            "title" => e.title.clone(),
+            "rounds" => e
+                .rounds
+                .iter()
+                .map(VoteRound::to_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
             _ => String::new(),
         }
     }
@@ -324,6 +400,15 @@ impl Entry {
             "minutes" => e.minutes = value.to_string(),
             "responsible" => e.responsible = value.to_string(),
             "note" => e.note = value.to_string(),
+            "occurred" => e.occurred = date(value)?,
+            "title" => e.title = value.to_string(),
+            "rounds" => {
+                e.rounds = value
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(VoteRound::from_text)
+                    .collect::<Result<_, _>>()?
+            }
             other => return Err(format!("unknown field {other:?}")),
         }
         Ok(())
@@ -356,6 +441,7 @@ mod tests {
             title: "Bàn mức đóng góp".into(),
             title_en: String::new(),
             pillar: Pillar::BanQuyetDinh,
+            section: crate::domain::template::Section::Decisions,
             steps,
             recurrence: Recurrence::Event,
             scope: Scope::Group,

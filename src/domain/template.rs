@@ -40,9 +40,9 @@ impl Pillar {
     pub fn name_vi(self) -> &'static str {
         match self {
             Pillar::CongKhai => "Công khai thông tin",
-            Pillar::BanQuyetDinh => "Dân bàn và quyết định",
-            Pillar::ThamGiaYKien => "Dân tham gia ý kiến",
-            Pillar::KiemTraGiamSat => "Dân kiểm tra, giám sát",
+            Pillar::BanQuyetDinh => "Nhân dân bàn và quyết định",
+            Pillar::ThamGiaYKien => "Nhân dân tham gia ý kiến",
+            Pillar::KiemTraGiamSat => "Nhân dân kiểm tra, giám sát",
         }
     }
 
@@ -81,6 +81,158 @@ impl Pillar {
             Pillar::BanQuyetDinh => (15, 24),
             Pillar::ThamGiaYKien => (25, 29),
             Pillar::KiemTraGiamSat => (30, 45),
+        }
+    }
+}
+
+/// The section of the ward's report an item's work is counted in (I–VIII: the headings a
+/// ward reports upward, DOMAIN.md "Reporting rhythm"). Every template item names its
+/// section explicitly; nothing is guessed from the title any more (issue 13: GS-02, the
+/// annual meeting plan, landed in V because its title names the Ban TTND).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Section {
+    #[serde(rename = "I")]
+    Disclosure,
+    #[serde(rename = "II")]
+    Decisions,
+    #[serde(rename = "III")]
+    Consultation,
+    #[serde(rename = "IV")]
+    Inspection,
+    #[serde(rename = "V")]
+    InspectionBoard,
+    #[serde(rename = "VI")]
+    InvestmentBoard,
+    #[serde(rename = "VII")]
+    Petitions,
+    #[serde(rename = "VIII")]
+    Meetings,
+}
+
+impl Section {
+    pub const ALL: [Section; 8] = [
+        Section::Disclosure,
+        Section::Decisions,
+        Section::Consultation,
+        Section::Inspection,
+        Section::InspectionBoard,
+        Section::InvestmentBoard,
+        Section::Petitions,
+        Section::Meetings,
+    ];
+
+    pub fn number(self) -> &'static str {
+        ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"][self as usize]
+    }
+
+    /// "I" … "VIII" (also accepts the stable keys, e.g. "ban-ttnd").
+    pub fn from_code(s: &str) -> Option<Section> {
+        let s = s.trim();
+        Section::ALL
+            .into_iter()
+            .find(|k| k.number().eq_ignore_ascii_case(s) || k.key() == s)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Disclosure => "cong-khai",
+            Section::Decisions => "ban-quyet-dinh",
+            Section::Consultation => "tham-gia-y-kien",
+            Section::Inspection => "kiem-tra-giam-sat",
+            Section::InspectionBoard => "ban-ttnd",
+            Section::InvestmentBoard => "ban-gsdtcd",
+            Section::Petitions => "kien-nghi",
+            Section::Meetings => "hop-to-dan-pho",
+        }
+    }
+
+    pub fn title_vi(self) -> &'static str {
+        match self {
+            Section::Disclosure => "Kết quả thực hiện công khai thông tin",
+            Section::Decisions => "Nhân dân bàn và quyết định",
+            Section::Consultation => "Nhân dân tham gia ý kiến",
+            Section::Inspection => "Nhân dân kiểm tra, giám sát",
+            Section::InspectionBoard => "Hoạt động của Ban Thanh tra nhân dân",
+            Section::InvestmentBoard => "Hoạt động của Ban Giám sát đầu tư của cộng đồng",
+            Section::Petitions => "Kiến nghị, phản ánh, đơn thư của Nhân dân",
+            Section::Meetings => "Kết quả tổ chức họp tổ dân phố",
+        }
+    }
+
+    pub fn title_en(self) -> &'static str {
+        match self {
+            Section::Disclosure => "Public disclosure",
+            Section::Decisions => "Residents discuss and decide",
+            Section::Consultation => "Residents are consulted",
+            Section::Inspection => "Inspection and supervision by residents",
+            Section::InspectionBoard => "People's Inspection Board (Ban TTND)",
+            Section::InvestmentBoard => "Community investment supervision board (Ban GSĐTCĐ)",
+            Section::Petitions => "Residents' petitions and feedback",
+            Section::Meetings => "Residential group meetings held",
+        }
+    }
+
+    pub fn title(self, en: bool) -> &'static str {
+        if en { self.title_en() } else { self.title_vi() }
+    }
+
+    /// The section a pillar's items go to unless they say otherwise (I–IV).
+    pub fn of_pillar(p: Pillar) -> Section {
+        match p {
+            Pillar::CongKhai => Section::Disclosure,
+            Pillar::BanQuyetDinh => Section::Decisions,
+            Pillar::ThamGiaYKien => Section::Consultation,
+            Pillar::KiemTraGiamSat => Section::Inspection,
+        }
+    }
+
+    /// Whether an item of `pillar` may be reported in this section: I–III only hold
+    /// their own pillar; IV–VII are parts of the fourth pillar (Điều 30–45); VIII (the
+    /// group meetings) takes any pillar.
+    pub fn fits(self, pillar: Pillar) -> bool {
+        match self {
+            Section::Disclosure | Section::Decisions | Section::Consultation => {
+                Section::of_pillar(pillar) == self
+            }
+            Section::Inspection
+            | Section::InspectionBoard
+            | Section::InvestmentBoard
+            | Section::Petitions => pillar == Pillar::KiemTraGiamSat,
+            Section::Meetings => true,
+        }
+    }
+
+    /// For item records written before the field existed (store schema ≤ 3, export
+    /// documents of that time): the built-in item of the same code gives its section;
+    /// a ward's own item falls back to the title words the old report used, so an old
+    /// ward's report keeps its shape until the item is edited.
+    pub fn legacy(code: &str, pillar: Pillar, title: &str) -> Section {
+        use std::collections::HashMap;
+        use std::sync::OnceLock;
+        static BUILT_IN: OnceLock<HashMap<String, Section>> = OnceLock::new();
+        let built_in = BUILT_IN.get_or_init(|| {
+            crate::data::default_template()
+                .items
+                .into_iter()
+                .map(|i| (i.code, i.section))
+                .collect()
+        });
+        if let Some(s) = built_in.get(code) {
+            return *s;
+        }
+        if pillar != Pillar::KiemTraGiamSat {
+            return Section::of_pillar(pillar);
+        }
+        let t = crate::domain::text::fold(title);
+        let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        if has(&["ban ttnd", "thanh tra nhan dan"]) {
+            Section::InspectionBoard
+        } else if has(&["gsdtcd", "giam sat dau tu", "giam sat thi cong"]) {
+            Section::InvestmentBoard
+        } else if has(&["kien nghi", "phan anh", "khieu nai", "to cao", "don thu"]) {
+            Section::Petitions
+        } else {
+            Section::Inspection
         }
     }
 }
@@ -323,12 +475,15 @@ impl fmt::Display for Citation {
 
 /// One checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredItem")]
 pub struct Item {
     /// Stable code, e.g. "CK-01". Entries refer to items by it.
     pub code: String,
     pub title: String,
     pub title_en: String,
     pub pillar: Pillar,
+    /// The report section (I–VIII) the item is counted in.
+    pub section: Section,
     /// The motto steps this item goes through, in motto order.
     pub steps: Vec<Step>,
     pub recurrence: Recurrence,
@@ -347,6 +502,51 @@ pub struct Item {
     pub retired_from: Option<Period>,
 }
 
+/// An item as stored or sent: records written before `section` existed lack it.
+#[derive(Deserialize)]
+struct StoredItem {
+    code: String,
+    title: String,
+    title_en: String,
+    pillar: Pillar,
+    #[serde(default)]
+    section: Option<Section>,
+    steps: Vec<Step>,
+    recurrence: Recurrence,
+    scope: Scope,
+    evidence: Vec<Evidence>,
+    citation: Citation,
+    vote: Option<VoteRule>,
+    min_days: Option<u16>,
+    retired: bool,
+    #[serde(default)]
+    retired_from: Option<Period>,
+}
+
+impl From<StoredItem> for Item {
+    fn from(s: StoredItem) -> Item {
+        let section = s
+            .section
+            .unwrap_or_else(|| Section::legacy(&s.code, s.pillar, &s.title));
+        Item {
+            code: s.code,
+            title: s.title,
+            title_en: s.title_en,
+            pillar: s.pillar,
+            section,
+            steps: s.steps,
+            recurrence: s.recurrence,
+            scope: s.scope,
+            evidence: s.evidence,
+            citation: s.citation,
+            vote: s.vote,
+            min_days: s.min_days,
+            retired: s.retired,
+            retired_from: s.retired_from,
+        }
+    }
+}
+
 impl Item {
     /// The steps that count for this item in a ward using `set`.
     pub fn applicable_steps(&self, set: StepSet) -> impl Iterator<Item = Step> + '_ {
@@ -360,6 +560,23 @@ impl Item {
             (false, _) => true,
             (true, None) => false,
             (true, Some(from)) => slot.start() < from.start(),
+        }
+    }
+
+    /// Whether the item is a duty of `slot` only once an occurrence is registered
+    /// (issue 13): an item that arises per event (a decision, a relief, a project) is
+    /// neither expected nor overdue until it has happened; a per-term item falls due in
+    /// the last year of the ward's term (`term`) and otherwise only when an election or
+    /// report is registered — and always so when the ward has not set its term.
+    pub fn needs_registration(
+        &self,
+        slot: Period,
+        term: Option<crate::domain::ward::Term>,
+    ) -> bool {
+        match self.recurrence {
+            Recurrence::Event => true,
+            Recurrence::Term => term.is_none_or(|t| slot.year() != t.due_year()),
+            _ => false,
         }
     }
 

@@ -59,7 +59,9 @@ impl VoteRule {
             VoteRule::TwoThirds => "cần ≥ 2/3 tổng số hộ",
             VoteRule::WardTwoThirds => "cần ≥ 2/3 số tổ dân phố",
             VoteRule::Majority => "cần > 50% tổng số hộ",
-            VoteRule::HuongUoc => "cần > 50% số hộ dự họp và > 50% tổng số hộ đồng ý",
+            VoteRule::HuongUoc => {
+                "cần đại diện trên 50% số hộ dự họp; trên 50% tổng số hộ tán thành"
+            }
         }
     }
 
@@ -68,7 +70,9 @@ impl VoteRule {
             VoteRule::TwoThirds => "needs ≥ 2/3 of all households",
             VoteRule::WardTwoThirds => "needs ≥ 2/3 of the groups",
             VoteRule::Majority => "needs > 50% of all households",
-            VoteRule::HuongUoc => "needs > 50% of households present and > 50% of all agreeing",
+            VoteRule::HuongUoc => {
+                "needs representatives of over 50% of households present; over 50% of all households agreeing"
+            }
         }
     }
 
@@ -164,7 +168,9 @@ impl VoteCount {
 pub enum Shortfall {
     /// Not enough households agreed.
     Agreement,
-    /// Hương ước meeting: not more than half the households attended (use a ballot).
+    /// A meeting without enough households present to reach the threshold (Điều 19
+    /// khoản 1 điểm b), or for a hương ước not more than half of them (NĐ 61/2023 Điều
+    /// 10): the law goes on to a household ballot.
     Attendance,
 }
 
@@ -199,7 +205,13 @@ impl VoteVerdict {
             self.needed
         );
         if self.shortfall == Some(Shortfall::Attendance) {
-            s.push_str(" — chưa đủ trên 50% số hộ dự họp, chuyển sang phát phiếu");
+            if self.rule == VoteRule::HuongUoc {
+                s.push_str(
+                    " — không đủ hộ dự — phát phiếu (Điều 19 khoản 1 điểm b; NĐ 61/2023 Điều 10 khoản 2)",
+                );
+            } else {
+                s.push_str(" — không đủ hộ dự — phát phiếu (Điều 19 khoản 1 điểm b)");
+            }
         }
         s
     }
@@ -219,7 +231,15 @@ impl VoteVerdict {
             self.needed
         );
         if self.shortfall == Some(Shortfall::Attendance) {
-            s.push_str(" — not more than half the households attended; use a household ballot");
+            if self.rule == VoteRule::HuongUoc {
+                s.push_str(
+                    " — not enough households present — household ballot (Điều 19 khoản 1 điểm b; NĐ 61/2023 Điều 10 khoản 2)",
+                );
+            } else {
+                s.push_str(
+                    " — not enough households present — household ballot (Điều 19 khoản 1 điểm b)",
+                );
+            }
         }
         s
     }
@@ -229,8 +249,14 @@ impl VoteVerdict {
 pub fn verdict(rule: VoteRule, count: &VoteCount) -> Result<VoteVerdict, BadCount> {
     count.validate()?;
     let needed = rule.needed(count.total);
+    // A meeting whose attendance cannot reach the threshold is decided by a household
+    // ballot (Điều 19 khoản 1 điểm b), whatever the rule; a hương ước meeting needs
+    // representatives of more than half the households besides (NĐ 61/2023 Điều 10).
     let attendance_ok = match (rule, count.form) {
-        (VoteRule::HuongUoc, VoteForm::Meeting) => count.present > count.total / 2,
+        (VoteRule::HuongUoc, VoteForm::Meeting) => {
+            count.present > count.total / 2 && count.present >= needed
+        }
+        (_, VoteForm::Meeting) => count.present >= needed,
         _ => true,
     };
     let agreement_ok = count.agree >= needed;
@@ -262,6 +288,35 @@ mod tests {
             present,
             agree,
             form: VoteForm::Meeting,
+        }
+    }
+
+    /// Điều 19 khoản 1 điểm b: for every rule, a meeting whose attendance cannot reach
+    /// the threshold is "không đủ hộ dự — phát phiếu"; a ballot with the same numbers is
+    /// simply not passed.
+    #[test]
+    fn a_meeting_short_of_attendance_goes_to_a_ballot_for_every_rule_dieu_19_khoan_1_diem_b() {
+        for rule in [VoteRule::TwoThirds, VoteRule::Majority, VoteRule::HuongUoc] {
+            let needed = rule.needed(300);
+            let v = verdict(rule, &meeting(300, needed - 1, needed - 1)).unwrap();
+            assert_eq!(v.shortfall, Some(Shortfall::Attendance), "{rule:?}");
+            assert!(
+                v.summary_vi()
+                    .contains("không đủ hộ dự — phát phiếu (Điều 19 khoản 1 điểm b"),
+                "{}",
+                v.summary_vi()
+            );
+            let ballot = VoteCount {
+                form: VoteForm::Ballot,
+                ..meeting(300, needed - 1, needed - 1)
+            };
+            assert_eq!(
+                verdict(rule, &ballot).unwrap().shortfall,
+                Some(Shortfall::Agreement)
+            );
+            // Enough present but too few agreeing is a plain failure.
+            let v = verdict(rule, &meeting(300, needed, needed - 1)).unwrap();
+            assert_eq!(v.shortfall, Some(Shortfall::Agreement), "{rule:?}");
         }
     }
 
@@ -302,11 +357,13 @@ mod tests {
     }
 
     #[test]
-    fn a_well_attended_meeting_can_still_fail_two_thirds() {
-        // 60 % present, all agree: 180 of 300 is below 2/3 of all households.
+    fn a_meeting_of_60_percent_cannot_reach_two_thirds_so_a_ballot_follows_dieu_19_khoan_1_diem_b()
+    {
+        // 60 % present, all agree: 180 of 300 is below 2/3 of all households, and no
+        // meeting of 180 could reach it — the law goes on to a household ballot.
         let v = verdict(VoteRule::TwoThirds, &meeting(300, 180, 180)).unwrap();
         assert!(!v.passes);
-        assert_eq!(v.shortfall, Some(Shortfall::Agreement));
+        assert_eq!(v.shortfall, Some(Shortfall::Attendance));
     }
 
     #[test]

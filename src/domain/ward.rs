@@ -17,6 +17,47 @@ pub struct Ward {
     pub steps: StepSet,
     /// The period the ward is working on, when it is not today's quarter (the demo).
     pub current_period: Option<Period>,
+    /// The current term of the tổ trưởng and with it of the Ban TTND (Luật 10/2022/QH15
+    /// Điều 36 khoản 2: the board's term follows the tổ trưởng's). Per-term items fall due
+    /// in its last year; unset, they count only when an election or report is registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<Term>,
+}
+
+/// A term, by years (inclusive): "2021-2026".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub start: u16,
+    pub end: u16,
+}
+
+impl Term {
+    /// The year per-term duties fall due: the term's last (the election of the next
+    /// term, NĐ 59/2023 Điều 6–8; the term report, NĐ 59/2023 Điều 14 khoản 3).
+    pub fn due_year(self) -> u16 {
+        self.end
+    }
+}
+
+impl std::fmt::Display for Term {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.start, self.end)
+    }
+}
+
+impl std::str::FromStr for Term {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Term, String> {
+        let bad = || format!("invalid term {s:?} (expected years such as 2021-2026)");
+        let (a, b) = s.trim().split_once(['-', '–']).ok_or_else(bad)?;
+        let start: u16 = a.trim().parse().map_err(|_| bad())?;
+        let end: u16 = b.trim().parse().map_err(|_| bad())?;
+        let ok = |y: u16| (super::period::MIN_YEAR..=super::period::MAX_YEAR).contains(&y);
+        if !ok(start) || !ok(end) || end <= start || end - start > 10 {
+            return Err(bad());
+        }
+        Ok(Term { start, end })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -133,6 +133,7 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
             section,
             text,
         } => j(svc.set_narrative(period, &section, &text)?),
+        Req::SetTerm(t) => j(svc.set_term(t)?),
         Req::Ward => j(svc.ward()?),
         Req::Branches => j(svc.branches()?),
         Req::Groups => j(svc.groups()?),

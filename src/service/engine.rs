@@ -14,7 +14,7 @@ use super::report::{
 };
 use super::sections::{
     Counts, Fact, GroupMeetings, ItemRow, MeetingRow, NamedPct, Section, SectionKey, TrendPoint,
-    is_annual_meeting, section_of, trend_periods,
+    is_annual_meeting, meeting_in, section_of, trend_periods, vote_in,
 };
 use crate::domain::Completion;
 use crate::domain::date::Date;
@@ -114,6 +114,9 @@ struct Cell {
     ended: bool,
     /// Position of the slot among the item's slots in the view (for list order).
     slot_pos: usize,
+    /// Counted only when an entry is stored for it: an event or off-term item not
+    /// registered is no duty (issue 13, [`Item::needs_registration`]).
+    optional: bool,
 }
 
 /// A period looked at: its cells, split by scope.
@@ -124,7 +127,13 @@ struct View {
 }
 
 impl View {
-    fn new(period: Period, template: &Template, set: StepSet, today: Date) -> View {
+    fn new(
+        period: Period,
+        template: &Template,
+        set: StepSet,
+        today: Date,
+        term: Option<crate::domain::ward::Term>,
+    ) -> View {
         let mut v = View {
             period,
             group_cells: Vec::new(),
@@ -149,6 +158,7 @@ impl View {
                     steps: steps.clone(),
                     ended: today > slot.end(),
                     slot_pos,
+                    optional: item.needs_registration(slot, term),
                 };
                 match item.scope {
                     Scope::Group => v.group_cells.push(cell),
@@ -332,6 +342,7 @@ struct Pass<'a> {
     code_rank: Vec<u32>,
     /// Slots of `now` per item (a previous cell in one of them is listed under now).
     now_slots: Vec<Vec<Period>>,
+    today: Date,
 }
 
 impl Pass<'_> {
@@ -353,7 +364,11 @@ impl Pass<'_> {
             for (t, view) in self.trend.iter().enumerate() {
                 let mut total = Completion::default();
                 for cell in view.cells(ward) {
-                    let steps = table.get(entries, cell).map_or(&BLANK, |e| &e.steps);
+                    let entry = table.get(entries, cell);
+                    if cell.optional && entry.is_none() {
+                        continue;
+                    }
+                    let steps = entry.map_or(&BLANK, |e| &e.steps);
                     total += completion_of(steps, cell);
                 }
                 g.trend[t][u] = total;
@@ -364,7 +379,11 @@ impl Pass<'_> {
         {
             let mut acc = Acc::default();
             for cell in view.cells(ward) {
-                let steps = table.get(entries, cell).map_or(&BLANK, |e| &e.steps);
+                let entry = table.get(entries, cell);
+                if cell.optional && entry.is_none() {
+                    continue;
+                }
+                let steps = entry.map_or(&BLANK, |e| &e.steps);
                 let c = self.add(&mut acc, steps, cell);
                 if cell.ended && !c.is_complete() {
                     acc.overdue += 1;
@@ -413,6 +432,12 @@ impl Pass<'_> {
         for cell in self.now.cells(ward) {
             let item = &self.template.items[cell.item];
             let entry = table.get(entries, cell);
+            if cell.optional && entry.is_none() {
+                if self.detail {
+                    g.items[cell.item].seen = true;
+                }
+                continue;
+            }
             let steps = entry.map_or(&BLANK, |e| &e.steps);
             let c = self.add(&mut acc, steps, cell);
             if !self.detail {
@@ -467,7 +492,9 @@ impl Pass<'_> {
                 g.unit_meetings[u].annual = Some(status);
             }
             let Some(e) = entry else { continue };
-            if let Some(v) = e.vote_verdict(item) {
+            if let Some(v) = e.vote_verdict(item)
+                && vote_in(self.now.period, e.meeting_date, self.today)
+            {
                 g.votes.push(VoteCand {
                     failed: !v.passes,
                     item: cell.item as u32,
@@ -483,7 +510,7 @@ impl Pass<'_> {
             }
             if !ward
                 && let Some(d) = e.meeting_date
-                && self.now.period.contains_date(d)
+                && meeting_in(self.now.period, d, self.today)
             {
                 let v = e.vote;
                 let um = &mut g.unit_meetings[u];
@@ -664,6 +691,7 @@ pub(crate) fn build_split<E: Send>(
         .filter(|q| opts.detail && Some(*q) != previous && *q != period)
         .collect();
     let pass = Pass {
+        today: src.today,
         detail: opts.detail,
         template,
         code_index: template
@@ -672,11 +700,11 @@ pub(crate) fn build_split<E: Send>(
             .enumerate()
             .map(|(i, it)| (it.code.as_str(), i))
             .collect(),
-        now: View::new(period, template, set, src.today),
-        prev: previous.map(|p| View::new(p, template, set, src.today)),
+        now: View::new(period, template, set, src.today, src.ward.term),
+        prev: previous.map(|p| View::new(p, template, set, src.today, src.ward.term)),
         trend: trend_qs
             .iter()
-            .map(|q| View::new(*q, template, set, src.today))
+            .map(|q| View::new(*q, template, set, src.today, src.ward.term))
             .collect(),
         code_rank,
         now_slots: template

@@ -2,6 +2,7 @@
 
 use super::report;
 use super::*;
+use crate::domain::VoteForm;
 use crate::domain::date;
 use crate::domain::entry::Entry;
 use crate::domain::template::Scope;
@@ -390,8 +391,27 @@ impl LocalService {
             MAX_NAME_CHARS,
         )?;
         check_len("Ghi chú", "Note", &ev.note, MAX_NOTE_CHARS)?;
-        for d in [ev.posted_from, ev.posted_to, ev.meeting_date] {
+        check_len("Tên việc", "Title", &ev.title, MAX_NAME_CHARS)?;
+        for d in [ev.posted_from, ev.posted_to, ev.meeting_date, ev.occurred] {
             check_date(d)?;
+        }
+        // Something registered as having arisen cannot have arisen after today
+        // (issue 13: dates honest).
+        if let Some(d) = ev.occurred
+            && d > self.today()
+        {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Ngày phát sinh {} sau hôm nay ({}): chỉ đăng ký việc đã phát sinh.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(self.today())
+                ),
+                format!(
+                    "The day it arose, {}, is after today ({}): register what has arisen.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(self.today())
+                ),
+            ));
         }
         if let (Some(a), Some(b)) = (ev.posted_from, ev.posted_to)
             && b < a
@@ -420,6 +440,63 @@ impl LocalService {
             }
         }
         Ok(())
+    }
+}
+
+/// The clause of Điều 15 Luật 10/2022/QH15 a decision item is about, when it says.
+fn dieu_15_clause(item: &Item) -> Option<u16> {
+    let c = &item.citation;
+    (c.law == crate::domain::template::Law::Luat10_2022 && c.article == 15)
+        .then_some(c.clause)
+        .flatten()
+}
+
+/// Whether the law allows deciding `item` by `form` now (issue 13). Điều 17 khoản 2:
+/// online voting only for the matters of Điều 15 khoản 6; the matters of khoản 3, 4
+/// and 5 (hương ước, tổ trưởng, Ban TTND / Ban GSĐTCĐ members) at a meeting, by a
+/// household ballot only after a meeting without enough households present (Điều 19
+/// khoản 1 điểm b; NĐ 61/2023 Điều 10 khoản 2 điểm a for hương ước).
+fn check_form(item: &Item, form: VoteForm, current: Option<&Entry>) -> Result<(), ServiceError> {
+    let clause = dieu_15_clause(item);
+    match form {
+        VoteForm::Online if clause != Some(6) => Err(ServiceError::invalid(
+            format!(
+                "Mục {} không được biểu quyết trực tuyến: hình thức này chỉ áp dụng cho công việc \
+                 tự quản khác (khoản 6 Điều 15), theo Điều 17 khoản 2 Luật 10/2022/QH15.",
+                item.code
+            ),
+            format!(
+                "Item {} cannot be voted online: online voting is only for other self-management \
+                 matters (Điều 15 khoản 6), Điều 17 khoản 2 of Law 10/2022/QH15.",
+                item.code
+            ),
+        )),
+        VoteForm::Ballot if matches!(clause, Some(3..=5)) => {
+            let after_failed_meeting = current
+                .and_then(|e| e.evidence.vote)
+                .filter(|v| v.form == VoteForm::Meeting)
+                .and_then(|v| vote::verdict(item.vote?, &v).ok())
+                .is_some_and(|v| v.shortfall == Some(vote::Shortfall::Attendance));
+            if after_failed_meeting {
+                Ok(())
+            } else {
+                Err(ServiceError::invalid(
+                    format!(
+                        "Mục {} phải bàn, quyết định tại cuộc họp của cộng đồng dân cư (Điều 17 khoản 2); \
+                         chỉ phát phiếu khi cuộc họp không đủ hộ dự (Điều 19 khoản 1 điểm b). \
+                         Hãy ghi cuộc họp trước (--form meeting).",
+                        item.code
+                    ),
+                    format!(
+                        "Item {} must be decided at a community meeting (Điều 17 khoản 2); a household \
+                         ballot only after a meeting without enough households present (Điều 19 khoản 1 \
+                         điểm b). Record the meeting first (--form meeting).",
+                        item.code
+                    ),
+                ))
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -502,6 +579,15 @@ impl Service for LocalService {
 
     fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
         Ok(self.store.doc_settings()?)
+    }
+
+    fn set_term(
+        &self,
+        term: Option<crate::domain::ward::Term>,
+    ) -> Result<crate::domain::ward::Ward, ServiceError> {
+        self.require_admin()?;
+        let actor = self.sess().actor;
+        Ok(self.store.set_term(term, &actor, now_ms())?)
     }
 
     fn set_doc_settings(
@@ -833,14 +919,20 @@ impl Service for LocalService {
                 if !item.in_force(slot) {
                     continue;
                 }
-                let entry = stored
-                    .remove(&(item.code.clone(), slot))
-                    .unwrap_or_else(|| Entry::new(group, &item.code, slot));
+                let stored_entry = stored.remove(&(item.code.clone(), slot));
+                let registered =
+                    stored_entry.is_some() || !item.needs_registration(slot, ward.term);
+                let entry = stored_entry.unwrap_or_else(|| Entry::new(group, &item.code, slot));
+                let mut warnings = entry.warnings(item, ward.steps, today);
+                if !registered {
+                    warnings.retain(|w| !matches!(w, Warning::Overdue { .. }));
+                }
                 rows.push(ChecklistRow {
                     completion: entry.completion(item, ward.steps),
-                    overdue: entry.is_overdue(item, ward.steps, today),
+                    overdue: registered && entry.is_overdue(item, ward.steps, today),
                     verdict: entry.vote_verdict(item),
-                    warnings: entry.warnings(item, ward.steps, today),
+                    warnings,
+                    registered,
                     item: item.clone(),
                     slot,
                     entry,
@@ -865,7 +957,7 @@ impl Service for LocalService {
         if !ward.steps.contains(req.step) {
             return Err(ServiceError::StepNotTracked(req.step));
         }
-        let slot = slot_for(&item, req.period)?;
+        let slot = slot_for_write(&item, req.period)?;
         let note = req.note.as_deref().map(text::clean);
         if let Some(n) = &note {
             check_len("Ghi chú", "Note", n, MAX_NOTE_CHARS)?;
@@ -911,8 +1003,36 @@ impl Service for LocalService {
             ));
         }
         check_date(req.date)?;
+        // Dates honest (issue 13): a meeting or ballot dated after today has not been
+        // held; it is recorded only when said to be planned.
+        let today = self.today();
+        if let Some(d) = req.date
+            && d > today
+            && !req.planned
+        {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Ngày họp / phát phiếu {} sau hôm nay ({}): chưa diễn ra. \
+                     Nếu là cuộc họp dự kiến, ghi thêm --planned.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(today)
+                ),
+                format!(
+                    "The meeting or ballot date {} is after today ({}): it has not happened. \
+                     If it is planned, add --planned.",
+                    crate::domain::date::format_vi(d),
+                    crate::domain::date::format_vi(today)
+                ),
+            ));
+        }
         let verdict = vote::verdict(rule, &req.count)?;
-        let slot = slot_for(&item, req.period)?;
+        let slot = slot_for_write(&item, req.period)?;
+        let current = self
+            .store
+            .entries_of_group(slot, req.group)?
+            .into_iter()
+            .find(|e| e.item == item.code);
+        check_form(&item, req.count.form, current.as_ref())?;
         let (count, date) = (req.count, req.date);
         let (entry, _) = self
             .store
@@ -926,6 +1046,17 @@ impl Service for LocalService {
                 None,
                 now_ms(),
                 &|e: &mut Entry| {
+                    // A second meeting or ballot no longer overwrites the first: the
+                    // round before is kept (issue 13; Điều 19 khoản 1 điểm b).
+                    if let Some(prev) = e.evidence.vote {
+                        let round = crate::domain::entry::VoteRound {
+                            count: prev,
+                            date: e.evidence.meeting_date,
+                            minutes: std::mem::take(&mut e.evidence.minutes),
+                        };
+                        e.evidence.rounds.push(round);
+                        e.evidence.meeting_date = None;
+                    }
                     e.evidence.vote = Some(count);
                     if date.is_some() {
                         e.evidence.meeting_date = date;
@@ -942,10 +1073,11 @@ impl Service for LocalService {
         let item = self.item(&template, &new.item)?;
         self.check_group(new.group, &item)?;
         self.require_group(new.group)?;
-        let slot = slot_for(&item, new.period)?;
+        let slot = slot_for_write(&item, new.period)?;
         new.evidence.minutes = text::clean(&new.evidence.minutes);
         new.evidence.responsible = text::clean(&new.evidence.responsible);
         new.evidence.note = text::clean(&new.evidence.note);
+        new.evidence.title = text::clean(&new.evidence.title);
         self.validate_entry(&item, &new)?;
         let (entry, _) = self
             .store
@@ -1128,6 +1260,7 @@ impl Service for LocalService {
         dry_run: bool,
     ) -> Result<crate::store::items::ItemsAdded, ServiceError> {
         self.require_admin()?;
+        let steps = self.store.ward()?.steps;
         // Items can arrive over the socket without passing the template file's checks:
         // every text is bounded here (a 5-million-character title was accepted).
         for it in &items {
@@ -1140,6 +1273,27 @@ impl Service for LocalService {
                 MAX_NAME_CHARS,
             )?;
             check_len("Trích dẫn", "Citation", &it.citation.text, MAX_NOTE_CHARS)?;
+            // An item none of whose steps the ward tracks could never be marked (issue 13):
+            // a four-step ward cannot take an item that has only giamsat/thuhuong.
+            if it.applicable_steps(steps).next().is_none() {
+                let list: Vec<&str> = it.steps.iter().map(|s| s.code()).collect();
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Mục {} chỉ có bước {} — phường đang theo dõi {} bước nên không đánh dấu được. \
+                         Thêm ít nhất một bước biet, ban, lam hoặc kiemtra.",
+                        it.code,
+                        list.join(", "),
+                        steps.steps().len()
+                    ),
+                    format!(
+                        "Item {} has only the steps {} — this ward tracks {} steps, so it could never be marked. \
+                         Give it at least one of biet, ban, lam, kiemtra.",
+                        it.code,
+                        list.join(", "),
+                        steps.steps().len()
+                    ),
+                ));
+            }
         }
         let actor = self.sess().actor;
         Ok(self.store.add_items(&items, &actor, now_ms(), dry_run)?)

@@ -38,6 +38,15 @@ pub struct ChecklistRow {
     pub overdue: bool,
     pub verdict: Option<VoteVerdict>,
     pub warnings: Vec<Warning>,
+    /// False for an item that arises (per event, or per term outside the term's last
+    /// year) with nothing registered for the slot: shown so it can be registered, but
+    /// no duty yet — not counted, never overdue (issue 13).
+    #[serde(default = "registered_default")]
+    pub registered: bool,
+}
+
+fn registered_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -68,6 +77,10 @@ pub struct VoteRequest {
     pub count: VoteCount,
     pub date: Option<Date>,
     pub base_version: Option<u64>,
+    /// A vote dated after today is refused unless it is marked planned (issue 13:
+    /// dates honest); a planned vote is not a result until its day.
+    #[serde(default)]
+    pub planned: bool,
 }
 
 /// A whole entry as edited in the detail form: steps and evidence replace the stored
@@ -128,6 +141,14 @@ pub trait Service {
     fn members(&self) -> Result<Vec<Member>, ServiceError>;
     /// Add or replace a member. Ward administrators only (anyone before the first).
     fn add_member(&self, member: NewMember) -> Result<Member, ServiceError>;
+    /// Set (or clear) the ward's current term of the tổ trưởng and Ban TTND (Điều 36
+    /// khoản 2): per-term items fall due in its last year. Ward administrators only.
+    fn set_term(
+        &self,
+        _term: Option<crate::domain::ward::Term>,
+    ) -> Result<crate::domain::ward::Ward, ServiceError> {
+        Err(unsupported())
+    }
     /// How the ward signs and files its documents.
     fn doc_settings(&self) -> Result<crate::domain::settings::DocSettings, ServiceError> {
         Err(unsupported())
@@ -301,6 +322,19 @@ pub fn find_group(groups: &[Group], name: &str) -> Result<Group, ServiceError> {
 }
 
 /// Map the period a user gave to the period an item's entry is kept for.
+/// The slot a new mark, vote or evidence goes to: as [`slot_for`], and refused when the
+/// item is retired for that slot (issue 13: retired items could still be marked).
+pub fn slot_for_write(item: &Item, period: Period) -> Result<Period, ServiceError> {
+    let slot = slot_for(item, period)?;
+    if !item.in_force(slot) {
+        return Err(ServiceError::Retired {
+            item: item.code.clone(),
+            from: item.retired_from,
+        });
+    }
+    Ok(slot)
+}
+
 pub fn slot_for(item: &Item, period: Period) -> Result<Period, ServiceError> {
     let g = item.recurrence.granularity();
     match period.slots(g).as_slice() {
@@ -335,6 +369,8 @@ pub enum ServiceError {
     },
     #[error("step {step} does not apply to item {item}")]
     StepNotInItem { step: Step, item: String },
+    #[error("item {item} is retired{}: it takes no new marks (its history stays in the reports)", from.map(|p| format!(" from {p}")).unwrap_or_default())]
+    Retired { item: String, from: Option<Period> },
     #[error("this ward tracks four steps; {0} is in the six-step form only")]
     StepNotTracked(Step),
     #[error("item {0} is not a decision with a vote threshold")]
@@ -448,6 +484,11 @@ impl ServiceError {
             ServiceError::StepNotInItem { step, item } => {
                 format!("Bước \"{}\" không áp dụng cho mục {item}.", step.name_vi())
             }
+            ServiceError::Retired { item, from } => format!(
+                "Mục {item} đã thôi áp dụng{}: không ghi thêm được (số liệu cũ vẫn giữ trong báo cáo). \
+                 Xem `qcdc template list --all`; quản trị phường có thể `qcdc template reinstate {item}`.",
+                from.map(|p| format!(" từ kỳ {p}")).unwrap_or_default()
+            ),
             ServiceError::StepNotTracked(step) => format!(
                 "Phường đang theo dõi 4 bước; \"{}\" chỉ có trong phương châm 6 bước.",
                 step.name_vi()

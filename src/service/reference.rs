@@ -85,6 +85,8 @@ fn compute(inp: &ReportInput) -> Computed {
                 let blank;
                 let entry = match inp.entries.get(&key) {
                     Some(e) => e,
+                    // An event or off-term item not registered is no duty (issue 13).
+                    None if item.needs_registration(slot, inp.ward.term) => continue,
                     None => {
                         blank = Entry::new(gid, &item.code, slot);
                         &blank
@@ -114,7 +116,9 @@ fn compute(inp: &ReportInput) -> Computed {
                         completion: c.into(),
                     });
                 }
-                if let Some(v) = entry.vote_verdict(item) {
+                if let Some(v) = entry.vote_verdict(item)
+                    && vote_in(inp.period, entry.evidence.meeting_date, inp.today)
+                {
                     votes.push(VoteRow {
                         group: group_name(gid),
                         item: item.code.clone(),
@@ -397,6 +401,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
                 let blank;
                 let entry = match inp.entries.get(&(*gid, item.code.clone(), *slot)) {
                     Some(e) => e,
+                    None if item.needs_registration(*slot, inp.ward.term) => continue,
                     None => {
                         blank = Entry::new(*gid, &item.code, *slot);
                         &blank
@@ -447,7 +452,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
                 }
                 if item.scope == Scope::Group
                     && let Some(d) = entry.evidence.meeting_date
-                    && inp.period.contains_date(d)
+                    && meeting_in(inp.period, d, inp.today)
                 {
                     let v = entry.evidence.vote;
                     meetings.push(MeetingRow {
@@ -642,7 +647,9 @@ fn inp_votes(inp: &ReportInput) -> Vec<bool> {
                 if e.group != WARD_GROUP && !inp.groups.iter().any(|g| g.id == e.group) {
                     continue;
                 }
-                if let Some(v) = e.vote_verdict(item) {
+                if let Some(v) = e.vote_verdict(item)
+                    && vote_in(inp.period, e.evidence.meeting_date, inp.today)
+                {
                     out.push(v.passes);
                 }
             }
@@ -849,6 +856,7 @@ mod tests {
                     },
                     date: None,
                     base_version: None,
+                    planned: false,
                 });
             }
             Op::Meeting {
@@ -1074,6 +1082,28 @@ mod tests {
     #[test]
     fn the_demo_ward_reports_the_same_from_tallies_as_from_every_entry() {
         let (_dir, svc, _, _) = demo();
+        assert_agree(&svc);
+    }
+
+    /// Issue 13: with a term whose last year is the report's (per-term items due, Điều
+    /// 36 khoản 2) and one occurrence registered on a group with none, the engine and
+    /// the recomputation still agree.
+    #[test]
+    fn a_term_and_a_registered_occurrence_report_the_same_both_ways() {
+        let (_dir, svc, units, _) = demo();
+        svc.set_term(Some(crate::domain::ward::Term {
+            start: 2021,
+            end: 2026,
+        }))
+        .unwrap();
+        let mut e = Entry::new(units[units.len() - 1], "YK-04", Period::Year(2026));
+        e.evidence.occurred = Some(Date::from_ymd_opt(2026, 5, 4).unwrap());
+        e.evidence.title = "Nhập tổ 8 và tổ 9".into();
+        svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: Some(0),
+        })
+        .unwrap();
         assert_agree(&svc);
     }
 

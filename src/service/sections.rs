@@ -11,7 +11,6 @@ use crate::domain::date::Date;
 use crate::domain::entry::StepStatus;
 use crate::domain::period::Period;
 use crate::domain::template::{Evidence, Item, Pillar, Recurrence, Scope};
-use crate::domain::text::fold;
 use crate::domain::vote::VoteForm;
 use serde::{Deserialize, Serialize};
 
@@ -132,102 +131,26 @@ pub struct TrendPoint {
     pub branches: Vec<NamedPct>,
 }
 
-/// Which section an item's work is reported in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SectionKey {
-    Disclosure,
-    Decisions,
-    Consultation,
-    Inspection,
-    InspectionBoard,
-    InvestmentBoard,
-    Petitions,
-    Meetings,
-}
+/// Which section an item's work is reported in (the template's `section` field).
+pub use crate::domain::template::Section as SectionKey;
 
-impl SectionKey {
-    pub const ALL: [SectionKey; 8] = [
-        SectionKey::Disclosure,
-        SectionKey::Decisions,
-        SectionKey::Consultation,
-        SectionKey::Inspection,
-        SectionKey::InspectionBoard,
-        SectionKey::InvestmentBoard,
-        SectionKey::Petitions,
-        SectionKey::Meetings,
-    ];
-
-    pub fn number(self) -> &'static str {
-        ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"][self as usize]
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            SectionKey::Disclosure => "cong-khai",
-            SectionKey::Decisions => "ban-quyet-dinh",
-            SectionKey::Consultation => "tham-gia-y-kien",
-            SectionKey::Inspection => "kiem-tra-giam-sat",
-            SectionKey::InspectionBoard => "ban-ttnd",
-            SectionKey::InvestmentBoard => "ban-gsdtcd",
-            SectionKey::Petitions => "kien-nghi",
-            SectionKey::Meetings => "hop-to-dan-pho",
-        }
-    }
-
-    pub fn title_vi(self) -> &'static str {
-        match self {
-            SectionKey::Disclosure => "Kết quả thực hiện công khai thông tin",
-            SectionKey::Decisions => "Nhân dân bàn và quyết định",
-            SectionKey::Consultation => "Nhân dân tham gia ý kiến",
-            SectionKey::Inspection => "Nhân dân kiểm tra, giám sát",
-            SectionKey::InspectionBoard => "Hoạt động của Ban Thanh tra nhân dân",
-            SectionKey::InvestmentBoard => "Hoạt động của Ban Giám sát đầu tư của cộng đồng",
-            SectionKey::Petitions => "Kiến nghị, phản ánh, đơn thư của Nhân dân",
-            SectionKey::Meetings => "Kết quả tổ chức họp tổ dân phố",
-        }
-    }
-
-    pub fn title_en(self) -> &'static str {
-        match self {
-            SectionKey::Disclosure => "Public disclosure",
-            SectionKey::Decisions => "Residents discuss and decide",
-            SectionKey::Consultation => "Residents are consulted",
-            SectionKey::Inspection => "Inspection and supervision by residents",
-            SectionKey::InspectionBoard => "People's Inspection Board (Ban TTND)",
-            SectionKey::InvestmentBoard => "Community investment supervision board (Ban GSĐTCĐ)",
-            SectionKey::Petitions => "Residents' petitions and feedback",
-            SectionKey::Meetings => "Residential group meetings held",
-        }
-    }
-
-    pub fn title(self, en: bool) -> &'static str {
-        if en { self.title_en() } else { self.title_vi() }
-    }
-}
-
-/// The section an item is reported in: its pillar for I–III; items of the fourth pillar
-/// go to V when they are about the Ban Thanh tra nhân dân, VI for the Ban Giám sát đầu
-/// tư của cộng đồng, VII for petitions and feedback, IV otherwise. A ward's own items
-/// land in V–VII the same way when their title names the board or the petitions.
+/// The section an item is reported in: the one its template entry names (I–VIII).
 pub fn section_of(item: &Item) -> SectionKey {
-    match item.pillar {
-        Pillar::CongKhai => SectionKey::Disclosure,
-        Pillar::BanQuyetDinh => SectionKey::Decisions,
-        Pillar::ThamGiaYKien => SectionKey::Consultation,
-        Pillar::KiemTraGiamSat => {
-            let t = fold(&item.title);
-            let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
-            if has(&["ban ttnd", "thanh tra nhan dan"]) {
-                SectionKey::InspectionBoard
-            } else if has(&["gsdtcd", "giam sat dau tu", "giam sat thi cong"]) {
-                SectionKey::InvestmentBoard
-            } else if has(&["kien nghi", "phan anh", "khieu nai", "to cao", "don thu"]) {
-                SectionKey::Petitions
-            } else {
-                SectionKey::Inspection
-            }
-        }
-    }
+    item.section
+}
+
+/// Whether a vote dated `date` belongs to the report of `period` (issue 13, dates
+/// honest): a dated vote is reported in the period of its date, and not before it is
+/// held (a planned vote after `today` is not yet a result); an undated one with its
+/// entry.
+pub fn vote_in(period: Period, date: Option<Date>, today: Date) -> bool {
+    date.is_none_or(|d| period.contains_date(d) && d <= today)
+}
+
+/// Whether a meeting dated `date` was held within `period` by `today`: a meeting
+/// planned for after today is not counted as held.
+pub fn meeting_in(period: Period, date: Date, today: Date) -> bool {
+    period.contains_date(date) && date <= today
 }
 
 /// The year-end community meeting of each group (Điều 33): a yearly group item of the

@@ -63,8 +63,8 @@ pub fn chunk_key(seq: u64) -> [u8; 8] {
     (seq / AUDIT_CHUNK).to_be_bytes()
 }
 
-impl SheetV1 {
-    pub fn row(&self, item: &str) -> Option<&SheetRowV1> {
+impl SheetV2 {
+    pub fn row(&self, item: &str) -> Option<&SheetRowV2> {
         self.rows
             .binary_search_by(|r| r.item.as_str().cmp(item))
             .ok()
@@ -74,7 +74,7 @@ impl SheetV1 {
     /// Put `entry` (with the audit record that wrote it, if any) in place of the row of
     /// its item.
     pub fn put(&mut self, entry: &Entry, seq: Option<u64>) {
-        let rec = EntryV1::from(entry);
+        let rec = EntryV2::from(entry);
         match self
             .rows
             .binary_search_by(|r| r.item.as_str().cmp(&entry.item))
@@ -86,7 +86,7 @@ impl SheetV1 {
             }
             Err(i) => self.rows.insert(
                 i,
-                SheetRowV1 {
+                SheetRowV2 {
                     item: entry.item.clone(),
                     entry: rec,
                     audit: seq.into_iter().collect(),
@@ -104,7 +104,7 @@ impl SheetV1 {
 }
 
 impl TallyV1 {
-    pub fn put(&mut self, slot: Period, item: &str, e: &EntryV1) {
+    pub fn put(&mut self, slot: Period, item: &str, e: &EntryV2) {
         let row = TallyRowV1::of(slot, item, e);
         let key = (row.slot, row.item.as_str());
         match self
@@ -117,7 +117,7 @@ impl TallyV1 {
     }
 
     /// The tally of the given sheets (all of one group and one year).
-    pub fn of_sheets<'a>(sheets: impl IntoIterator<Item = (Period, &'a SheetV1)>) -> TallyV1 {
+    pub fn of_sheets<'a>(sheets: impl IntoIterator<Item = (Period, &'a SheetV2)>) -> TallyV1 {
         let mut t = TallyV1::default();
         for (slot, sheet) in sheets {
             for r in &sheet.rows {
@@ -195,8 +195,8 @@ pub fn tx_put_entries<E>(
     }
     for (k, rows) in by_sheet {
         let mut sheet = match sheets.get(k)? {
-            Some(v) => decode::<SheetV1>(&v).ok_or_else(abort)?,
-            None => SheetV1::default(),
+            Some(v) => decode_sheet(&v).ok_or_else(abort)?,
+            None => SheetV2::default(),
         };
         for (e, seq) in rows {
             sheet.put(e, seq);
@@ -209,7 +209,7 @@ pub fn tx_put_entries<E>(
             None => TallyV1::default(),
         };
         for e in rows {
-            tally.put(e.period, &e.item, &EntryV1::from(e));
+            tally.put(e.period, &e.item, &EntryV2::from(e));
         }
         tallies.insert(&k, encode(&tally))?;
     }
@@ -255,7 +255,7 @@ impl<'a> BulkWriter<'a> {
         year: u16,
         entries: &[(Entry, Vec<u64>)],
     ) -> Result<(), sled::Error> {
-        let mut sheets: BTreeMap<Period, SheetV1> = BTreeMap::new();
+        let mut sheets: BTreeMap<Period, SheetV2> = BTreeMap::new();
         for (e, seqs) in entries {
             let sheet = sheets.entry(e.period).or_default();
             sheet.put(e, None);
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn a_sheet_keeps_one_row_per_item_in_order_with_its_audit_trail() {
-        let mut s = SheetV1::default();
+        let mut s = SheetV2::default();
         let p = Period::Quarter(2026, 4);
         let mut e = Entry::new(3, "CK-02", p);
         s.put(&e, Some(5));

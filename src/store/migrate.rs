@@ -12,6 +12,7 @@ pub fn run(store: &Store, from: u32) -> Result<(), StoreError> {
         match v {
             1 => v1_to_v2(store)?, // sets the version itself, atomically
             2 => v2_to_v3(store)?,
+            3 => v3_to_v4(store)?,
             other => {
                 return Err(StoreError::Corrupt {
                     path: store.path().to_path_buf(),
@@ -152,4 +153,69 @@ pub fn drop_schema_2_trees(store: &Store) -> Result<(), StoreError> {
         store.flush()?;
     }
     Ok(())
+}
+
+/// Schema 4 (issue 13): entries carry the day an occurrence arose and its title
+/// ([`super::records::EntryV2`]), the ward its term ([`super::records::WardV2`]), and
+/// every template item its report section. Each sheet is rewritten in place (a sheet
+/// of either layout reads, so a crash part-way leaves a database that opens and is
+/// finished on the next open); stored items get their section written out (the one
+/// of the built-in item of the same code, else the old title rule). Nothing a ward
+/// decided changes: its items keep their recurrence and no item is added (a migration is
+/// not a user change; the new built-in items come with a new ward or `template add`).
+/// The version goes up last.
+fn v3_to_v4(store: &Store) -> Result<(), StoreError> {
+    use super::records::{SheetV2, WardV2, decode_sheet, decode_ward};
+    let path = store.path().to_path_buf();
+    let io = |e: sled::Error| super::classify(&path, e);
+    let corrupt = |what: &str| StoreError::Corrupt {
+        path: path.clone(),
+        detail: format!("unreadable schema-3 {what} record"),
+    };
+    let mut batch = sled::Batch::default();
+    let mut pending = 0usize;
+    for kv in store.sheets.iter() {
+        let (k, v) = kv.map_err(io)?;
+        let sheet: SheetV2 = decode_sheet(&v).ok_or_else(|| corrupt("sheet"))?;
+        let new = encode(&sheet);
+        if new.as_slice() != v.as_ref() {
+            batch.insert(k, new);
+            pending += 1;
+        }
+        if pending >= 4096 {
+            store
+                .sheets
+                .apply_batch(std::mem::take(&mut batch))
+                .map_err(io)?;
+            pending = 0;
+        }
+    }
+    store.sheets.apply_batch(batch).map_err(io)?;
+    if let Some(raw) = store.meta_tree().get(super::WARD).map_err(io)? {
+        let ward = decode_ward(&raw).ok_or_else(|| corrupt("ward"))?;
+        store
+            .meta_tree()
+            .insert(super::WARD, encode(&WardV2::from(&ward)))
+            .map_err(io)?;
+    }
+    // Items: the JSON read back fills in the section (`Item`'s legacy rule); written
+    // out again it names it.
+    let mut items = sled::Batch::default();
+    for kv in store.items.iter() {
+        let (k, v) = kv.map_err(io)?;
+        let rec = decode::<super::records::ItemV1>(&v).ok_or_else(|| corrupt("item"))?;
+        let order = rec.order;
+        let item = rec.into_domain().ok_or_else(|| corrupt("item"))?;
+        items.insert(
+            k,
+            encode(&super::records::ItemV1::from_domain(order, &item)),
+        );
+    }
+    store.items.apply_batch(items).map_err(io)?;
+    store.flush()?;
+    store
+        .meta_tree()
+        .insert(super::SCHEMA, &4u32.to_be_bytes())
+        .map_err(io)?;
+    store.flush()
 }

@@ -1,12 +1,12 @@
 //! The store: the only module that knows sled and bincode.
 //!
 //! Trees (all integer keys big-endian, so ordering and prefix scans work):
-//! - `meta`: `schema` → u32, `ward` → [`WardV1`], `next_branch`/`next_group` → u32,
+//! - `meta`: `schema` → u32, `ward` → [`WardV2`], `next_branch`/`next_group` → u32,
 //!   `next_audit` → u64;
 //! - `branches`: branch id → [`BranchV1`];
 //! - `groups`: group id → [`GroupV2`];
 //! - `items`: item code → [`ItemV1`] (the template the ward uses);
-//! - `sheets`: slot period (4 bytes) ‖ group id → [`SheetV1`], the group's entries
+//! - `sheets`: slot period (4 bytes) ‖ group id → [`SheetV2`], the group's entries
 //!   kept for that period, each with the audit records that changed it;
 //! - `tallies`: year ‖ group id → [`TallyV1`], what reports count of those entries;
 //! - `log`: `seq / AUDIT_CHUNK` → [`AuditChunkV1`], the audit trail.
@@ -56,7 +56,7 @@ pub fn set_page_cache(bytes: u64) {
 pub const SCAN_CACHE_BYTES: u64 = 16 << 20;
 
 /// The schema this build writes. Older ones are migrated on open.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -312,7 +312,7 @@ impl Store {
             .map_err(|e| store.map_err(e))?;
         store
             .meta
-            .insert(WARD, encode(&WardV1::from(ward)))
+            .insert(WARD, encode(&WardV2::from(ward)))
             .map_err(|e| store.map_err(e))?;
         store.flush()?;
         Ok(store)
@@ -351,9 +351,7 @@ impl Store {
             .ok_or_else(|| StoreError::NotInitialized {
                 path: self.path.clone(),
             })?;
-        decode::<WardV1>(&raw)
-            .and_then(WardV1::into_domain)
-            .ok_or_else(|| self.corrupt("ward"))
+        decode_ward(&raw).ok_or_else(|| self.corrupt("ward"))
     }
 
     pub fn branches(&self) -> Result<Vec<Branch>, StoreError> {
@@ -443,14 +441,14 @@ impl Store {
         })
     }
 
-    fn sheet(&self, slot: Period, group: GroupId) -> Result<Option<SheetV1>, StoreError> {
+    fn sheet(&self, slot: Period, group: GroupId) -> Result<Option<SheetV2>, StoreError> {
         match self
             .sheets
             .get(sheet_key(slot, group))
             .map_err(|e| self.map_err(e))?
         {
             None => Ok(None),
-            Some(v) => decode::<SheetV1>(&v)
+            Some(v) => decode_sheet(&v)
                 .map(Some)
                 .ok_or_else(|| self.corrupt("sheet")),
         }
@@ -514,7 +512,7 @@ impl Store {
         for kv in self.sheets.scan_prefix(period.to_key()) {
             let (k, v) = kv.map_err(|e| self.map_err(e))?;
             let (slot, group) = split_sheet_key(&k).ok_or_else(|| self.corrupt("sheet key"))?;
-            let sheet = decode::<SheetV1>(&v).ok_or_else(|| self.corrupt("sheet"))?;
+            let sheet = decode_sheet(&v).ok_or_else(|| self.corrupt("sheet"))?;
             out.extend(sheet.entries(slot, group));
         }
         Ok(out)
@@ -608,7 +606,7 @@ impl Store {
         let result = (&self.sheets, &self.tallies, &self.log, &self.meta).transaction(
             |(sheets, tallies, log, meta)| {
                 let current = match sheets.get(key)? {
-                    Some(v) => decode::<SheetV1>(&v)
+                    Some(v) => decode_sheet(&v)
                         .ok_or_else(|| ConflictableTransactionError::Abort(corrupt()))?
                         .row(item)
                         .map(|r| r.entry.clone().into_domain(group, item.to_string(), period)),
@@ -1082,6 +1080,41 @@ impl Store {
                 &self.ward()?.name,
             )),
         }
+    }
+
+    /// Set the ward's current term (issue 13), audited.
+    pub fn set_term(
+        &self,
+        term: Option<crate::domain::ward::Term>,
+        actor: &Actor,
+        at_ms: i64,
+    ) -> Result<Ward, StoreError> {
+        let mut ward = self.ward()?;
+        let show =
+            |t: Option<crate::domain::ward::Term>| t.map(|t| t.to_string()).unwrap_or_default();
+        let rec = AuditRecord {
+            seq: 0,
+            at_ms,
+            actor: actor.clone(),
+            action: "settings".into(),
+            group: WARD_GROUP,
+            item: String::new(),
+            period: String::new(),
+            changes: vec![Change {
+                field: "settings:term".into(),
+                old: show(ward.term),
+                new: show(term),
+            }],
+            undoes: None,
+        };
+        ward.term = term;
+        self.write_with_audit(
+            &self.meta,
+            &[(WARD.to_vec(), encode(&WardV2::from(&ward)))],
+            &[],
+            rec,
+        )?;
+        Ok(ward)
     }
 
     /// Save the document settings, audited (what changed, key by key).

@@ -43,24 +43,55 @@ pub struct WardV1 {
     pub current_period: Option<[u8; 4]>,
 }
 
-impl From<&Ward> for WardV1 {
-    fn from(w: &Ward) -> Self {
-        WardV1 {
-            name: w.name.clone(),
-            steps: w.steps.count(),
-            current_period: w.current_period.map(Period::to_key),
-        }
-    }
-}
-
 impl WardV1 {
     pub fn into_domain(self) -> Option<Ward> {
         Some(Ward {
             name: self.name,
             steps: StepSet::from_count(self.steps)?,
             current_period: self.current_period.and_then(Period::from_key),
+            term: None,
         })
     }
+}
+
+/// Schema 4: the ward with its current term (start and end year), issue 13.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardV2 {
+    pub name: String,
+    pub steps: u8,
+    pub current_period: Option<[u8; 4]>,
+    pub term: Option<(u16, u16)>,
+}
+
+impl From<&Ward> for WardV2 {
+    fn from(w: &Ward) -> Self {
+        WardV2 {
+            name: w.name.clone(),
+            steps: w.steps.count(),
+            current_period: w.current_period.map(Period::to_key),
+            term: w.term.map(|t| (t.start, t.end)),
+        }
+    }
+}
+
+impl WardV2 {
+    pub fn into_domain(self) -> Option<Ward> {
+        Some(Ward {
+            name: self.name,
+            steps: StepSet::from_count(self.steps)?,
+            current_period: self.current_period.and_then(Period::from_key),
+            term: self
+                .term
+                .map(|(start, end)| crate::domain::ward::Term { start, end }),
+        })
+    }
+}
+
+/// The stored ward: schema 4's record or an older one.
+pub fn decode_ward(bytes: &[u8]) -> Option<Ward> {
+    decode::<WardV2>(bytes)
+        .and_then(WardV2::into_domain)
+        .or_else(|| decode::<WardV1>(bytes).and_then(WardV1::into_domain))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,10 +221,76 @@ pub struct EntryV1 {
     pub note: String,
 }
 
-impl From<&Entry> for EntryV1 {
+impl EntryV1 {
+    pub fn into_domain(self, group: u32, item: String, period: Period) -> Entry {
+        Entry {
+            group,
+            item,
+            period,
+            steps: self
+                .steps
+                .map(|s| StepStatus::from_u8(s).unwrap_or_default()),
+            evidence: Evidence {
+                posted_from: date_from(self.posted_from),
+                posted_to: date_from(self.posted_to),
+                meeting_date: date_from(self.meeting_date),
+                vote: self.vote.as_ref().map(VoteV1::count),
+                minutes: self.minutes,
+                responsible: self.responsible,
+                note: self.note,
+                occurred: None,
+                title: String::new(),
+                rounds: Vec::new(),
+            },
+            version: self.version,
+        }
+    }
+}
+
+/// Schema 4: an entry with the day its occurrence arose and what it is (for items
+/// that arise per event or per term, issue 13). Schema 3's [`EntryV1`] plus two fields
+/// at the end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryV2 {
+    pub version: u64,
+    pub steps: [u8; 6],
+    pub posted_from: Option<i32>,
+    pub posted_to: Option<i32>,
+    pub meeting_date: Option<i32>,
+    pub vote: Option<VoteV1>,
+    pub minutes: String,
+    pub responsible: String,
+    pub note: String,
+    pub occurred: Option<i32>,
+    pub title: String,
+    pub rounds: Vec<RoundV1>,
+}
+
+/// Schema 4: an earlier meeting or ballot of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundV1 {
+    pub vote: VoteV1,
+    pub date: Option<i32>,
+    pub minutes: String,
+}
+
+fn vote_v1(v: &VoteCount) -> VoteV1 {
+    VoteV1 {
+        total: v.total,
+        present: v.present,
+        agree: v.agree,
+        form: match v.form {
+            VoteForm::Meeting => 0,
+            VoteForm::Ballot => 1,
+            VoteForm::Online => 2,
+        },
+    }
+}
+
+impl From<&Entry> for EntryV2 {
     fn from(e: &Entry) -> Self {
         let ev = &e.evidence;
-        EntryV1 {
+        EntryV2 {
             version: e.version,
             steps: e.steps.map(StepStatus::to_u8),
             posted_from: date_to(ev.posted_from),
@@ -212,11 +309,41 @@ impl From<&Entry> for EntryV1 {
             minutes: ev.minutes.clone(),
             responsible: ev.responsible.clone(),
             note: ev.note.clone(),
+            occurred: date_to(ev.occurred),
+            title: ev.title.clone(),
+            rounds: ev
+                .rounds
+                .iter()
+                .map(|r| RoundV1 {
+                    vote: vote_v1(&r.count),
+                    date: date_to(r.date),
+                    minutes: r.minutes.clone(),
+                })
+                .collect(),
         }
     }
 }
 
-impl EntryV1 {
+impl From<EntryV1> for EntryV2 {
+    fn from(o: EntryV1) -> Self {
+        EntryV2 {
+            version: o.version,
+            steps: o.steps,
+            posted_from: o.posted_from,
+            posted_to: o.posted_to,
+            meeting_date: o.meeting_date,
+            vote: o.vote,
+            minutes: o.minutes,
+            responsible: o.responsible,
+            note: o.note,
+            occurred: None,
+            title: String::new(),
+            rounds: Vec::new(),
+        }
+    }
+}
+
+impl EntryV2 {
     pub fn into_domain(self, group: u32, item: String, period: Period) -> Entry {
         Entry {
             group,
@@ -233,6 +360,17 @@ impl EntryV1 {
                 minutes: self.minutes,
                 responsible: self.responsible,
                 note: self.note,
+                occurred: date_from(self.occurred),
+                title: self.title,
+                rounds: self
+                    .rounds
+                    .iter()
+                    .map(|r| crate::domain::entry::VoteRound {
+                        count: r.vote.count(),
+                        date: date_from(r.date),
+                        minutes: r.minutes.clone(),
+                    })
+                    .collect(),
             },
             version: self.version,
         }
@@ -362,6 +500,42 @@ pub struct SheetV1 {
     pub rows: Vec<SheetRowV1>,
 }
 
+/// Schema 4: a sheet of [`EntryV2`] rows (schema 3's [`SheetV1`] with the occurrence
+/// fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRowV2 {
+    pub item: String,
+    pub entry: EntryV2,
+    pub audit: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetV2 {
+    pub rows: Vec<SheetRowV2>,
+}
+
+impl From<SheetV1> for SheetV2 {
+    fn from(s: SheetV1) -> Self {
+        SheetV2 {
+            rows: s
+                .rows
+                .into_iter()
+                .map(|r| SheetRowV2 {
+                    item: r.item,
+                    entry: r.entry.into(),
+                    audit: r.audit,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stored sheet: schema 4's layout, or schema 3's (a migration cut short leaves
+/// some; the next open finishes it).
+pub fn decode_sheet(bytes: &[u8]) -> Option<SheetV2> {
+    decode::<SheetV2>(bytes).or_else(|| decode::<SheetV1>(bytes).map(SheetV2::from))
+}
+
 /// Schema 3: what a report counts of one stored entry — its slot period, item, step
 /// statuses, meeting date, vote and minutes reference. Derived from the sheets and
 /// written in the same transaction as them.
@@ -427,7 +601,7 @@ pub struct TallyV1 {
 }
 
 impl TallyRowV1 {
-    pub fn of(slot: Period, item: &str, e: &EntryV1) -> TallyRowV1 {
+    pub fn of(slot: Period, item: &str, e: &EntryV2) -> TallyRowV1 {
         TallyRowV1 {
             slot: slot.to_key(),
             item: item.to_string(),
@@ -440,7 +614,7 @@ impl TallyRowV1 {
 }
 
 /// Schema 3: audit records in runs of [`AUDIT_CHUNK`] consecutive sequence numbers,
-/// keyed by `seq / AUDIT_CHUNK` (the same reason as [`SheetV1`]: a key per record made
+/// keyed by `seq / AUDIT_CHUNK` (the same reason as [`SheetV2`]: a key per record made
 /// every open pay for the whole history).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditChunkV1 {

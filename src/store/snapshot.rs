@@ -105,7 +105,7 @@ impl Store {
                     let mut found = Vec::new();
                     for slot in &slots {
                         if let Some(v) = ts.get(sheet_key(*slot, group))? {
-                            let sheet = decode::<SheetV1>(&v)
+                            let sheet = decode_sheet(&v)
                                 .ok_or_else(|| ConflictableTransactionError::Abort(corrupt()))?;
                             found.push((*slot, sheet));
                         }
@@ -174,7 +174,7 @@ impl Store {
         for kv in self.sheets.iter() {
             let (k, v) = kv.map_err(|e| self.map_err(e))?;
             let (slot, group) = split_sheet_key(&k).ok_or_else(|| self.corrupt("sheet key"))?;
-            let sheet = decode::<SheetV1>(&v).ok_or_else(|| self.corrupt("sheet"))?;
+            let sheet = decode_sheet(&v).ok_or_else(|| self.corrupt("sheet"))?;
             entries.extend(sheet.entries(slot, group));
         }
         // The document's order (period, group, item), whatever the layout.
@@ -283,7 +283,7 @@ impl Store {
                     let (k, v) = kv.map_err(|e| stop(self.map_err(e)))?;
                     let (slot, group) =
                         split_sheet_key(&k).ok_or_else(|| stop(self.corrupt("sheet key")))?;
-                    let sheet = decode::<SheetV1>(&v).ok_or_else(|| stop(self.corrupt("sheet")))?;
+                    let sheet = decode_sheet(&v).ok_or_else(|| stop(self.corrupt("sheet")))?;
                     for row in sheet.rows {
                         each(&row.entry.into_domain(group, row.item, slot))?;
                     }
@@ -435,7 +435,7 @@ impl Store {
         self.flush().map_err(ImportError::Store)?;
         let ward = ward.ok_or_else(|| ImportError::Damaged(transfer::read_shape("no ward")))?;
         self.meta
-            .insert(WARD, encode(&WardV1::from(&ward)))
+            .insert(WARD, encode(&WardV2::from(&ward)))
             .map_err(err)?;
         self.flush().map_err(ImportError::Store)?;
         Ok(())
@@ -485,7 +485,7 @@ impl Store {
                     let here = matches!(it.peek(), Some(Ok((k, _))) if split_sheet_key(k).map(|x| x.1) == Some(group));
                     if here && let Some(kv) = it.next() {
                         let (_, v) = kv?;
-                        if let Some(sheet) = decode::<SheetV1>(&v) {
+                        if let Some(sheet) = decode_sheet(&v) {
                             found.push((*slot, sheet));
                         }
                     }
@@ -520,7 +520,7 @@ impl Store {
             ));
         }
         let ward = match self.meta.get(WARD).map_err(|e| self.map_err(e))? {
-            Some(v) => decode::<WardV1>(&v).and_then(WardV1::into_domain),
+            Some(v) => decode_ward(&v),
             None => None,
         };
         if ward.is_none() {
@@ -618,13 +618,13 @@ impl Store {
         )?;
         items.sort_by_key(|(o, _)| *o);
         let mut entries = Vec::new();
-        let mut sheets: BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>> =
+        let mut sheets: BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV2)>> =
             BTreeMap::new();
         scan(&self.sheets, "sheets", &mut problems, &mut |k, v| {
             let Some((slot, group)) = split_sheet_key(k) else {
                 return Some("sheet key".into());
             };
-            match decode::<SheetV1>(v) {
+            match decode_sheet(v) {
                 Some(sheet) => {
                     if sheet.rows.windows(2).any(|w| w[0].item >= w[1].item) {
                         return Some("sheet (rows out of order or repeated)".into());
@@ -703,6 +703,7 @@ impl Store {
                 name: "?".into(),
                 steps: crate::domain::step::StepSet::Four,
                 current_period: None,
+                term: None,
             }),
             branches,
             groups,
@@ -950,7 +951,7 @@ struct Writer<'s> {
     store: &'s Store,
     verified: &'s Verified,
     /// The sheet being filled: its key and rows (entries come in sheet order).
-    sheet: Option<([u8; 8], SheetV1)>,
+    sheet: Option<([u8; 8], SheetV2)>,
     /// Where the history of the next entry starts.
     cursor: usize,
     chunk: Option<(u64, AuditChunkV1)>,
@@ -1103,11 +1104,11 @@ impl transfer::DocSink for Writer<'_> {
             std::mem::take(&mut ev.responsible),
             std::mem::take(&mut ev.note),
         );
-        let mut rec = EntryV1::from(&entry);
+        let mut rec = EntryV2::from(&entry);
         (rec.minutes, rec.responsible, rec.note) = texts;
-        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV1::default()));
+        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV2::default()));
         if sheet.rows.last().is_none_or(|r| r.item < entry.item) {
-            sheet.rows.push(SheetRowV1 {
+            sheet.rows.push(SheetRowV2 {
                 item: entry.item,
                 entry: rec,
                 audit,
@@ -1210,7 +1211,7 @@ pub fn repairable(p: &Problem) -> bool {
 
 /// Tallies that do not match their sheets (recomputed from them).
 fn tally_drift(
-    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>>,
+    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV2)>>,
     tallies: &BTreeMap<(u16, u32), TallyV1>,
 ) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -1245,7 +1246,7 @@ fn tally_drift(
 
 /// History links of entries that point at no audit record of that entry.
 fn history_problems(
-    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV1)>>,
+    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV2)>>,
     audit: &[crate::domain::audit::AuditRecord],
 ) -> Vec<Problem> {
     use std::collections::HashMap;

@@ -199,7 +199,10 @@ fn undo_restores_a_vote_and_its_meeting_date() {
         "{}",
         out.stdout
     );
-    let r = w.ok(&["report", "--format", "json"]).json();
+    // Reported in the period of its date (issue 13): the third quarter.
+    let r = w
+        .ok(&["--period", "2026-Q3", "report", "--format", "json"])
+        .json();
     let v = &r["votes"][0];
     assert_eq!(v["meeting_date"], "2026-08-10");
     assert_eq!(v["verdict"]["agree"], 200);

@@ -168,7 +168,7 @@ fn check_names_what_is_wrong() {
     }
     {
         use qcdc::store::layout::{sheet_key, tally_key};
-        use qcdc::store::records::{SheetV1, TallyV1, encode};
+        use qcdc::store::records::{SheetV2, TallyV1, encode};
         let db = crate::common::sled_open(&w.db);
         let sheets = db.open_tree("sheets").unwrap();
         let tallies = db.open_tree("tallies").unwrap();
@@ -177,7 +177,7 @@ fn check_names_what_is_wrong() {
             version: 1,
             ..qcdc::domain::Entry::new(77, "CK-01", year)
         };
-        let mut sheet = SheetV1::default();
+        let mut sheet = SheetV2::default();
         sheet.put(&e, None);
         // A tally that matches its sheet: the problem is the group, not the summary.
         let tally = TallyV1::of_sheets([(year, &sheet)]);

@@ -399,6 +399,8 @@ pub fn verify(db: &Path, ledger: &Ledger, context: &str) -> Checked {
         svc.checklist(group, period)
             .expect("checklist")
             .iter()
+            // Items that arise and were not registered are no duty (issue 13).
+            .filter(|r| r.registered)
             .fold((0u32, 0u32), |(d, a), r| {
                 (d + r.completion.done, a + r.completion.applicable)
             })

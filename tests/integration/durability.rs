@@ -16,6 +16,7 @@ fn a_mark_and_its_audit_record_survive_a_crash_right_after_mark_returns() {
         name: "Phường Bền Vững".into(),
         steps: StepSet::Four,
         current_period: None,
+        term: None,
     };
     let store = Store::create(&w.db, &ward, &qcdc::data::default_template()).expect("create");
     let today = qcdc::domain::date::parse(TODAY).expect("date");

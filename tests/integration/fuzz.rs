@@ -269,7 +269,7 @@ fn fuzz_record_decoders() {
     let limit = 16 * 1024 * 1024 + 64 * 1024;
     fuzz_bytes("record", 3000, |b| {
         case("record", b, limit, || {
-            if let Some(w) = decode::<WardV1>(b) {
+            if let Some(w) = decode::<WardV2>(b) {
                 let _ = w.into_domain();
             }
             let _ = decode::<BranchV1>(b).map(|x| x.into_domain(1));
@@ -278,7 +278,7 @@ fn fuzz_record_decoders() {
             if let Some(i) = decode::<ItemV1>(b) {
                 let _ = i.into_domain();
             }
-            if let Some(e) = decode::<EntryV1>(b) {
+            if let Some(e) = decode::<EntryV2>(b) {
                 let e = e.into_domain(1, "CK-01".into(), Period::Quarter(2026, 4));
                 let _ = qcdc::domain::entry::Entry::diff(&e, &e);
                 for f in qcdc::domain::entry::fields(&qcdc::domain::step::Step::ALL) {
@@ -290,7 +290,10 @@ fn fuzz_record_decoders() {
             }
             let _ = decode::<AuditV1>(b).map(|a| a.into_domain(1));
             // Schema 3: sheets, tallies (owned and read in place), audit chunks.
-            if let Some(s) = decode::<SheetV1>(b) {
+            let _ = decode_ward(b);
+            let _ =
+                decode::<EntryV1>(b).map(|e| e.into_domain(1, "CK-01".into(), Period::Year(2026)));
+            if let Some(s) = decode_sheet(b) {
                 let _ = s.entries(Period::Quarter(2026, 4), 1);
                 let _ = TallyV1::of_sheets([(Period::Quarter(2026, 4), &s)]);
             }
@@ -318,7 +321,7 @@ fn fuzz_record_decoders() {
         case("record length", &b, limit, || {
             assert!(decode::<BranchV1>(&b).is_none());
             assert!(decode::<AuditV1>(&b).is_none());
-            assert!(decode::<SheetV1>(&b).is_none());
+            assert!(decode::<SheetV2>(&b).is_none());
             assert!(decode_borrowed::<TallyRef>(&b).is_none());
         });
     }
@@ -762,6 +765,7 @@ fn write_fuzz_seeds() {
             },
             date: qcdc::domain::date::parse("2026-11-15").ok(),
             base_version: None,
+            planned: false,
         }),
         Req::AddBranch("Chi bộ 1".into()),
         Req::History(qcdc::service::HistoryQuery {
@@ -809,8 +813,9 @@ fn write_fuzz_seeds() {
         name: demo.name.clone(),
         steps: demo.steps,
         current_period: demo.current_period,
+        term: None,
     };
-    put("record", "ward", &encode(&WardV1::from(&ward)));
+    put("record", "ward", &encode(&WardV2::from(&ward)));
     put(
         "record",
         "branch",
@@ -848,8 +853,8 @@ fn write_fuzz_seeds() {
     e.evidence.meeting_date = qcdc::domain::date::parse("2026-11-15").ok();
     e.evidence.note = "Họp tại nhà văn hóa".into();
     e.version = 4;
-    put("record", "entry", &encode(&EntryV1::from(&e)));
-    let mut sheet = SheetV1::default();
+    put("record", "entry", &encode(&EntryV2::from(&e)));
+    let mut sheet = SheetV2::default();
     sheet.put(&e, Some(7));
     put("record", "sheet", &encode(&sheet));
     put(

@@ -904,6 +904,7 @@ fn hostile_requests_are_refused_or_cleaned_by_the_service() {
             },
             date: Some(d),
             base_version: None,
+            planned: false,
         };
         assert!(
             call(&mut s, 21, Req::Vote(v.clone())).is_err(),

@@ -37,6 +37,7 @@ mod hardening;
 #[cfg(unix)]
 mod hostile;
 mod import;
+mod law;
 mod migration;
 mod narrative;
 mod report;

@@ -13,13 +13,22 @@ fn downgrade_to_schema_2(db: &std::path::Path) {
     for kv in sled_db.open_tree("sheets").expect("sheets").iter() {
         let (k, v) = kv.expect("row");
         let (slot, group) = qcdc::store::layout::split_sheet_key(&k).expect("sheet key");
-        let sheet: SheetV1 = decode(&v).expect("sheet");
+        let sheet = qcdc::store::records::decode_sheet(&v).expect("sheet");
         for row in sheet.rows {
+            let e = row.entry;
+            let old = qcdc::store::records::EntryV1 {
+                version: e.version,
+                steps: e.steps,
+                posted_from: e.posted_from,
+                posted_to: e.posted_to,
+                meeting_date: e.meeting_date,
+                vote: e.vote,
+                minutes: e.minutes,
+                responsible: e.responsible,
+                note: e.note,
+            };
             entries
-                .insert(
-                    qcdc::store::entry_key(slot, group, &row.item),
-                    encode(&row.entry),
-                )
+                .insert(qcdc::store::entry_key(slot, group, &row.item), encode(&old))
                 .expect("entry");
         }
     }
@@ -56,7 +65,7 @@ fn a_schema_2_database_is_migrated_with_its_entries_history_and_report() {
     assert_eq!(w.ok(&["export"]).stdout, export, "every record came across");
     // The entry's own history is linked again (read without scanning the log).
     let store = qcdc::store::Store::open(&w.db).expect("open");
-    assert_eq!(store.schema_version().expect("schema"), 3);
+    assert_eq!(store.schema_version().expect("schema"), 4);
     let g1 = store
         .groups()
         .expect("groups")
@@ -157,4 +166,101 @@ fn a_schema_1_database_is_migrated_on_open_and_keeps_its_groups() {
         .find(|g| g["name"] == "Tổ dân phố 4")
         .expect("new group");
     assert_eq!(g4["front_head"], "Mai Văn Tư");
+}
+
+/// Turn a schema-4 database into what qcdc with schema 3 wrote: sheets of
+/// [`EntryV1`] rows (no occurrence day or title), the ward without its term, items
+/// without their report section, and `meta/schema` = 3.
+fn downgrade_to_schema_3(db: &std::path::Path) {
+    use qcdc::store::records::{EntryV1, ItemV1, SheetRowV1, WardV1, decode_sheet, decode_ward};
+    let sled_db = crate::common::sled_open(db);
+    let sheets = sled_db.open_tree("sheets").expect("sheets");
+    for kv in sheets.iter() {
+        let (k, v) = kv.expect("row");
+        let sheet = decode_sheet(&v).expect("sheet");
+        let old = SheetV1 {
+            rows: sheet
+                .rows
+                .into_iter()
+                .map(|r| SheetRowV1 {
+                    item: r.item,
+                    entry: EntryV1 {
+                        version: r.entry.version,
+                        steps: r.entry.steps,
+                        posted_from: r.entry.posted_from,
+                        posted_to: r.entry.posted_to,
+                        meeting_date: r.entry.meeting_date,
+                        vote: r.entry.vote,
+                        minutes: r.entry.minutes,
+                        responsible: r.entry.responsible,
+                        note: r.entry.note,
+                    },
+                    audit: r.audit,
+                })
+                .collect(),
+        };
+        sheets.insert(k, encode(&old)).expect("sheet");
+    }
+    let items = sled_db.open_tree("items").expect("items");
+    for kv in items.iter() {
+        let (k, v) = kv.expect("row");
+        let rec: ItemV1 = decode(&v).expect("item");
+        let mut json: serde_json::Value = serde_json::from_str(&rec.json).expect("json");
+        json.as_object_mut().expect("object").remove("section");
+        let old = ItemV1 {
+            order: rec.order,
+            json: json.to_string(),
+        };
+        items.insert(k, encode(&old)).expect("item");
+    }
+    let meta = sled_db.open_tree("meta").expect("meta");
+    let ward = decode_ward(&meta.get("ward").expect("get").expect("ward")).expect("ward");
+    let old = WardV1 {
+        name: ward.name,
+        steps: ward.steps.count(),
+        current_period: ward.current_period.map(qcdc::domain::Period::to_key),
+    };
+    meta.insert("ward", encode(&old)).expect("ward");
+    meta.insert("schema", &3u32.to_be_bytes()).expect("schema");
+    sled_db.flush().expect("flush");
+}
+
+/// Issue 13: schema 4 adds the occurrence day and title to entries, the term to the
+/// ward and the report section to items. A schema-3 database opens, is rewritten, and
+/// reports, logs and exports as before; GS-02 (NĐ 59/2023 Điều 10, the annual meeting
+/// plan) reads back in section IV, not V where its title put it.
+#[test]
+fn a_schema_3_database_is_migrated_to_4_with_sections_and_occurrences() {
+    let w = small_ward();
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    w.ok(&["mark", "Tổ dân phố 2", "BQ-01", "ban", "doing"]);
+    let report = w.ok(&["report", "--format", "json"]).json();
+    let log = w.log();
+    let export = w.ok(&["export"]).stdout;
+    downgrade_to_schema_3(&w.db);
+    {
+        let sled_db = crate::common::sled_open(&w.db);
+        let meta = sled_db.open_tree("meta").expect("meta");
+        assert_eq!(
+            meta.get("schema").expect("get").expect("schema").as_ref(),
+            &3u32.to_be_bytes()
+        );
+    }
+    assert_eq!(w.ok(&["report", "--format", "json"]).json(), report);
+    assert_eq!(w.log(), log, "a migration is not a user change");
+    assert_eq!(w.ok(&["export"]).stdout, export, "every record came across");
+    let store = qcdc::store::Store::open(&w.db).expect("open");
+    assert_eq!(store.schema_version().expect("schema"), 4);
+    let t = store.template().expect("template");
+    assert_eq!(
+        t.get("GS-02").expect("GS-02").section,
+        qcdc::domain::template::Section::Inspection
+    );
+    drop(store);
+    // Stored in the new layout: every sheet reads as schema 4's.
+    let sled_db = crate::common::sled_open(&w.db);
+    for kv in sled_db.open_tree("sheets").expect("sheets").iter() {
+        let (_, v) = kv.expect("row");
+        assert!(decode::<qcdc::store::records::SheetV2>(&v).is_some());
+    }
 }

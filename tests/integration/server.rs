@@ -273,6 +273,7 @@ fn roles_are_enforced_by_the_server_for_every_kind_of_write() {
         },
         date: None,
         base_version: None,
+        planned: false,
     };
     refused(leader.record_vote(vote(g1)), "tổ trưởng");
     admin.record_vote(vote(g1)).expect("admin votes");

@@ -9,6 +9,7 @@ code = "PH-01"
 title = "Ban TTND kiểm tra việc thu phí vệ sinh môi trường"
 title_en = "Inspection board checks the sanitation fee collection"
 pillar = "kiem-tra-giam-sat"
+section = "V"
 steps = ["lam", "kiemtra"]
 recurrence = "quarterly"
 scope = "group"
@@ -87,6 +88,32 @@ fn a_local_item_is_added_reported_and_retired_without_losing_history() {
     assert_eq!(w.log()[0]["action"], "retire-item");
     let q4 = w.ok(&["items", "Tổ dân phố 1", "--format", "json"]).json();
     assert!(!q4.as_array().unwrap().iter().any(|i| i["code"] == "PH-01"));
+    // A retired item takes no new marks (issue 13), and nothing is stored.
+    let before = w.log().len();
+    let r = w.fails(&["mark", "Tổ dân phố 1", "PH-01", "lam", "done"], 65);
+    assert!(
+        r.stderr.contains("PH-01 đã thôi áp dụng từ kỳ 2026-Q4"),
+        "{}",
+        r.stderr
+    );
+    let r = w.fails(
+        &[
+            "--lang",
+            "en",
+            "mark",
+            "Tổ dân phố 1",
+            "PH-01",
+            "lam",
+            "done",
+        ],
+        65,
+    );
+    assert!(
+        r.stderr.contains("PH-01 is retired from 2026-Q4"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(w.log().len(), before, "nothing written");
     let q3_items = w
         .ok(&[
             "--period",
@@ -134,6 +161,61 @@ fn a_bad_template_file_names_the_line_and_adds_nothing() {
     assert!(r.stderr.contains("CK-01 already exists"), "{}", r.stderr);
     let r = w.fails(&["template", "retire", "XX-99"], 65);
     assert!(r.stderr.contains("XX-99"), "{}", r.stderr);
+    assert!(
+        !w.ok(&["template", "list", "--all"])
+            .stdout
+            .contains("PH-01")
+    );
+}
+
+/// Issue 13: the report section is the file's `section`, not a title word — an item
+/// named after the Ban TTND but filed under IV stays in IV.
+#[test]
+fn a_local_item_goes_to_the_section_its_file_names() {
+    let w = small_ward();
+    let src = LOCAL.replace("section = \"V\"", "section = \"IV\"");
+    let file = write(&w, "muc-iv.toml", &src);
+    w.ok(&["template", "add", &file]);
+    let rep = w
+        .ok(&["report", "--format", "json", "--period", "2026-Q3"])
+        .json();
+    let in_section = |key: &str| {
+        rep["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "PH-01")
+    };
+    assert!(in_section("kiem-tra-giam-sat"));
+    assert!(!in_section("ban-ttnd"));
+    // A file without a section is refused at the item's line, and nothing is added.
+    let src = LOCAL.replace("section = \"V\"\n", "");
+    let file = write(&w, "khong-phan.toml", &src);
+    let r = w.fails(&["template", "add", &file], 65);
+    assert!(r.stderr.contains("khong-phan.toml:3:"), "{}", r.stderr);
+    assert!(r.stderr.contains("section"), "{}", r.stderr);
+}
+
+/// Issue 13: a four-step ward cannot take an item whose only steps are giám sát /
+/// thụ hưởng (the six-step form): it could never be marked.
+#[test]
+fn an_item_with_no_step_the_ward_tracks_is_refused() {
+    let w = small_ward();
+    let src = LOCAL.replace("[\"lam\", \"kiemtra\"]", "[\"giamsat\", \"thuhuong\"]");
+    let file = write(&w, "sau-buoc.toml", &src);
+    let r = w.fails(&["template", "add", &file], 65);
+    assert!(
+        r.stderr.contains("PH-01 chỉ có bước giamsat, thuhuong"),
+        "{}",
+        r.stderr
+    );
+    let r = w.fails(&["--lang", "en", "template", "add", &file], 65);
+    assert!(r.stderr.contains("could never be marked"), "{}", r.stderr);
     assert!(
         !w.ok(&["template", "list", "--all"])
             .stdout

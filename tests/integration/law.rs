@@ -1,0 +1,449 @@
+//! The law as it happens (issue 13): items that arise per event or per term are no
+//! duty until registered, and a registered occurrence keeps its own day and title.
+
+use crate::common::*;
+use serde_json::Value;
+
+fn section_row<'a>(rep: &'a Value, key: &str, code: &str) -> &'a Value {
+    rep["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap_or_else(|| panic!("{code} not in section {key}"))
+}
+
+/// The row of `code` in whichever section holds it.
+fn any_row<'a>(rep: &'a Value, code: &str) -> &'a Value {
+    rep["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap().iter())
+        .find(|i| i["code"] == code)
+        .unwrap_or_else(|| panic!("{code} in no section"))
+}
+
+fn overdue_codes(rep: &Value) -> Vec<String> {
+    rep["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["item"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Điều 15 khoản 1 (BQ-01, a contribution decision) arises when a group decides on a
+/// work; NĐ 59/2023 Điều 6–9 (BQ-04, electing the tổ trưởng) once per term. Neither is
+/// in the denominator nor overdue for a year in which nothing was registered.
+#[test]
+fn event_and_term_items_count_only_once_registered_dieu_15_khoan_1_4() {
+    let w = small_ward();
+    let rep = w
+        .ok(&[
+            "--period", "2025", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    for code in [
+        "BQ-01", "BQ-03", "BQ-04", "BQ-05", "CK-08", "YK-04", "GS-04",
+    ] {
+        let row = any_row(&rep, code);
+        assert_eq!(row["expected"], 0, "{code}: {row}");
+        assert_eq!(row["overdue"], 0, "{code}");
+    }
+    let overdue = overdue_codes(&rep);
+    for code in ["BQ-01", "BQ-04", "BQ-05", "CK-08", "YK-04", "GS-04"] {
+        assert!(
+            !overdue.contains(&code.to_string()),
+            "{code} in {overdue:?}"
+        );
+    }
+    // The checklist still shows BQ-01, not registered and never overdue.
+    let row = w.item("Tổ dân phố 1", "BQ-01");
+    assert_eq!(row["registered"], false);
+    assert_eq!(row["overdue"], false);
+}
+
+/// Registering an occurrence (`qcdc event add`) makes BQ-01 a duty of its year for that
+/// group: counted, with its day and title stored and audited.
+#[test]
+fn a_registered_occurrence_is_counted_with_its_day_and_title_dieu_15_khoan_1() {
+    let w = small_ward();
+    let out = w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "10/03/2026",
+        "--title",
+        "Bê tông hóa hẻm 12",
+    ]);
+    assert!(out.stdout.starts_with("Đã đăng ký"), "{}", out.stdout);
+    let row = w.item("Tổ dân phố 1", "BQ-01");
+    assert_eq!(row["registered"], true);
+    assert_eq!(row["evidence"]["occurred"], "2026-03-10");
+    assert_eq!(row["evidence"]["title"], "Bê tông hóa hẻm 12");
+    assert_eq!(row["version"], 1);
+    let log = w.log();
+    assert_eq!(log[0]["item"], "BQ-01");
+    assert!(
+        log[0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "occurred" && c["new"] == "2026-03-10"),
+        "{}",
+        log[0]
+    );
+    // Stored: the export carries it.
+    let export = w.ok(&["export"]).json();
+    let stored = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["item"] == "BQ-01")
+        .expect("the BQ-01 entry is exported");
+    assert_eq!(stored["evidence"]["occurred"], "2026-03-10");
+    assert_eq!(stored["evidence"]["title"], "Bê tông hóa hẻm 12");
+    let rep = w
+        .ok(&["--period", "2026", "report", "--format", "json"])
+        .json();
+    let row = section_row(&rep, "ban-quyet-dinh", "BQ-01");
+    assert_eq!(row["expected"], 1, "{row}");
+    // Another group's BQ-01 is still no duty.
+    assert_eq!(w.item("Tổ dân phố 2", "BQ-01")["registered"], false);
+    // A second decision the same year is refused, never overwriting the first.
+    let r = w.fails(
+        &[
+            "event",
+            "add",
+            "Tổ dân phố 1",
+            "BQ-01",
+            "--date",
+            "20/06/2026",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("đã có BQ-01 năm 2026"), "{}", r.stderr);
+    assert_eq!(
+        w.item("Tổ dân phố 1", "BQ-01")["evidence"]["occurred"],
+        "2026-03-10"
+    );
+}
+
+/// Dates honest (issue 13): what is registered as having arisen cannot lie after
+/// today; a yearly duty needs no registration. Nothing is written either way.
+#[test]
+fn a_future_occurrence_and_a_regular_item_are_refused() {
+    let w = small_ward();
+    let before = w.log().len();
+    let r = w.fails(
+        &[
+            "event",
+            "add",
+            "Tổ dân phố 1",
+            "BQ-01",
+            "--date",
+            "2026-12-28",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("sau hôm nay"), "{}", r.stderr);
+    let r = w.fails(
+        &[
+            "--lang",
+            "en",
+            "event",
+            "add",
+            "Tổ dân phố 1",
+            "GS-01",
+            "--date",
+            "2026-11-01",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("regular duty"), "{}", r.stderr);
+    assert_eq!(w.log().len(), before);
+    assert_eq!(w.item("Tổ dân phố 1", "BQ-01")["version"], 0);
+}
+
+/// Per-term items (BQ-04 electing the tổ trưởng, NĐ 59/2023 Điều 6–9; GS-04 the Ban
+/// TTND, whose term follows it, Điều 36 khoản 2) fall due in the last year of the
+/// ward's term and are no duty in the other years.
+#[test]
+fn per_term_items_fall_due_in_the_terms_last_year_dieu_36_khoan_2() {
+    let w = small_ward();
+    let expected = |w: &Ward, period: &str| {
+        let rep = w
+            .ok(&["--period", period, "report", "--format", "json"])
+            .json();
+        section_row(&rep, "ban-quyet-dinh", "BQ-04")["expected"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(expected(&w, "2026"), 0, "no term set: nothing due");
+    w.ok(&["settings", "set", "term", "2021-2026"]);
+    assert_eq!(w.log()[0]["changes"][0]["new"], "2021-2026");
+    assert_eq!(expected(&w, "2026"), SMALL_GROUPS.len() as u64);
+    assert_eq!(expected(&w, "2025"), 0);
+    assert!(w.ok(&["settings", "show"]).stdout.contains("2021-2026"));
+    let r = w.fails(&["settings", "set", "term", "2026-2021"], 65);
+    assert!(r.stderr.contains("2026-2021"), "{}", r.stderr);
+    w.ok(&["settings", "set", "term", "2026-2031"]);
+    assert_eq!(expected(&w, "2026"), 0);
+}
+
+/// Điều 19 khoản 1 điểm b; NĐ 61/2023 Điều 10 khoản 2 điểm a: a hương ước meeting
+/// (BQ-03) without representatives of more than half the households goes on to a
+/// household ballot. Both are kept, and the ballot decides.
+#[test]
+fn meeting_without_quorum_then_ballot_both_kept_ballot_decides_dieu_19_khoan_1_diem_b() {
+    let w = small_ward();
+    let base = ["--period", "2026-Q3", "vote", "Tổ dân phố 1", "BQ-03"];
+    let meeting = w.ok(&[
+        &base[..],
+        &["--present", "120", "--agree", "110", "--date", "10/08/2026"],
+    ]
+    .concat());
+    assert!(
+        meeting
+            .stdout
+            .contains("không đủ hộ dự — phát phiếu (Điều 19 khoản 1 điểm b"),
+        "{}",
+        meeting.stdout
+    );
+    let ballot = w.ok(&[
+        &base[..],
+        &[
+            "--present",
+            "260",
+            "--agree",
+            "200",
+            "--date",
+            "25/08/2026",
+            "--form",
+            "ballot",
+        ],
+    ]
+    .concat());
+    assert!(ballot.stdout.starts_with("Đạt"), "{}", ballot.stdout);
+    let row = w.item("Tổ dân phố 1", "BQ-03");
+    assert_eq!(row["evidence"]["vote"]["form"], "ballot");
+    assert_eq!(row["evidence"]["vote"]["verdict"]["passes"], true);
+    assert_eq!(row["evidence"]["meeting_date"], "2026-08-25");
+    let rounds = row["evidence"]["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 1, "{row}");
+    assert_eq!(rounds[0]["form"], "meeting");
+    assert_eq!(rounds[0]["present"], 120);
+    assert_eq!(rounds[0]["date"], "2026-08-10");
+    // Stored: the export carries both.
+    let export = w.ok(&["export"]).json();
+    let e = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["item"] == "BQ-03")
+        .unwrap();
+    assert_eq!(e["evidence"]["rounds"][0]["count"]["form"], "meeting");
+    // Undo takes the ballot back and the meeting with it is the result again.
+    w.ok(&["undo"]);
+    let row = w.item("Tổ dân phố 1", "BQ-03");
+    assert_eq!(row["evidence"]["vote"]["form"], "meeting");
+    assert_eq!(row["evidence"]["rounds"].as_array().unwrap().len(), 0);
+}
+
+/// Điều 17 khoản 2: items 3–5 of Điều 15 are decided at a meeting; a ballot only after
+/// a meeting without enough households present. Nothing is written when refused.
+#[test]
+fn a_ballot_without_a_failed_meeting_is_refused_for_dieu_15_khoan_3_to_5() {
+    let w = small_ward();
+    for code in ["BQ-03", "BQ-04", "BQ-05"] {
+        let r = w.fails(
+            &[
+                "vote",
+                "Tổ dân phố 1",
+                code,
+                "--present",
+                "250",
+                "--agree",
+                "200",
+                "--form",
+                "ballot",
+            ],
+            65,
+        );
+        assert!(r.stderr.contains("Điều 17 khoản 2"), "{code}: {}", r.stderr);
+        assert_eq!(w.item("Tổ dân phố 1", code)["version"], 0);
+    }
+    // A meeting that reached the threshold on attendance leaves no room for a ballot.
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-04",
+        "--present",
+        "250",
+        "--agree",
+        "100",
+    ]);
+    w.fails(
+        &[
+            "vote",
+            "Tổ dân phố 1",
+            "BQ-04",
+            "--present",
+            "250",
+            "--agree",
+            "200",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+    // Contributions (khoản 1) may go to a ballot directly (Điều 19 khoản 1 điểm c).
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--form",
+        "ballot",
+    ]);
+}
+
+/// Điều 17 khoản 2: online voting only for the matters of Điều 15 khoản 6 (BQ-06).
+#[test]
+fn online_is_refused_for_bq_01_to_05_and_accepted_for_bq_06_dieu_17_khoan_2() {
+    let w = small_ward();
+    for code in ["BQ-01", "BQ-02", "BQ-03", "BQ-04", "BQ-05"] {
+        let r = w.fails(
+            &[
+                "--lang",
+                "en",
+                "vote",
+                "Tổ dân phố 1",
+                code,
+                "--present",
+                "250",
+                "--agree",
+                "200",
+                "--form",
+                "online",
+            ],
+            65,
+        );
+        assert!(r.stderr.contains("Điều 17 khoản 2"), "{code}: {}", r.stderr);
+        assert!(r.stderr.contains("cannot be voted online"), "{}", r.stderr);
+    }
+    let ok = w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-06",
+        "--present",
+        "250",
+        "--agree",
+        "200",
+        "--form",
+        "online",
+    ]);
+    assert!(ok.stdout.starts_with("Đạt"), "{}", ok.stdout);
+    assert_eq!(
+        w.item("Tổ dân phố 1", "BQ-06")["evidence"]["vote"]["form"],
+        "online"
+    );
+}
+
+/// Dates honest (issue 13): a vote dated after today (2026-11-22 in the tests) is
+/// refused unless planned; a quarter's report lists only the votes dated in it.
+#[test]
+fn future_votes_are_refused_and_a_quarter_lists_only_its_votes() {
+    let w = small_ward();
+    let r = w.fails(
+        &[
+            "vote",
+            "Tổ dân phố 1",
+            "BQ-06",
+            "--present",
+            "250",
+            "--agree",
+            "200",
+            "--date",
+            "28/12/2026",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("--planned"), "{}", r.stderr);
+    assert_eq!(w.item("Tổ dân phố 1", "BQ-06")["version"], 0);
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-06",
+        "--present",
+        "250",
+        "--agree",
+        "200",
+        "--date",
+        "28/12/2026",
+        "--planned",
+    ]);
+    // Held April and October (yearly entries, each in its quarter's report).
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 2",
+        "BQ-06",
+        "--present",
+        "150",
+        "--agree",
+        "120",
+        "--date",
+        "15/04/2026",
+    ]);
+    let r = w.ok(&[
+        "--period",
+        "2026-Q1",
+        "vote",
+        "Tổ dân phố Đồng Tâm",
+        "BQ-01",
+        "--present",
+        "200",
+        "--agree",
+        "180",
+        "--date",
+        "05/10/2026",
+    ]);
+    assert!(
+        r.stderr.is_empty() || r.stderr.contains("Lưu ý"),
+        "{}",
+        r.stderr
+    );
+    let votes = |p: &str| -> Vec<String> {
+        w.ok(&["--period", p, "report", "--format", "json"]).json()["votes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {}",
+                    v["group"].as_str().unwrap(),
+                    v["item"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(votes("2026-Q1"), Vec::<String>::new());
+    assert_eq!(votes("2026-Q2"), vec!["Tổ dân phố 2 BQ-06".to_string()]);
+    assert_eq!(
+        votes("2026-Q4"),
+        vec!["Tổ dân phố Đồng Tâm BQ-01".to_string()]
+    );
+    // The planned December vote is not a result yet, even in the year's report.
+    assert_eq!(votes("2026").len(), 2);
+}
