@@ -77,6 +77,8 @@ pub enum Req {
     DocSettings,
     SetDocSettings(crate::domain::settings::DocSettings),
     Narrative(Period),
+    FigureValues(Option<Period>),
+    SetFigure(crate::service::FigureSet),
     SetNarrative {
         period: Period,
         section: String,
@@ -148,6 +150,7 @@ impl Req {
             | Req::UnlockMember(_)
             | Req::SetDocSettings(_)
             | Req::SetNarrative { .. }
+            | Req::SetFigure(_)
             | Req::AddBranch(_)
             | Req::AddGroup(_)
             | Req::Mark(_)
@@ -162,6 +165,7 @@ impl Req {
             Req::Session
             | Req::DocSettings
             | Req::Narrative(_)
+            | Req::FigureValues(_)
             | Req::Members
             | Req::Ward
             | Req::Branches

@@ -112,6 +112,10 @@ pub enum Command {
     /// the report's written sections for --period
     #[command(subcommand)]
     Narrative(NarrativeCmd),
+    /// Chỉ tiêu đếm được (đơn thư, đối thoại, đóng góp…) của một tổ hoặc phường, theo quý
+    /// --period / counted figures of a group or the ward, per quarter --period
+    #[command(subcommand)]
+    Figure(FigureCmd),
     /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
     // Unix only (Unix sockets, the caller's account from the kernel). Kept, hidden, on
     // Windows so that `qcdc serve` there says why it is missing rather than "no such
@@ -398,6 +402,29 @@ pub enum SettingsCmd {
     /// Đặt một thiết lập (style, superior, issuer, number, place, signer-for, signer-title,
     /// signer-name, recipients — phân cách bằng ';') / set one setting
     Set { key: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FigureCmd {
+    /// Các chỉ tiêu và số liệu của kỳ: toàn phường, hoặc của một tổ ("phuong": cấp
+    /// phường) / the figures of the period: the whole ward's, or one group's
+    List {
+        group: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Ghi số liệu của một tổ (hoặc "phuong") cho quý --period / record a group's (or the
+    /// ward's) value for the quarter --period
+    Set {
+        group: String,
+        /// Mã chỉ tiêu (DON-01) hoặc đầu tên / the figure's code or the start of its title
+        code: String,
+        /// Số nguyên không âm; "1.500.000" được / a whole number of 0 or more
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Xoá số liệu đã ghi / remove a recorded value
+    Clear { group: String, code: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod entries;
+mod figures;
 pub mod output;
 pub mod reports;
 pub mod ward;
@@ -155,6 +156,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Member(m) => ward::member(&cx, m),
         Command::Settings(c) => ward::settings(&cx, c),
         Command::Narrative(c) => ward::narrative(&cx, c),
+        Command::Figure(c) => figures::figure(&cx, c),
         Command::BenchGen {
             groups,
             periods,
