@@ -1188,6 +1188,7 @@ pub(crate) fn build_split<E: Send>(
         trend,
         limit: limit.map(|l| l as u32),
         first_record: None,
+        figures: Vec::new(),
     })
 }
 

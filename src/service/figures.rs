@@ -126,6 +126,76 @@ pub fn rows(
         .collect()
 }
 
+/// [`rows`] for a report built: its branches in the report's order, narrowed to one
+/// group as the report was (`only`).
+pub fn for_report(
+    r: &super::report::Report,
+    defs: &[Figure],
+    values: &[FigureValue],
+    groups: &[Group],
+    branches: &[Branch],
+    only: Option<GroupId>,
+    en: bool,
+) -> Vec<FigureRow> {
+    let groups: Vec<Group> = groups
+        .iter()
+        .filter(|g| only.is_none_or(|o| o == g.id))
+        .cloned()
+        .collect();
+    let ordered: Vec<Branch> = r
+        .branches
+        .iter()
+        .filter_map(|rb| branches.iter().find(|b| b.id == rb.id))
+        .cloned()
+        .collect();
+    rows(defs, values, &groups, &ordered, r.period, en)
+}
+
+/// A figure summed across the wards of a roll-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureTotal {
+    pub code: String,
+    pub title: String,
+    pub section: String,
+    pub unit: String,
+    /// The wards' totals added up; `None`: no ward recorded it.
+    pub total: Option<u64>,
+    /// How many wards recorded it.
+    pub wards: u32,
+}
+
+/// Each figure across the wards, in the order the first ward lists them; empty when no
+/// ward recorded any figure for the period.
+pub fn across_wards<'a>(wards: impl Iterator<Item = &'a [FigureRow]>) -> Vec<FigureTotal> {
+    let mut out: Vec<FigureTotal> = Vec::new();
+    for rows in wards {
+        for f in rows {
+            let at = match out.iter().position(|t| t.code == f.code) {
+                Some(i) => i,
+                None => {
+                    out.push(FigureTotal {
+                        code: f.code.clone(),
+                        title: f.title.clone(),
+                        section: f.section.clone(),
+                        unit: f.unit.clone(),
+                        total: None,
+                        wards: 0,
+                    });
+                    out.len() - 1
+                }
+            };
+            if f.total.is_some() {
+                out[at].total = add(out[at].total, f.total);
+                out[at].wards += 1;
+            }
+        }
+    }
+    if out.iter().all(|t| t.total.is_none()) {
+        out.clear();
+    }
+    out
+}
+
 /// The section heading a figure's section key stands for ("chung": the ward in general).
 pub fn section_label(section: &str, en: bool) -> String {
     match section {
@@ -256,6 +326,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn wards_add_up_and_count_who_recorded() {
+        let defs = crate::data::default_figures();
+        let g = |id| group(id, 1);
+        let p: Period = "2026".parse().unwrap();
+        let v = |code: &str, q, value| FigureValue {
+            period: Period::Quarter(2026, q),
+            group: 1,
+            code: code.into(),
+            value,
+        };
+        let a = rows(
+            &defs,
+            &[v("DON-01", 1, 5), v("DON-01", 3, 2)],
+            &[g(1)],
+            &[branch(1)],
+            p,
+            false,
+        );
+        let b = rows(
+            &defs,
+            &[v("DON-01", 2, 10), v("DG-01", 2, 3_000_000)],
+            &[g(1)],
+            &[branch(1)],
+            p,
+            false,
+        );
+        let none: Vec<FigureRow> = Vec::new();
+        let t = across_wards([a.as_slice(), none.as_slice(), b.as_slice()].into_iter());
+        let don = t.iter().find(|x| x.code == "DON-01").unwrap();
+        assert_eq!((don.total, don.wards), (Some(17), 2));
+        let dg = t.iter().find(|x| x.code == "DG-01").unwrap();
+        assert_eq!((dg.total, dg.wards), (Some(3_000_000), 1));
+        assert!(across_wards([none.as_slice()].into_iter()).is_empty());
     }
 
     #[test]

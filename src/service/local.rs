@@ -1101,6 +1101,15 @@ impl Service for LocalService {
             r.first_record,
             r.today,
         ));
+        r.figures = super::figures::for_report(
+            &r,
+            &crate::data::default_figures(),
+            &self.store.figure_values(Some(period))?,
+            &groups,
+            &branches,
+            options.only,
+            self.lang.is_en(),
+        );
         Ok(r)
     }
 

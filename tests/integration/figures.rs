@@ -331,3 +331,238 @@ fn backup_and_restore_carry_the_figures() {
     assert_eq!(stored(&w, "Tổ dân phố Đồng Tâm", "2026-Q3", "DG-02"), 140);
     assert_eq!(stored(&w, "phuong", "2026-Q3", "HU-01"), 3);
 }
+
+/// The small ward's figures for the first half of 2026: petitions in two quarters in
+/// groups of both branches and the ward itself, money in one, party members (a count
+/// at a date: the latest quarter's).
+fn with_figures() -> Ward {
+    let w = small_ward();
+    for (p, g, code, v) in [
+        ("2026-Q1", "Tổ dân phố 1", "DON-01", "4"),
+        ("2026-Q2", "Tổ dân phố 1", "DON-01", "3"),
+        ("2026-Q2", "Tổ dân phố 2", "DON-01", "5"),
+        ("2026-Q1", "Tổ dân phố Đồng Tâm", "DON-01", "2"),
+        ("2026-Q2", "phuong", "DON-01", "1"),
+        ("2026-Q2", "Tổ dân phố Đồng Tâm", "DG-01", "1.500.000"),
+        ("2026-Q1", "Tổ dân phố 1", "DC-02", "30"),
+        ("2026-Q2", "Tổ dân phố 1", "DC-02", "32"),
+        ("2026-Q3", "Tổ dân phố 1", "DON-01", "100"),
+    ] {
+        w.ok(&["--period", p, "figure", "set", g, code, v]);
+    }
+    w
+}
+
+fn figure<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}"))
+}
+
+#[test]
+fn reports_sum_figures_per_branch_and_ward_in_every_format() {
+    let w = with_figures();
+    let j = w
+        .ok(&["report", "--period", "2026-H1", "--format", "json"])
+        .json();
+    // Hòa Bình: Tổ 1 (4 + 3) and Tổ 2 (5); Thống Nhất: Đồng Tâm (2); the ward 1.
+    let don = figure(&j, "DON-01");
+    assert_eq!(don["total"], 4 + 3 + 5 + 2 + 1);
+    assert_eq!(don["ward"], 1);
+    assert_eq!(by_name_in(&don["branches"], BRANCH_1)["value"], 12);
+    assert_eq!(by_name_in(&don["branches"], BRANCH_2)["value"], 2);
+    assert_eq!(figure(&j, "DG-01")["total"], 1_500_000);
+    assert_eq!(
+        by_name_in(&figure(&j, "DG-01")["branches"], BRANCH_1)["value"],
+        Value::Null,
+        "nothing recorded is no data, not 0"
+    );
+    // Party members: the latest quarter's count, not 30 + 32.
+    assert_eq!(figure(&j, "DC-02")["total"], 32);
+    assert_eq!(figure(&j, "DC-02")["rule"], "last");
+    // A quarter: that quarter only; the year: all four.
+    let q1 = w
+        .ok(&["report", "--period", "2026-Q1", "--format", "json"])
+        .json();
+    assert_eq!(figure(&q1, "DON-01")["total"], 6);
+    let y = w
+        .ok(&["report", "--period", "2026", "--format", "json"])
+        .json();
+    assert_eq!(figure(&y, "DON-01")["total"], 115);
+    // A period without figures: none, not a table of zeros.
+    let q4 = w
+        .ok(&["report", "--period", "2026-Q4", "--format", "json"])
+        .json();
+    assert_eq!(q4["figures"], serde_json::json!([]));
+
+    // Text, Markdown: the figure with its parts, as Vietnamese write numbers.
+    let t = w.ok(&["report", "--period", "2026-H1"]).stdout;
+    assert!(t.contains("Chỉ tiêu đếm được"), "{t}");
+    assert!(
+        t.contains("DON-01  Đơn thư, kiến nghị, phản ánh tiếp nhận: 15 đơn"),
+        "{t}"
+    );
+    assert!(t.contains(&format!("trong đó: {BRANCH_1}: 12 đơn")), "{t}");
+    assert!(t.contains("1.500.000 đồng"), "{t}");
+    let md = w
+        .ok(&["report", "--period", "2026-H1", "--format", "md"])
+        .stdout;
+    assert!(
+        md.contains("| DON-01 | **Đơn thư, kiến nghị, phản ánh tiếp nhận** | đơn | 15 |"),
+        "{md}"
+    );
+    // CSV: a column per figure; the branch's value on its row, the whole ward's last.
+    let csv = w
+        .ok(&["report", "--period", "2026-H1", "--format", "csv"])
+        .stdout;
+    let mut rd = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let col = head
+        .iter()
+        .position(|h| h.starts_with("DON-01"))
+        .expect("a DON-01 column");
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let hb = rows
+        .iter()
+        .find(|r| &r[0] == "chi bộ" && &r[1] == BRANCH_1)
+        .unwrap();
+    assert_eq!(&hb[col], "12");
+    assert_eq!(&rows.last().unwrap()[col], "15");
+
+    // The workbook: a sheet of its own, values as numbers.
+    let xl = w.dir.path().join("bc.xlsx");
+    w.ok(&[
+        "report",
+        "--period",
+        "2026-H1",
+        "--format",
+        "xlsx",
+        "--out",
+        xl.to_str().unwrap(),
+    ]);
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xl).unwrap();
+    let s = wb.worksheet_range("Chỉ tiêu").expect("a Chỉ tiêu sheet");
+    let r = (0..s.height() as u32)
+        .find(|&i| matches!(s.get_value((i, 0)), Some(Data::String(c)) if c == "DG-01"))
+        .expect("a DG-01 row");
+    assert_eq!(s.get_value((r, 3)), Some(&Data::Float(1_500_000.0)));
+
+    // Word: a table in section II.
+    let doc = w.dir.path().join("bc.docx");
+    w.ok(&[
+        "report",
+        "--period",
+        "2026-H1",
+        "--format",
+        "docx",
+        "--out",
+        doc.to_str().unwrap(),
+    ]);
+    let text = crate::documents::docx_text(&std::fs::read(&doc).unwrap());
+    let ii = text.find("II. KẾT QUẢ THỰC HIỆN").expect("section II");
+    let iii = text.find("III. ĐÁNH GIÁ CHUNG").expect("section III");
+    let at = text.find("Các chỉ tiêu đếm được").expect("the figures");
+    assert!(ii < at && at < iii, "in section II");
+    assert!(text[at..iii].contains("1.500.000"), "{}", &text[at..iii]);
+}
+
+fn by_name_in<'a>(arr: &'a Value, name: &str) -> &'a Value {
+    arr.as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+#[test]
+fn the_roll_up_sums_figures_from_exports_and_json_reports() {
+    let a = with_figures();
+    let b = demo_ward();
+    b.ok(&[
+        "--period", "2026-Q2", "figure", "set", "phuong", "DON-01", "20",
+    ]);
+    b.ok(&[
+        "--period", "2026-Q1", "figure", "set", "phuong", "HU-01", "2",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    // One ward sends its export (figures carried raw), the other its JSON report.
+    let fa = dir.path().join("a.json");
+    std::fs::write(&fa, a.ok(&["export"]).stdout).unwrap();
+    let fb = dir.path().join("b.json");
+    std::fs::write(
+        &fb,
+        b.ok(&["report", "--period", "2026-H1", "--format", "json"])
+            .stdout,
+    )
+    .unwrap();
+    let none = dir.path().join("none.db");
+    let args = |fmt: &str| {
+        vec![
+            "--period".to_string(),
+            "2026-H1".into(),
+            "rollup".into(),
+            fa.to_str().unwrap().into(),
+            fb.to_str().unwrap().into(),
+            "--format".into(),
+            fmt.into(),
+        ]
+    };
+    let run_fmt = |fmt: &str| {
+        let a = args(fmt);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let r = run(&none, &a);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r
+    };
+    let j = run_fmt("json").json();
+    let f = |code: &str| {
+        j["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("no {code}"))
+            .clone()
+    };
+    assert_eq!(f("DON-01")["total"], 15 + 20);
+    assert_eq!(f("DON-01")["wards"], 2);
+    assert_eq!(f("HU-01")["total"], 2);
+    assert_eq!(f("HU-01")["wards"], 1);
+    assert_eq!(f("DG-01")["total"], 1_500_000);
+    let t = run_fmt("text").stdout;
+    assert!(
+        t.contains("DON-01  Đơn thư, kiến nghị, phản ánh tiếp nhận: 35 đơn (2"),
+        "{t}"
+    );
+    let md = run_fmt("md").stdout;
+    assert!(md.contains("| DG-01 |"), "{md}");
+    // The province's workbook and Word document.
+    let xl = dir.path().join("tinh.xlsx");
+    let mut a = args("xlsx");
+    a.extend(["--out".to_string(), xl.to_str().unwrap().to_string()]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    assert_eq!(run(&none, &a).code, 0);
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xl).unwrap();
+    let s = wb.worksheet_range("Chỉ tiêu").expect("a Chỉ tiêu sheet");
+    let r = (0..s.height() as u32)
+        .find(|&i| matches!(s.get_value((i, 0)), Some(Data::String(c)) if c == "DON-01"))
+        .expect("a DON-01 row");
+    assert_eq!(s.get_value((r, 3)), Some(&Data::Float(35.0)));
+    let docx = dir.path().join("tinh.docx");
+    let mut a = args("docx");
+    a.extend(["--out".to_string(), docx.to_str().unwrap().to_string()]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let r = run(&none, &a);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = crate::documents::docx_text(&std::fs::read(&docx).unwrap());
+    assert!(text.contains("Các chỉ tiêu đếm được"), "{text}");
+    assert!(
+        text.contains("DON-01 Đơn thư, kiến nghị, phản ánh tiếp nhận\n"),
+        "{text}"
+    );
+}
