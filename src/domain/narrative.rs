@@ -3,6 +3,7 @@
 //! nhiệm vụ, giải pháp; kiến nghị, đề xuất), one text per section and period.
 
 use super::text;
+use unicode_normalization::UnicodeNormalization;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -72,7 +73,15 @@ pub fn clean(s: &str) -> String {
         .replace("\r\n", "\n")
         .replace('\r', "\n")
         .split('\n')
-        .map(|l| text::clean(l).trim_end().to_string())
+        // Not `text::clean`, which trims both ends: a line's indentation is the
+        // writer's.
+        .map(|l| {
+            let no_controls: String = l
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            no_controls.nfc().collect::<String>().trim_end().to_string()
+        })
         .collect();
     let start = lines.iter().position(|l| !l.is_empty());
     let end = lines.iter().rposition(|l| !l.is_empty());
