@@ -3,9 +3,9 @@
 //! nhiệm vụ, giải pháp; kiến nghị, đề xuất), one text per section and period.
 
 use super::text;
-use unicode_normalization::UnicodeNormalization;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use unicode_normalization::UnicodeNormalization;
 
 /// The sections, in report order: key, Vietnamese heading, English heading.
 pub const SECTIONS: [(&str, &str, &str); 4] = [

@@ -49,11 +49,29 @@ impl Store {
         self.db.open_tree(TREE).map_err(|e| self.map_err(e))
     }
 
+    /// The tree when it exists: a read never creates it (creating is a write, which a
+    /// full disk or a read-only copy refuses, and a report must still read).
+    fn figures_tree_if_any(&self) -> Result<Option<sled::Tree>, StoreError> {
+        if self
+            .db
+            .tree_names()
+            .iter()
+            .any(|n| n.as_ref() == TREE.as_bytes())
+        {
+            self.figures_tree().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The values recorded for quarters within `period` (every one when `None`), in key
     /// order: period, group, code.
     pub fn figure_values(&self, period: Option<Period>) -> Result<Vec<FigureValue>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.figures_tree()?.iter() {
+        let Some(tree) = self.figures_tree_if_any()? else {
+            return Ok(out);
+        };
+        for kv in tree.iter() {
             let (k, v) = kv.map_err(|e| self.map_err(e))?;
             let f = decode(&k, &v).ok_or_else(|| self.corrupt("figure"))?;
             if period.is_none_or(|p| p.covers(f.period)) {
@@ -70,8 +88,10 @@ impl Store {
         group: GroupId,
         code: &str,
     ) -> Result<Option<u64>, StoreError> {
-        match self
-            .figures_tree()?
+        let Some(tree) = self.figures_tree_if_any()? else {
+            return Ok(None);
+        };
+        match tree
             .get(key(period, group, code))
             .map_err(|e| self.map_err(e))?
         {
