@@ -183,18 +183,11 @@ fn list(
         label(cx, period)
     ));
     for r in rows {
-        out.line(&format!(
-            "{:<7} {:>4}  {}: {} {}",
-            r.code,
-            crate::service::figures::section_label(&r.section, en),
-            r.title,
-            figure::show(r.total, en),
-            if r.total.is_some() {
-                r.unit.as_str()
-            } else {
-                ""
-            }
-        ));
+        let value = match r.total {
+            Some(_) => format!("{} {}", figure::show(r.total, en), r.unit),
+            None => figure::show(None, en),
+        };
+        out.line(&format!("{:<7} {}: {value}", r.code, r.title));
     }
     Ok(())
 }

@@ -196,19 +196,6 @@ pub fn across_wards<'a>(wards: impl Iterator<Item = &'a [FigureRow]>) -> Vec<Fig
     out
 }
 
-/// The section heading a figure's section key stands for ("chung": the ward in general).
-pub fn section_label(section: &str, en: bool) -> String {
-    match section {
-        "chung" => if en {
-            "General"
-        } else {
-            "Đặc điểm chung"
-        }
-        .to_string(),
-        s => s.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
