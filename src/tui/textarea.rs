@@ -173,32 +173,49 @@ impl TextArea {
     }
 
     /// The text wrapped to `width` columns: the rows to draw, and the row and column of
-    /// the cursor among them. A line breaks before a grapheme that would pass the width.
+    /// the cursor among them. A row breaks after its last space when a grapheme would
+    /// pass the width (inside a word longer than the row, before that grapheme); one
+    /// column stays free for the cursor after a row's last grapheme.
     pub fn wrapped(&self, width: usize) -> (Vec<String>, (usize, usize)) {
-        let width = width.max(2);
+        let room = width.max(2) - 1;
         let mut rows = Vec::new();
         let mut cursor = (0, 0);
         for (li, line) in self.lines.iter().enumerate() {
-            let mut cur = String::new();
+            let gs: Vec<&str> = line.graphemes(true).collect();
+            // Where each row of this line starts, in graphemes.
+            let mut starts = vec![0usize];
             let mut w = 0;
-            for (gi, g) in line.graphemes(true).enumerate() {
+            let mut last_space: Option<usize> = None;
+            for (i, g) in gs.iter().enumerate() {
                 let gw = g.width();
-                // Keep a column free at the end of a row for the cursor after its last
-                // grapheme.
-                if w + gw > width - 1 && !cur.is_empty() {
-                    rows.push(std::mem::take(&mut cur));
-                    w = 0;
+                let start = *starts.last().expect("one start");
+                if w + gw > room && i > start {
+                    let brk = match last_space {
+                        Some(sp) if sp >= start && sp < i => sp + 1,
+                        _ => i,
+                    };
+                    starts.push(brk);
+                    w = gs[brk..i].iter().map(|g| g.width()).sum();
+                    last_space = (brk..i).rev().find(|&j| gs[j] == " ");
                 }
-                if li == self.row && gi == self.col {
-                    cursor = (rows.len(), w);
+                if *g == " " {
+                    last_space = Some(i);
                 }
-                cur.push_str(g);
                 w += gw;
             }
-            if li == self.row && self.col >= graphemes(line) {
-                cursor = (rows.len(), w);
+            let first_row = rows.len();
+            for (r, &start) in starts.iter().enumerate() {
+                let end = starts.get(r + 1).copied().unwrap_or(gs.len());
+                rows.push(gs[start..end].concat());
+                if li == self.row && start <= self.col && (self.col < end || r + 1 == starts.len())
+                {
+                    let x = gs[start..self.col.min(gs.len())]
+                        .iter()
+                        .map(|g| g.width())
+                        .sum();
+                    cursor = (first_row + r, x);
+                }
             }
-            rows.push(cur);
         }
         (rows, cursor)
     }
@@ -261,6 +278,13 @@ mod tests {
         let (rows, cur) = t.wrapped(6);
         assert_eq!(rows, vec!["aaaa ", "bbbb ", "cccc"]);
         assert_eq!(cur, (2, 4));
+        // Words are not cut where a space allows.
+        let t = TextArea::new("ab cdef", 1000);
+        assert_eq!(t.wrapped(6).0, vec!["ab ", "cdef"]);
+        let t = TextArea::new("abcdefgh", 1000);
+        let (rows, cur) = t.wrapped(4);
+        assert_eq!(rows, vec!["abc", "def", "gh"]);
+        assert_eq!(cur, (2, 2));
         let mut t = TextArea::new("ab\n\ncd", 100);
         t.up();
         let (rows, cur) = t.wrapped(10);
