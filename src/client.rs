@@ -423,6 +423,20 @@ impl Service for RemoteService {
         self.call(Req::Narrative(period))
     }
 
+    fn figure_values(
+        &self,
+        period: Option<Period>,
+    ) -> Result<Vec<crate::domain::figure::FigureValue>, ServiceError> {
+        self.call(Req::FigureValues(period))
+    }
+
+    fn set_figure(
+        &self,
+        req: crate::service::FigureSet,
+    ) -> Result<Option<AuditRecord>, ServiceError> {
+        self.call(Req::SetFigure(req))
+    }
+
     fn set_narrative(
         &self,
         period: Period,

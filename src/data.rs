@@ -5,6 +5,7 @@
 
 use crate::domain::date::{self, Date};
 use crate::domain::entry::StepStatus;
+use crate::domain::figure::Figure;
 use crate::domain::period::Period;
 use crate::domain::step::{Step, StepSet};
 use crate::domain::template::{
@@ -146,6 +147,24 @@ fn unknown(what: &'static str, value: &str, expected: &[&str]) -> Problem {
 struct RawTemplate {
     #[serde(default)]
     item: Vec<Spanned<RawItem>>,
+    /// Counted indicators (`domain::figure`), parsed by [`parse_figures`].
+    #[serde(default)]
+    figure: Vec<Spanned<RawFigure>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFigure {
+    code: String,
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    section: String,
+    unit: String,
+    #[serde(default)]
+    unit_en: String,
+    total: Option<String>,
+    citation: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -175,7 +194,38 @@ struct RawItem {
 
 /// Parse and validate a template file.
 pub fn parse_template(file: &str, src: &str) -> Result<Template, DataError> {
+    parse_template_and_figures(file, src).map(|(t, _)| t)
+}
+
+/// The figures (`[[figure]]`) of a template file, validated.
+pub fn parse_figures(file: &str, src: &str) -> Result<Vec<Figure>, DataError> {
+    parse_template_and_figures(file, src).map(|(_, f)| f)
+}
+
+/// Parse and validate a template file: its items and its figures.
+pub fn parse_template_and_figures(
+    file: &str,
+    src: &str,
+) -> Result<(Template, Vec<Figure>), DataError> {
     let raw: RawTemplate = toml::from_str(src).map_err(|e| syntax(file, src, e))?;
+    let mut figures = Vec::with_capacity(raw.figure.len());
+    let mut seen_fig: HashMap<String, usize> = HashMap::new();
+    for spanned in raw.figure {
+        let line = line_of(src, spanned.span().start);
+        let at = |problem| DataError {
+            file: file.to_string(),
+            line,
+            problem,
+        };
+        let f = convert_figure(spanned.into_inner()).map_err(at)?;
+        if let Some(first) = seen_fig.insert(f.code.clone(), line) {
+            return Err(at(Problem::DuplicateCode {
+                code: f.code,
+                first_line: first,
+            }));
+        }
+        figures.push(f);
+    }
     let mut items = Vec::with_capacity(raw.item.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     for spanned in raw.item {
@@ -194,7 +244,47 @@ pub fn parse_template(file: &str, src: &str) -> Result<Template, DataError> {
         }
         items.push(item);
     }
-    Ok(Template { items })
+    Ok((Template { items }, figures))
+}
+
+fn convert_figure(r: RawFigure) -> Result<Figure, Problem> {
+    use crate::domain::figure::{SECTIONS, Total};
+    let code = r.code.trim().to_string();
+    if code.is_empty()
+        || code.len() > 16
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(Problem::BadCode(code));
+    }
+    let title = text::clean(&r.title);
+    if title.is_empty() {
+        return Err(Problem::Missing("title"));
+    }
+    let section = r.section.trim().to_string();
+    if !SECTIONS.contains(&section.as_str()) {
+        return Err(unknown("section", &section, &SECTIONS));
+    }
+    let unit = text::clean(&r.unit);
+    if unit.is_empty() {
+        return Err(Problem::Missing("unit"));
+    }
+    let total = match r.total.as_deref().map(str::trim) {
+        None | Some("sum") => Total::Sum,
+        Some("last") => Total::Last,
+        Some(other) => return Err(unknown("total", other, &["sum", "last"])),
+    };
+    Ok(Figure {
+        code,
+        title,
+        title_en: text::clean(&r.title_en),
+        section,
+        unit,
+        unit_en: text::clean(&r.unit_en),
+        total,
+        citation: text::clean(r.citation.as_deref().unwrap_or("")),
+    })
 }
 
 fn convert_item(r: RawItem) -> Result<Item, Problem> {
@@ -316,6 +406,16 @@ fn convert_item(r: RawItem) -> Result<Item, Problem> {
         retired: r.retired || retired_from.is_some(),
         retired_from,
     })
+}
+
+/// The figures of the template shipped with qcdc (validated by a unit test).
+pub fn default_figures() -> Vec<Figure> {
+    static FIGURES: std::sync::OnceLock<Vec<Figure>> = std::sync::OnceLock::new();
+    FIGURES
+        .get_or_init(|| {
+            parse_figures(TEMPLATE_FILE, TEMPLATE_TOML).unwrap_or_else(|e| panic!("{e}"))
+        })
+        .clone()
 }
 
 /// The template shipped with qcdc.
@@ -677,6 +777,37 @@ citation = "Điều 11 khoản 1"
         assert!(w.branches.iter().map(|b| b.groups.len()).sum::<usize>() >= 9);
         assert!(w.branches.len() >= 6);
         assert!(w.branches.iter().any(|b| b.groups.len() > 1));
+        let f = default_figures();
+        assert!(f.len() >= 15, "{}", f.len());
+        // NĐ 61/2023/NĐ-CP Điều 16 khoản 1 điểm b, c, d: recognised, not recognised,
+        // amended, suspended, annulled hương ước are counted.
+        for code in ["HU-01", "HU-02", "HU-03", "HU-04", "HU-05"] {
+            let h = f.iter().find(|x| x.code == code).unwrap();
+            assert!(h.citation.starts_with("Điều 16 khoản 1"), "{code}");
+        }
+    }
+
+    #[test]
+    fn figure_errors_name_the_line() {
+        let src = "[[figure]]\ncode = \"A-1\"\ntitle = \"x\"\nsection = \"IX\"\nunit = \"đơn\"\n";
+        let e = parse_figures("t.toml", src).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.to_string().contains("section"), "{e}");
+        let src = "[[figure]]\ncode = \"a\"\ntitle = \"x\"\nsection = \"I\"\nunit = \"đơn\"\n";
+        assert!(matches!(
+            parse_figures("t.toml", src).unwrap_err().problem,
+            Problem::BadCode(_)
+        ));
+        let one = "[[figure]]\ncode = \"A-1\"\ntitle = \"x\"\nsection = \"I\"\nunit = \"đơn\"\ntotal = \"avg\"\n";
+        assert!(
+            parse_figures("t.toml", one)
+                .unwrap_err()
+                .to_string()
+                .contains("total")
+        );
+        let twice = "[[figure]]\ncode = \"A-1\"\ntitle = \"x\"\nsection = \"I\"\nunit = \"đơn\"\n\n[[figure]]\ncode = \"A-1\"\ntitle = \"y\"\nsection = \"I\"\nunit = \"đơn\"\n";
+        let e = parse_figures("t.toml", twice).unwrap_err();
+        assert_eq!(e.line, 7);
     }
 
     #[test]

@@ -189,6 +189,7 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         return lang.t(vi, en).to_string();
     }
     let (vi, en) = match field {
+        "value" => ("Số liệu", "Value"),
         "posted_from" => ("Niêm yết từ ngày", "Posted from"),
         "posted_to" => ("Niêm yết đến ngày", "Posted until"),
         "meeting_date" => ("Ngày họp / phát phiếu", "Meeting / ballot date"),
@@ -273,6 +274,7 @@ pub fn action_name(action: &str, lang: Lang) -> String {
         "import" => ("nhập danh sách", "imported a roster"),
         "add-member" | "member" => ("lưu thành viên", "saved a member"),
         "settings" => ("đổi thiết lập văn bản", "changed the document settings"),
+        "figure" => ("ghi số liệu chỉ tiêu", "recorded a figure"),
         "narrative" => (
             "viết phần nhận xét của báo cáo",
             "wrote the report's narrative",

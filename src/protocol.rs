@@ -77,6 +77,8 @@ pub enum Req {
     DocSettings,
     SetDocSettings(crate::domain::settings::DocSettings),
     Narrative(Period),
+    FigureValues(Option<Period>),
+    SetFigure(crate::service::FigureSet),
     SetNarrative {
         period: Period,
         section: String,
@@ -150,6 +152,7 @@ impl Req {
             | Req::SetDocSettings(_)
             | Req::SetNarrative { .. }
             | Req::SetTerm(_)
+            | Req::SetFigure(_)
             | Req::AddBranch(_)
             | Req::AddGroup(_)
             | Req::Mark(_)
@@ -164,6 +167,7 @@ impl Req {
             Req::Session
             | Req::DocSettings
             | Req::Narrative(_)
+            | Req::FigureValues(_)
             | Req::Members
             | Req::Ward
             | Req::Branches

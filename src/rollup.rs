@@ -149,6 +149,10 @@ pub struct Rollup {
     /// Files left out (`keep_going`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<Failed>,
+    /// Counted figures summed across the wards (`qcdc figure`); empty when no ward
+    /// recorded any for the period.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<crate::service::figures::FigureTotal>,
 }
 
 impl Rollup {
@@ -400,6 +404,8 @@ pub struct WardFigures {
     /// Per group (branch name, group name, households, completion, previous, overdue):
     /// kept only for areas inside a ward.
     pub groups: Vec<GroupFigures>,
+    /// The ward's counted figures for the period (its report's).
+    pub figures: Vec<crate::service::figures::FigureRow>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -448,6 +454,8 @@ struct WardReader {
     /// The start of the earliest quarter or half holding an entry, in any year: the
     /// ward's first data (periods before it are "no data", not 0 %).
     first: Option<crate::domain::date::Date>,
+    /// The figures recorded (`qcdc figure`), from the export's raw `figures` tree.
+    figure_values: Vec<crate::domain::figure::FigureValue>,
 }
 
 impl WardReader {
@@ -463,6 +471,7 @@ impl WardReader {
             first: None,
             facts: Vec::new(),
             text: String::new(),
+            figure_values: Vec::new(),
         }
     }
 }
@@ -483,6 +492,21 @@ impl DocSink for WardReader {
     }
     fn group(&mut self, g: &Group) -> Result<(), Problem> {
         self.groups.push(g.clone());
+        Ok(())
+    }
+    fn raw(
+        &mut self,
+        raw: &std::collections::BTreeMap<String, Vec<[String; 2]>>,
+    ) -> Result<(), Problem> {
+        // Figures are carried raw (the document does not model their tree): read them
+        // as the store writes them.
+        for [k, v] in raw.get(crate::store::figures::TREE).into_iter().flatten() {
+            let f = transfer::unhex(k)
+                .zip(transfer::unhex(v))
+                .and_then(|(k, v)| crate::store::figures::decode(&k, &v))
+                .ok_or_else(|| transfer::read_shape("unreadable figure in `raw`"))?;
+            self.figure_values.push(f);
+        }
         Ok(())
     }
     fn item(&mut self, i: &Item) -> Result<(), Problem> {
@@ -531,6 +555,7 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
         .first
         .unwrap_or_else(|| crate::service::report::first_data(&[], None, c.today));
     let mut facts = r.facts;
+    let figure_values = r.figure_values;
     facts.sort_by_key(|f| (f.year, f.group));
     let template = Template { items: r.items };
     let src = Source {
@@ -576,9 +601,18 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
     };
     // One thread per ward: the roll-up reads two wards at once.
     match engine::build_split(&src, c.period, &opts, &read, usize::MAX) {
-        Ok(mut r) => {
-            r.drop_periods_before(first);
-            Ok(r)
+        Ok(mut rep) => {
+            rep.drop_periods_before(first);
+            rep.figures = crate::service::figures::for_report(
+                &rep,
+                &crate::data::default_figures(),
+                &figure_values,
+                &r.groups,
+                &r.branches,
+                None,
+                c.en,
+            );
+            Ok(rep)
         }
         Err(never) => match never {},
     }
@@ -655,6 +689,7 @@ pub fn figures_of(r: &Report, source: &str, keep_groups: bool) -> WardFigures {
         row,
         branches,
         groups,
+        figures: r.figures.clone(),
     }
 }
 
@@ -908,6 +943,7 @@ fn sum(pcts: impl Iterator<Item = Completion>) -> Pct {
 
 /// The province from its wards' figures.
 pub fn merge(wards: Vec<WardFigures>, period: Period, o: &Options) -> Rollup {
+    let figures = crate::service::figures::across_wards(wards.iter().map(|w| w.figures.as_slice()));
     let en = o.lang.is_en();
     let mut rows: Vec<WardRow> = Vec::with_capacity(wards.len());
     let mut branches = Vec::new();
@@ -1083,6 +1119,7 @@ pub fn merge(wards: Vec<WardFigures>, period: Period, o: &Options) -> Rollup {
         areas,
         unmatched,
         failed: Vec::new(),
+        figures,
     }
 }
 
@@ -1730,6 +1767,42 @@ pub fn rollup_xlsx(r: &Rollup, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::X
                 pct(&s.completion),
             ])
         }));
+        let head = at + 1;
+        table(ws, &fm, head, &cols, &rows)?;
+        widths(ws, &cols.iter().map(|c| c.width).collect::<Vec<_>>())?;
+        print_setup(ws, false, Some(head), &footer, !en)?;
+    }
+    if !r.figures.is_empty() {
+        // Counted figures summed across the wards: one table on its own sheet.
+        let ws = new_sheet(&mut wb, t("Chỉ tiêu", "Figures"))?;
+        let cols = [
+            col(t("Mã", "Code"), 9.0),
+            col(t("Chỉ tiêu", "Figure"), 52.0),
+            col(t("Đơn vị", "Unit"), 11.0),
+            col(t("Tổng", "Total"), 18.0),
+            col(t("Số đơn vị ghi", "Reporting"), 10.0),
+        ];
+        let at = title(
+            ws,
+            &fm,
+            0,
+            cols.len() as u16,
+            t("CÁC CHỈ TIÊU ĐẾM ĐƯỢC", "COUNTED FIGURES"),
+            &sub,
+        )?;
+        let rows: Vec<Row> = r
+            .figures
+            .iter()
+            .map(|f| {
+                row(vec![
+                    cell_text(&f.code),
+                    cell_text(&f.title),
+                    cell_text(&f.unit),
+                    f.total.map(Cell::Int).unwrap_or(Cell::Blank),
+                    Cell::Int(f.wards as u64),
+                ])
+            })
+            .collect();
         let head = at + 1;
         table(ws, &fm, head, &cols, &rows)?;
         widths(ws, &cols.iter().map(|c| c.width).collect::<Vec<_>>())?;

@@ -75,7 +75,9 @@ impl From<&ServiceError> for ExitCode {
             | ServiceError::LoginRefused(_)
             | ServiceError::LoginLocked(_) => ExitCode::NoPerm,
             ServiceError::LoginWait { .. } => ExitCode::Busy,
-            ServiceError::Conflict { .. } | ServiceError::UndoMoved { .. } => ExitCode::Busy,
+            ServiceError::Conflict { .. }
+            | ServiceError::UndoMoved { .. }
+            | ServiceError::FigureChanged { .. } => ExitCode::Busy,
             ServiceError::UnknownGroup(_)
             | ServiceError::AmbiguousGroup(..)
             | ServiceError::UnknownBranch(_)

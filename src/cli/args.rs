@@ -118,6 +118,10 @@ pub enum Command {
     /// Biên bản điền sẵn từ minh chứng: niem-yet, ket-thuc-niem-yet, hop (.docx) /
     /// minutes filled in from an entry's evidence (.docx)
     Document(DocumentArgs),
+    /// Chỉ tiêu đếm được (đơn thư, đối thoại, đóng góp…) của một tổ hoặc phường, theo quý
+    /// --period / counted figures of a group or the ward, per quarter --period
+    #[command(subcommand)]
+    Figure(FigureCmd),
     /// Máy chủ phường: nhiều người dùng chung một CSDL / the ward server: several users on one database
     // Unix only (Unix sockets, the caller's account from the kernel). Kept, hidden, on
     // Windows so that `qcdc serve` there says why it is missing rather than "no such
@@ -450,6 +454,29 @@ pub struct DocumentArgs {
     /// Ngày ghi trên biên bản, mặc định hôm nay / the date written on it, today by default
     #[arg(long, value_name = "DD/MM/YYYY")]
     pub date: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FigureCmd {
+    /// Các chỉ tiêu và số liệu của kỳ: toàn phường, hoặc của một tổ ("phuong": cấp
+    /// phường) / the figures of the period: the whole ward's, or one group's
+    List {
+        group: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Ghi số liệu của một tổ (hoặc "phuong") cho quý --period / record a group's (or the
+    /// ward's) value for the quarter --period
+    Set {
+        group: String,
+        /// Mã chỉ tiêu (DON-01) hoặc đầu tên / the figure's code or the start of its title
+        code: String,
+        /// Số nguyên không âm; "1.500.000" được / a whole number of 0 or more
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Xoá số liệu đã ghi / remove a recorded value
+    Clear { group: String, code: String },
 }
 
 #[derive(Debug, Subcommand)]

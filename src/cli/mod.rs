@@ -8,6 +8,7 @@
 pub mod args;
 pub mod documents;
 pub mod entries;
+mod figures;
 pub mod output;
 pub mod reports;
 pub mod ward;
@@ -159,6 +160,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Settings(c) => ward::settings(&cx, c),
         Command::Narrative(c) => ward::narrative(&cx, c),
         Command::Document(a) => documents::document(&cx, a),
+        Command::Figure(c) => figures::figure(&cx, c),
         Command::BenchGen {
             groups,
             periods,

@@ -206,7 +206,19 @@ pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8
     head.extend(r.by_pillar.iter().map(|p| format!("{} (%)", p.name)));
     head.push(lang.t("Kỳ trước (%)", "Previous (%)").to_string());
     head.push(lang.t("Tăng/giảm (điểm %)", "Change (points)").to_string());
+    // Counted figures, one column each (none when nothing was recorded): a branch's
+    // value on its row, the ward's own on "cấp phường", the whole ward's on the last.
+    head.extend(r.figures.iter().map(|f| {
+        crate::domain::text::neutralise_formula(&format!("{} {} ({})", f.code, f.title, f.unit))
+    }));
     w.write_record(&head)?;
+    let figs = |pick: &dyn Fn(&crate::service::figures::FigureRow) -> Option<u64>| {
+        r.figures
+            .iter()
+            .map(|f| pick(f).map(|v| v.to_string()).unwrap_or_default())
+            .collect::<Vec<String>>()
+    };
+    let none = figs(&|_| None);
     let prev = r.previous.as_ref();
     let change = |now: &Pct, before: Option<&Pct>| -> Vec<String> {
         vec![
@@ -238,7 +250,7 @@ pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8
         v
     };
     for b in &r.branches {
-        w.write_record(row(
+        let mut rec = row(
             lang.t("chi bộ", "branch"),
             &b.name,
             "",
@@ -254,9 +266,16 @@ pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8
                         .map(|(_, c)| c),
                 ))
                 .collect(),
-        ))?;
+        );
+        rec.extend(figs(&|f| {
+            f.branches
+                .iter()
+                .find(|x| x.name == b.name)
+                .and_then(|x| x.value)
+        }));
+        w.write_record(rec)?;
         for g in &b.groups {
-            w.write_record(row(
+            let mut rec = row(
                 lang.t("tổ", "group"),
                 &b.name,
                 &g.name,
@@ -272,10 +291,12 @@ pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8
                             .map(|x| &x.completion),
                     ))
                     .collect(),
-            ))?;
+            );
+            rec.extend(none.iter().cloned());
+            w.write_record(rec)?;
         }
     }
-    w.write_record(row(
+    let mut rec = row(
         lang.t("cấp phường", "ward items"),
         "",
         "",
@@ -288,8 +309,10 @@ pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8
             .map(|p| csv_pct(&p.completion))
             .chain([String::new(), String::new()])
             .collect(),
-    ))?;
-    w.write_record(row(
+    );
+    rec.extend(figs(&|f| f.ward));
+    w.write_record(rec)?;
+    let mut rec = row(
         lang.t("toàn phường", "ward"),
         "",
         "",
@@ -301,6 +324,8 @@ pub fn report_csv_with(r: &Report, lang: Lang, style: CsvStyle) -> Result<Vec<u8
             .map(|p| csv_pct(&p.completion))
             .chain(change(&r.completion, prev.map(|p| &p.completion)))
             .collect(),
-    ))?;
+    );
+    rec.extend(figs(&|f| f.total));
+    w.write_record(rec)?;
     w.into_inner().map_err(|e| e.into_error().into())
 }

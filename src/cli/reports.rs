@@ -209,6 +209,7 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
         ReportFormat::Text => {
             let mut s = super::output::report_text(r, lang);
             s.push_str(&crate::export::report_text_tail(r, lang));
+            s.push_str(&crate::export::figures::text(r, lang));
             let s = if cx.ascii { text::to_ascii(&s) } else { s };
             (s.into_bytes(), false)
         }
@@ -231,6 +232,7 @@ fn report(cx: &Ctx, a: ReportArgs) -> CliResult {
         }
         ReportFormat::Md => {
             let mut md = crate::export::report_md(r, lang);
+            md.push_str(&crate::export::figures::md(r, lang));
             let n = svc.narrative(r.period).map_err(cx.svc_err())?;
             md.push_str(&crate::export::narrative_md(&n, lang));
             (md.into_bytes(), false)
@@ -1054,11 +1056,16 @@ fn rollup(cx: &Ctx, a: RollupArgs) -> CliResult {
     }
     let (bytes, binary) = match a.format {
         RollupFormat::Text => {
-            let s = crate::rollup::rollup_text(&r, lang);
+            let mut s = crate::rollup::rollup_text(&r, lang);
+            s.push_str(&crate::export::figures::rollup_text(&r, lang));
             let s = if cx.ascii { text::to_ascii(&s) } else { s };
             (s.into_bytes(), false)
         }
-        RollupFormat::Md => (crate::rollup::rollup_md(&r, lang).into_bytes(), false),
+        RollupFormat::Md => {
+            let mut md = crate::rollup::rollup_md(&r, lang);
+            md.push_str(&crate::export::figures::rollup_md(&r, lang));
+            (md.into_bytes(), false)
+        }
         RollupFormat::Json => {
             // Streamed: a province's roll-up is megabytes.
             return cx.emit_with(a.out.as_deref(), false, &mut |w| {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod completion;
 pub mod date;
 pub mod entry;
+pub mod figure;
 pub mod member;
 pub mod narrative;
 pub mod period;

@@ -5,6 +5,7 @@
 use super::text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use unicode_normalization::UnicodeNormalization;
 
 /// The sections, in report order: key, Vietnamese heading, English heading.
 pub const SECTIONS: [(&str, &str, &str); 4] = [
@@ -72,7 +73,15 @@ pub fn clean(s: &str) -> String {
         .replace("\r\n", "\n")
         .replace('\r', "\n")
         .split('\n')
-        .map(|l| text::clean(l).trim_end().to_string())
+        // Not `text::clean`, which trims both ends: a line's indentation is the
+        // writer's.
+        .map(|l| {
+            let no_controls: String = l
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            no_controls.nfc().collect::<String>().trim_end().to_string()
+        })
         .collect();
     let start = lines.iter().position(|l| !l.is_empty());
     let end = lines.iter().rposition(|l| !l.is_empty());
@@ -123,7 +132,7 @@ mod tests {
     fn text_is_cleaned_line_by_line() {
         assert_eq!(
             clean("\r\n\n  Tốt\u{7}.  \r\nCòn hạn chế\t \n\n"),
-            "Tốt .\nCòn hạn chế"
+            "  Tốt .\nCòn hạn chế"
         );
         // NFC: a decomposed "ế" is stored composed.
         assert_eq!(clean("che\u{302}\u{301}"), "chế");

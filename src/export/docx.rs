@@ -530,6 +530,38 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
             doc = doc.add_paragraph(body(format!("- {}: {}{of}.", f.label, f.value)));
         }
     }
+    // Counted figures (`qcdc figure`), when any was recorded for the period.
+    let lines = crate::export::figures::lines(r, lang.is_en());
+    if !lines.is_empty() {
+        doc = doc.add_paragraph(sub_heading(format!(
+            "{}. {}",
+            r.sections.len() + 1,
+            t("Các chỉ tiêu đếm được", "Counted figures")
+        )));
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                vec![
+                    if l.sub {
+                        format!("   {}", l.label)
+                    } else {
+                        l.label.clone()
+                    },
+                    l.unit.clone(),
+                    crate::domain::figure::show(l.value, lang.is_en()),
+                ]
+            })
+            .collect();
+        doc = doc.add_table(figures(
+            &[
+                &t("Chỉ tiêu", "Figure"),
+                &t("Đơn vị", "Unit"),
+                &t("Số liệu", "Value"),
+            ],
+            rows,
+            &[5_400, 1_500, 2_000],
+        ));
+    }
 
     doc = assessment(doc, o, lang);
     closing(doc, &o.settings, lang)
@@ -740,6 +772,24 @@ pub fn rollup_docx(
             ],
             area_rows,
             &[4_400, 1_000, 1_500, 2_000],
+        ));
+    }
+    if !r.figures.is_empty() {
+        doc = doc
+            .add_paragraph(centered("", SMALL))
+            .add_paragraph(sub_heading(t("Các chỉ tiêu đếm được", "Counted figures")));
+        doc = doc.add_table(figures(
+            &[
+                &t("Chỉ tiêu", "Figure"),
+                &t("Đơn vị", "Unit"),
+                &t("Tổng", "Total"),
+                &t("Số đơn vị ghi", "Reporting"),
+            ],
+            crate::export::figures::rollup_rows(r, lang.is_en())
+                .into_iter()
+                .map(Vec::from)
+                .collect(),
+            &[4_400, 1_300, 2_000, 1_200],
         ));
     }
     doc = assessment(doc, o, lang);

@@ -3,6 +3,7 @@
 //! `cli::output`; JSON is the [`Report`] itself (docs/report-json.md).
 
 pub mod docx;
+pub mod figures;
 pub mod sheet;
 pub mod xlsx;
 

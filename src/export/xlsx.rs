@@ -355,6 +355,45 @@ pub fn report_xlsx(
             None,
             None,
         )?;
+        // Counted figures (`qcdc figure`): one table on a sheet of its own, so that its
+        // heading repeats on each printed page; only when any was recorded.
+        let lines = crate::export::figures::lines(r, en);
+        if !lines.is_empty() {
+            let rows: Vec<Row> = lines
+                .iter()
+                .map(|l| {
+                    let cells = vec![
+                        text(if l.sub { String::new() } else { l.code.clone() }),
+                        text(if l.sub {
+                            format!("   {}", l.label)
+                        } else {
+                            l.label.clone()
+                        }),
+                        text(&l.unit),
+                        l.value.map(Cell::Int).unwrap_or(Cell::Blank),
+                        text(&l.citation),
+                    ];
+                    if l.sub { row(cells) } else { strong(cells) }
+                })
+                .collect();
+            page.sheet(
+                &mut wb,
+                t("Chỉ tiêu", "Figures"),
+                t("CÁC CHỈ TIÊU ĐẾM ĐƯỢC", "COUNTED FIGURES"),
+                None,
+                None,
+                &[
+                    col(t("Mã", "Code"), W1),
+                    col(t("Chỉ tiêu", "Figure"), W0),
+                    col(t("Đơn vị", "Unit"), W1),
+                    col(t("Số liệu", "Value"), 18.0),
+                    col(t("Căn cứ", "Basis"), 30.0),
+                ],
+                &rows,
+                None,
+                None,
+            )?;
+        }
     }
 
     // ---- Branches and groups ----------------------------------------------------------

@@ -128,6 +128,8 @@ pub fn dispatch(svc: &dyn Service, req: Req) -> Result<serde_json::Value, Servic
         Req::DocSettings => j(svc.doc_settings()?),
         Req::SetDocSettings(d) => j(svc.set_doc_settings(d)?),
         Req::Narrative(p) => j(svc.narrative(p)?),
+        Req::FigureValues(p) => j(svc.figure_values(p)?),
+        Req::SetFigure(f) => j(svc.set_figure(f)?),
         Req::SetNarrative {
             period,
             section,

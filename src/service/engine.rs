@@ -1222,6 +1222,7 @@ pub(crate) fn build_split<E: Send>(
         limit: limit.map(|l| l as u32),
         first_record: None,
         branch: None,
+        figures: Vec::new(),
     })
 }
 

@@ -348,6 +348,46 @@ impl LocalService {
         Ok(target)
     }
 
+    /// Undo (or redo) a figure's change: back to the value before it, unless the figure
+    /// was changed since.
+    fn undo_figure(
+        &self,
+        target: &AuditRecord,
+        code: &str,
+        period: Period,
+        redo: bool,
+    ) -> Result<Option<AuditRecord>, ServiceError> {
+        let damaged = || ServiceError::invalid("Bản ghi nhật ký hỏng.", "Damaged audit record.");
+        let [change] = target.changes.as_slice() else {
+            return Err(damaged());
+        };
+        let parse = |s: &str| -> Result<Option<u64>, ServiceError> {
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse().map(Some).map_err(|_| damaged())
+            }
+        };
+        let (new, old) = (parse(&change.new)?, parse(&change.old)?);
+        let now = self.store.figure_value(period, target.group, code)?;
+        if now != new {
+            return Err(ServiceError::FigureChanged {
+                code: code.to_string(),
+                now: now.map(|v| v.to_string()).unwrap_or_default(),
+            });
+        }
+        Ok(self.store.put_figure(
+            period,
+            target.group,
+            code,
+            old,
+            &self.sess().actor,
+            if redo { "redo" } else { "undo" },
+            Some(target.seq),
+            now_ms(),
+        )?)
+    }
+
     fn item(&self, template: &Template, code: &str) -> Result<Item, ServiceError> {
         template
             .get(code)
@@ -654,6 +694,67 @@ impl Service for LocalService {
         Ok(self
             .store
             .put_narrative(period, key, &text, &self.sess().actor, now_ms())?)
+    }
+
+    fn figure_values(
+        &self,
+        period: Option<Period>,
+    ) -> Result<Vec<crate::domain::figure::FigureValue>, ServiceError> {
+        self.current_session()?;
+        Ok(self.store.figure_values(period)?)
+    }
+
+    fn set_figure(&self, req: FigureSet) -> Result<Option<AuditRecord>, ServiceError> {
+        use crate::domain::figure;
+        let figures = crate::data::default_figures();
+        let Some(def) = figures
+            .iter()
+            .find(|f| f.code.eq_ignore_ascii_case(req.code.trim()))
+        else {
+            let codes: Vec<&str> = figures.iter().map(|f| f.code.as_str()).collect();
+            return Err(ServiceError::invalid(
+                format!(
+                    "Không có chỉ tiêu {:?}; các chỉ tiêu: {}. Xem bằng `qcdc figure list`.",
+                    req.code,
+                    codes.join(", ")
+                ),
+                format!(
+                    "No figure {:?}; the figures: {}. See `qcdc figure list`.",
+                    req.code,
+                    codes.join(", ")
+                ),
+            ));
+        };
+        if req.group != WARD_GROUP && self.store.group(req.group)?.is_none() {
+            return Err(ServiceError::UnknownGroup(req.group.to_string()));
+        }
+        // Who may edit the group's entries records its figures (the ward's: group 0).
+        self.require_group(req.group)?;
+        figure::check_period(req.period).map_err(|(vi, en)| ServiceError::invalid(vi, en))?;
+        if let Some(v) = req.value
+            && v > figure::MAX_VALUE
+        {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Số liệu quá lớn: tối đa {}.",
+                    figure::show(Some(figure::MAX_VALUE), false)
+                ),
+                format!(
+                    "The value is too large: at most {}.",
+                    figure::show(Some(figure::MAX_VALUE), true)
+                ),
+            ));
+        }
+        Ok(self.store.put_figure(
+            req.period,
+            req.group,
+            &def.code,
+            req.value,
+            &self.sess().actor,
+            "figure",
+            None,
+            now_ms(),
+        )?)
     }
 
     fn unlock_member(&self, name: &str) -> Result<(), ServiceError> {
@@ -1156,6 +1257,20 @@ impl Service for LocalService {
             r.today,
         ));
         r.branch = branch;
+        let mut values = self.store.figure_values(Some(period))?;
+        if r.branch.is_some() {
+            // A branch's report: its groups' figures, not the ward's own.
+            values.retain(|v| v.group != WARD_GROUP);
+        }
+        r.figures = super::figures::for_report(
+            &r,
+            &crate::data::default_figures(),
+            &values,
+            &groups,
+            &branches,
+            options.only,
+            self.lang.is_en(),
+        );
         Ok(r)
     }
 
@@ -1202,6 +1317,9 @@ impl Service for LocalService {
             .period
             .parse()
             .map_err(|_| ServiceError::invalid("Bản ghi nhật ký hỏng.", "Damaged audit record."))?;
+        if let Some(code) = crate::store::figures::code_of(&target) {
+            return self.undo_figure(&target, code, period, req.redo);
+        }
         let current = self
             .store
             .entry(period, target.group, &target.item)?

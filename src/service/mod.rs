@@ -5,6 +5,7 @@
 //! server over a socket, and nothing above this trait knows which one it has.
 
 pub mod engine;
+pub mod figures;
 pub mod local;
 #[cfg(test)]
 mod reference;
@@ -91,6 +92,15 @@ pub struct EntryEdit {
     pub base_version: Option<u64>,
 }
 
+/// A figure to record: `value: None` removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FigureSet {
+    pub group: GroupId,
+    pub code: String,
+    pub period: Period,
+    pub value: Option<u64>,
+}
+
 /// Undo or redo, optionally only if `expect` is still the record it would reverse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct UndoRequest {
@@ -175,6 +185,19 @@ pub trait Service {
         _section: &str,
         _text: &str,
     ) -> Result<bool, ServiceError> {
+        Err(unsupported())
+    }
+    /// The figures recorded for the quarters within `period` (all when `None`).
+    fn figure_values(
+        &self,
+        _period: Option<Period>,
+    ) -> Result<Vec<crate::domain::figure::FigureValue>, ServiceError> {
+        Err(unsupported())
+    }
+    /// Record (or with `value: None` remove) a group's (or the ward's) figure for a
+    /// quarter, audited and undoable; those who may edit the group. `None`: it already
+    /// read so.
+    fn set_figure(&self, _req: FigureSet) -> Result<Option<AuditRecord>, ServiceError> {
         Err(unsupported())
     }
     /// Clear a member's failed PIN attempts and lock-out. Ward administrators only.
@@ -385,6 +408,10 @@ pub enum ServiceError {
     UndoMoved { expected: u64 },
     #[error("{en}")]
     Invalid { vi: String, en: String },
+    /// A figure an undo would restore was changed since (by someone else, or another
+    /// window): nothing was changed.
+    #[error("figure {code} was changed since (it now reads {}); nothing was undone — look again", if now.is_empty() { "nothing" } else { now.as_str() })]
+    FigureChanged { code: String, now: String },
     #[error("someone else changed this entry (now version {})", current.version)]
     Conflict { current: Box<Entry> },
     #[error("{0}")]
@@ -513,6 +540,14 @@ impl ServiceError {
                 }
             },
             ServiceError::Invalid { vi, .. } => vi.clone(),
+            ServiceError::FigureChanged { code, now } => format!(
+                "Số liệu {code} đã được sửa sau đó (nay là {}); chưa hoàn tác gì. Hãy xem lại rồi làm lại.",
+                if now.is_empty() {
+                    "trống"
+                } else {
+                    now.as_str()
+                }
+            ),
             ServiceError::UndoMoved { expected } => format!(
                 "Thay đổi cuối cùng của bạn không còn là #{expected} (vừa có thay đổi mới); chưa hoàn tác gì. Hãy xem lại rồi làm lại."
             ),

@@ -169,6 +169,11 @@ pub struct Report {
     /// The Party branch this report is of (`report --branch`); none: the whole ward.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
+    /// Counted figures (`qcdc figure`) per branch and for the whole ward, every figure
+    /// the template defines; empty when none was recorded for the period (schema 3,
+    /// added later: absent in older documents).
+    #[serde(default)]
+    pub figures: Vec<super::figures::FigureRow>,
 }
 
 /// The first day the ward holds data for: the start of the earliest quarter (or half)

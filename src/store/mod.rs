@@ -15,6 +15,7 @@
 //! database is flushed before the call returns. (Schema 2 kept a key per entry and per
 //! audit record in `entries` and `audit`; see `migrate.rs`.)
 
+pub mod figures;
 pub mod guard;
 pub mod items;
 pub mod layout;

@@ -255,6 +255,10 @@ pub enum Popup {
     },
     Login(LoginPrompt),
     AddGroup(AddGroup),
+    /// The counted figures of a group for a quarter (`screens::figures`).
+    Figures(Box<crate::tui::screens::figures::FiguresEdit>),
+    /// The period's narrative in a multi-line editor (`screens::figures`).
+    Narrative(Box<crate::tui::screens::figures::NarrativeEdit>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -302,6 +306,18 @@ pub enum Cmd {
         title: String,
     },
     AddGroup(NewGroup),
+    /// The figures stored for a group and quarter, to show in their popup.
+    OpenFigures {
+        group: GroupId,
+        period: Period,
+    },
+    SetFigure(crate::service::FigureSet),
+    OpenNarrative(Period),
+    SaveNarrative {
+        period: Period,
+        /// (section key, cleaned text) of each changed section.
+        sections: Vec<(String, String)>,
+    },
     CreateDemo,
     CreateWard {
         name: String,
@@ -831,6 +847,15 @@ impl App {
                 self.drafts_dirty = true;
             }
             (Some(Popup::AddGroup(a)), _, _) => a.inputs[a.sel].insert(s),
+            (Some(Popup::Figures(e)), _, _) => {
+                if let Some(i) = &mut e.input {
+                    i.insert(s);
+                }
+            }
+            (Some(Popup::Narrative(e)), _, _) => {
+                let sec = e.section;
+                e.texts[sec].insert(s);
+            }
             (Some(_), _, _) => {}
             (None, Some(Typing::List), _) => {
                 self.search.insert(s);

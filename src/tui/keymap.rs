@@ -37,10 +37,12 @@ pub enum Action {
     FilterOverdue,
     ClearFilters,
     Save,
+    Figures,
+    Narrative,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -69,6 +71,8 @@ impl Action {
         Action::FilterOverdue,
         Action::ClearFilters,
         Action::Save,
+        Action::Figures,
+        Action::Narrative,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -102,6 +106,8 @@ impl Action {
             Action::FilterOverdue => "filter_overdue",
             Action::ClearFilters => "clear_filters",
             Action::Save => "save",
+            Action::Figures => "figures",
+            Action::Narrative => "narrative",
         }
     }
 
@@ -150,6 +156,14 @@ impl Action {
             Action::FilterOverdue => ("Lọc: quá hạn", "Filter: overdue"),
             Action::ClearFilters => ("Bỏ lọc", "Clear filters"),
             Action::Save => ("Lưu (trong biểu mẫu)", "Save (in a form)"),
+            Action::Figures => (
+                "Số liệu chỉ tiêu của tổ (hoặc phường) trong quý",
+                "Counted figures of the group (or ward) for the quarter",
+            ),
+            Action::Narrative => (
+                "Viết phần nhận xét của báo cáo kỳ này",
+                "Write the report's narrative for the period",
+            ),
         };
         lang.t(vi, en)
     }
@@ -184,6 +198,8 @@ impl Action {
             Action::FilterOverdue => &["o"],
             Action::ClearFilters => &["c"],
             Action::Save => &["ctrl+s", "f2"],
+            Action::Figures => &["F"],
+            Action::Narrative => &["N"],
         }
     }
 }

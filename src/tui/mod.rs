@@ -21,6 +21,7 @@ pub mod keymap;
 pub mod runner;
 pub mod screens;
 pub mod terminal;
+pub mod textarea;
 pub mod theme;
 pub mod view;
 

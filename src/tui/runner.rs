@@ -321,6 +321,52 @@ impl Runner {
                     Err(e) => app.fail(e.message(lang)),
                 }
             }
+            Cmd::OpenFigures { group, period } => {
+                let svc = self.svc.as_ref()?;
+                match svc.figure_values(Some(period)) {
+                    Ok(v) => {
+                        let mine: Vec<(String, u64)> = v
+                            .into_iter()
+                            .filter(|f| f.group == group && f.period == period)
+                            .map(|f| (f.code, f.value))
+                            .collect();
+                        app.show_figures(group, period, &mine);
+                    }
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+            Cmd::SetFigure(req) => {
+                let svc = self.svc.as_ref()?;
+                let (code, value) = (req.code.clone(), req.value);
+                // Stored, audited and flushed by the service before it answers: only
+                // then does the screen say "Đã lưu".
+                match svc.set_figure(req) {
+                    Ok(_) => app.figure_stored(&code, value, saved_text(lang)),
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+            Cmd::OpenNarrative(period) => {
+                let svc = self.svc.as_ref()?;
+                match svc.narrative(period) {
+                    Ok(n) => app.show_narrative(period, n),
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+            Cmd::SaveNarrative { period, sections } => {
+                let svc = self.svc.as_ref()?;
+                let mut done = Vec::new();
+                for (key, text) in &sections {
+                    match svc.set_narrative(period, key, text) {
+                        Ok(_) => done.push((key.clone(), text.clone())),
+                        Err(e) => {
+                            app.narrative_stored(&done, String::new());
+                            app.fail(e.message(lang));
+                            return None;
+                        }
+                    }
+                }
+                app.narrative_stored(&done, saved_text(lang));
+            }
             Cmd::AddGroup(g) => {
                 let svc = self.svc.as_ref()?;
                 let branches = match svc.branches() {

@@ -27,6 +27,7 @@ mod demo;
 mod documents;
 mod durability;
 mod errors;
+mod figures;
 mod formats;
 // Unix only: its targets include the ward server's frames (`qcdc::protocol`).
 #[cfg(unix)]

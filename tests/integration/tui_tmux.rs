@@ -537,3 +537,72 @@ fn tui_falls_back_to_ascii_on_the_linux_console_and_a_c_locale() {
         t.wait_for("EXIT=0");
     }
 }
+
+/// Issue 14: figures and the narrative typed in the real terminal are stored.
+#[test]
+fn tui_figures_and_narrative_typed_in_a_terminal_are_stored() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let cmd = format!(
+        "{}; echo EXIT=$?; sleep 3",
+        qcdc_cmd(&db, &dir.path().join("state"), "")
+    );
+    let t = Tmux::start("figures", &cmd, 80, 24);
+    t.wait_for("Phường Thanh Tâm");
+    // Tổ dân phố 1 is on screen; its first figure is the residents' count.
+    t.keys(&["F"]);
+    t.wait_for("Chỉ tiêu — Tổ dân phố 1");
+    t.text("1.234");
+    t.keys(&["Enter"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["Escape"]);
+    t.keys(&["N"]);
+    t.wait_for("Phần viết của báo cáo");
+    t.text("Các tổ họp đủ, đúng hạn.");
+    t.keys(&["Enter"]);
+    t.text("Số hộ dự tăng.");
+    t.keys(&["C-s"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["Escape", "q"]);
+    t.wait_for("EXIT=0");
+    let figs = run(
+        &db,
+        &[
+            "--period",
+            "2026-Q4",
+            "figure",
+            "list",
+            "Tổ dân phố 1",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    let dc = figs["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DC-01")
+        .unwrap()
+        .clone();
+    assert_eq!(dc["total"], 1234, "{figs:#}");
+    let n = run(
+        &db,
+        &[
+            "--period",
+            "2026-Q4",
+            "narrative",
+            "show",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    assert_eq!(
+        n["sections"]["danh-gia"],
+        "Các tổ họp đủ, đúng hạn.\nSố hộ dự tăng."
+    );
+}

@@ -157,6 +157,8 @@ impl App {
                 self.popup = Some(Popup::AddGroup(AddGroup::new(&branch)));
                 None
             }
+            Action::Figures => self.ask_figures(),
+            Action::Narrative => self.ask_narrative(),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! One file per screen, each with its keys and its drawing.
 
 pub mod dashboard;
+pub mod figures;
 pub mod form;
 pub mod main;
 pub mod popups;

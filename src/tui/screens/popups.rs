@@ -50,6 +50,8 @@ impl App {
         match p {
             Popup::Form(f) => self.form_key(f, k),
             Popup::Login(l) => self.login_key(l, k),
+            Popup::Figures(e) => self.figures_key(e, k),
+            Popup::Narrative(e) => self.narrative_key(e, k),
             _ if close => {
                 if matches!(p, Popup::Drafts { .. }) {
                     self.info(self.t(
@@ -390,6 +392,8 @@ impl App {
             Popup::Drafts { sel } => self.draw_drafts(area, buf, *sel),
             Popup::Login(l) => self.draw_login(area, buf, l),
             Popup::AddGroup(a) => self.draw_add_group(area, buf, a),
+            Popup::Figures(e) => self.draw_figures(area, buf, e),
+            Popup::Narrative(e) => self.draw_narrative(area, buf, e),
         }
     }
 

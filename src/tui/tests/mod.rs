@@ -3,6 +3,7 @@
 //! every screen (`screens.rs`), and a property test that every write names what the
 //! screen showed (`property.rs`).
 
+mod figures;
 mod journeys;
 mod property;
 mod screens;
