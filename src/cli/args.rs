@@ -66,6 +66,8 @@ pub enum Command {
     Mark(MarkArgs),
     /// Ghi kết quả họp, phát phiếu / record a meeting or ballot
     Vote(VoteArgs),
+    /// Việc đến hạn và quá hạn, sớm nhất trước / what falls due and what is late
+    Due(DueArgs),
     /// Việc phát sinh: đăng ký khi có / items that arise: register an occurrence
     #[command(subcommand)]
     Event(EventCmd),
@@ -328,6 +330,18 @@ pub struct VoteArgs {
     /// Cuộc họp dự kiến (ngày sau hôm nay) / a planned meeting (a date after today)
     #[arg(long)]
     pub planned: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Số ngày tới / days ahead
+    #[arg(long, default_value_t = 14)]
+    pub days: u32,
+    /// Chỉ một tổ ("phuong" cho cấp phường) / one group only ("ward")
+    #[arg(long, value_name = "G")]
+    pub group: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]

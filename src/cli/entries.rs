@@ -246,6 +246,82 @@ fn item_code(cx: &Ctx, svc: &dyn crate::service::Service, code: &str) -> Result<
         .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(code.to_string())))
 }
 
+/// `qcdc due`: the agenda — what falls due in the next days and what is late, soonest
+/// first, each with group, item, deadline, rule and article (issue 13).
+pub fn due(cx: &Ctx, a: &DueArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let group = match &a.group {
+        None => None,
+        Some(g) => Some(resolve_group_named(svc.as_ref(), g, lang)?.0),
+    };
+    let today = svc.today();
+    let rows =
+        crate::service::agenda::agenda(svc.as_ref(), today, a.days, group).map_err(cx.svc_err())?;
+    let ward = lang.t("Cấp phường", "Ward");
+    let name = |r: &crate::service::agenda::AgendaRow| {
+        if r.group_id == WARD_GROUP {
+            ward.to_string()
+        } else {
+            r.group.clone()
+        }
+    };
+    let out = cx.out();
+    if a.format == ListFormat::Json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "date": r.date.format("%Y-%m-%d").to_string(), "late": r.late,
+                    "group": name(r), "item": r.item, "title": r.title,
+                    "period": r.period.to_string(),
+                    "what_vi": r.what_vi, "what_en": r.what_en,
+                    "rule_vi": r.rule_vi, "rule_en": r.rule_en, "article": r.article,
+                })
+            })
+            .collect();
+        out.line(&crate::domain::text::json_pretty(&v));
+        return Ok(());
+    }
+    out.line(&format!(
+        "{} {} → {} ({} {})",
+        cx.t("Việc đến hạn", "Due"),
+        date::format_vi(today),
+        date::format_vi(
+            today
+                .checked_add_days(chrono::Days::new(u64::from(a.days)))
+                .unwrap_or(today)
+        ),
+        rows.iter().filter(|r| r.late).count(),
+        cx.t("việc quá hạn", "late")
+    ));
+    if rows.is_empty() {
+        out.line(cx.t("Không có việc nào đến hạn.", "Nothing falls due."));
+    }
+    for r in &rows {
+        let (what, rule) = if lang.is_en() {
+            (&r.what_en, &r.rule_en)
+        } else {
+            (&r.what_vi, &r.rule_vi)
+        };
+        out.line(&format!(
+            "{} {} {} · {} {} — {}",
+            date::format_vi(r.date),
+            if r.late {
+                cx.t("QUÁ HẠN", "LATE   ")
+            } else {
+                cx.t("       ", "       ")
+            },
+            name(r),
+            r.item,
+            what,
+            r.title
+        ));
+        out.line(&format!("           {rule} · {}", r.article));
+    }
+    Ok(())
+}
+
 /// `qcdc event add`: register an occurrence of an item that arises (per event, or per
 /// term). Until registered the item is no duty of its year (issue 13); from then on it
 /// is counted, with its own evidence and deadlines.

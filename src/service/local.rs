@@ -399,6 +399,7 @@ impl LocalService {
         // (issue 13: dates honest).
         if let Some(d) = ev.occurred
             && d > self.today()
+            && !Entry::occurs_ahead(item)
         {
             return Err(ServiceError::invalid(
                 format!(

@@ -447,3 +447,72 @@ fn future_votes_are_refused_and_a_quarter_lists_only_its_votes() {
     // The planned December vote is not a result yet, even in the year's report.
     assert_eq!(votes("2026").len(), 2);
 }
+
+/// `qcdc due`: a planned decision meeting on Tuesday 01/12/2026 (today is 22/11) gives
+/// its notice (NĐ 59/2023 Điều 3 khoản 3: two days before, Sunday 29/11) and the
+/// sending of the decision (Điều 20 khoản 3: five working days, Tuesday 08/12, the
+/// weekend skipped); a quarter that ended with steps left is late. Soonest first, each
+/// with group, item, rule and article.
+#[test]
+fn the_agenda_lists_what_falls_due_and_what_is_late_soonest_first() {
+    let w = small_ward();
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "01/12/2026",
+        "--planned",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026-Q3",
+        "mark",
+        "Tổ dân phố 2",
+        "CK-02",
+        "biet",
+        "done",
+    ]);
+    let rows = w.ok(&["due", "--days", "20", "--format", "json"]).json();
+    let rows = rows.as_array().unwrap();
+    let dates: Vec<&str> = rows.iter().map(|r| r["date"].as_str().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "soonest first");
+    let find = |article: &str| {
+        rows.iter()
+            .find(|r| r["item"] == "BQ-01" && r["article"].as_str().unwrap().starts_with(article))
+            .unwrap_or_else(|| panic!("no BQ-01 deadline under {article}: {rows:#?}"))
+    };
+    let notice = find("Điều 3 khoản 3");
+    assert_eq!(notice["date"], "2026-11-29");
+    assert_eq!(notice["group"], "Tổ dân phố 1");
+    assert_eq!(notice["late"], false);
+    let send = find("Điều 20 khoản 3");
+    assert_eq!(send["date"], "2026-12-08");
+    assert!(send["rule_vi"].as_str().unwrap().contains("ngày làm việc"));
+    let late = rows
+        .iter()
+        .find(|r| r["item"] == "CK-02" && r["group"] == "Tổ dân phố 2" && r["period"] == "2026-Q3")
+        .expect("the third quarter's CK-02 is late");
+    assert_eq!(late["late"], true);
+    assert_eq!(late["date"], "2026-09-30");
+    // Unregistered event items are on no agenda; --group narrows it.
+    assert!(!rows.iter().any(|r| r["item"] == "BQ-03"));
+    let one = w
+        .ok(&["due", "--group", "Tổ dân phố 2", "--format", "json"])
+        .json();
+    assert!(
+        one.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["group"] == "Tổ dân phố 2")
+    );
+    let text = w.ok(&["due", "--days", "20"]).stdout;
+    assert!(text.contains("29/11/2026"), "{text}");
+    assert!(text.contains("QUÁ HẠN"), "{text}");
+}
