@@ -28,6 +28,7 @@ pub enum Action {
     Redo,
     AddGroup,
     Dashboard,
+    Agenda,
     Search,
     Period,
     PrevPeriod,
@@ -40,7 +41,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -60,6 +61,7 @@ impl Action {
         Action::Redo,
         Action::AddGroup,
         Action::Dashboard,
+        Action::Agenda,
         Action::Search,
         Action::Period,
         Action::PrevPeriod,
@@ -93,6 +95,7 @@ impl Action {
             Action::Redo => "redo",
             Action::AddGroup => "add_group",
             Action::Dashboard => "dashboard",
+            Action::Agenda => "agenda",
             Action::Search => "search",
             Action::Period => "period",
             Action::PrevPeriod => "prev_period",
@@ -141,6 +144,10 @@ impl Action {
             ),
             Action::AddGroup => ("Thêm tổ dân phố", "Add a residential group"),
             Action::Dashboard => ("Bảng tổng hợp / danh mục", "Dashboard / checklist"),
+            Action::Agenda => (
+                "Việc đến hạn và quá hạn / danh mục",
+                "What falls due and what is late / checklist",
+            ),
             Action::Search => ("Tìm (không cần dấu)", "Search (diacritics ignored)"),
             Action::Period => ("Chọn kỳ báo cáo", "Choose the reporting period"),
             Action::PrevPeriod => ("Kỳ trước", "Previous period"),
@@ -175,6 +182,7 @@ impl Action {
             Action::Redo => &["ctrl+r", "U"],
             Action::AddGroup => &["a"],
             Action::Dashboard => &["d"],
+            Action::Agenda => &["D"],
             Action::Search => &["/"],
             Action::Period => &["p"],
             Action::PrevPeriod => &["["],

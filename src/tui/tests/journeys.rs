@@ -690,6 +690,35 @@ fn the_dashboard_lists_scroll_and_open_the_item() {
     assert_eq!(&f.app.selected_row().expect("row").item.code, item);
 }
 
+/// Issue 13: the agenda opens on `D`, soonest first; `Enter` on a line opens that
+/// group's checklist on that item and period, and a tick writes that very entry.
+#[test]
+fn the_agenda_opens_the_item_of_a_line_and_a_tick_writes_it() {
+    let mut f = Fixture::demo();
+    f.key(KeyCode::Char('D'));
+    assert_eq!(f.app.screen, Screen::Agenda);
+    let rows = f.app.agenda.clone().expect("loaded");
+    assert!(rows.len() > 3);
+    assert!(
+        rows.windows(2).all(|w| w[0].date <= w[1].date),
+        "soonest first"
+    );
+    f.key(KeyCode::Down);
+    f.key(KeyCode::Down);
+    let want = rows[2].clone();
+    f.key(KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Main);
+    assert_eq!(f.app.sel.group, want.group_id);
+    let row = f.app.selected_row().expect("row").clone();
+    assert_eq!(row.item.code, want.item);
+    assert_eq!(row.slot, want.period);
+    f.key(KeyCode::Char(' '));
+    let log = f.svc().history(Default::default()).unwrap();
+    assert_eq!(log[0].item, want.item);
+    assert_eq!(log[0].period, want.period.to_string());
+    assert_eq!(log[0].group, want.group_id);
+}
+
 #[test]
 fn quick_filters_and_period_switching() {
     let mut f = Fixture::demo();
