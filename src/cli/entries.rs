@@ -520,6 +520,26 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
     } else {
         v.summary_vi()
     });
+    // A group's own result on a ward-wide decision: the ward's, derived from the groups'
+    // (NĐ 59/2023 Điều 4 khoản 6 điểm c; Điều 21 khoản 1).
+    if entry.group == WARD_GROUP
+        && gid != WARD_GROUP
+        && let Some(w) = svc
+            .template()
+            .ok()
+            .and_then(|t| t.get(&entry.item).cloned())
+            .and_then(|i| entry.vote_verdict(&i))
+    {
+        cx.out().line(&format!(
+            "{}: {}",
+            cx.t("Toàn phường", "Whole ward"),
+            if lang.is_en() {
+                w.summary_en()
+            } else {
+                w.summary_vi()
+            }
+        ));
+    }
     // A date outside the entry's period is kept but said (issue 13: dates honest): the
     // vote is reported in the period of its date.
     if let Some(d) = d

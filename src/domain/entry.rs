@@ -34,6 +34,18 @@ pub struct Evidence {
     /// khoản 1 điểm b). The latest round is `vote`, `meeting_date` and `minutes`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<VoteRound>,
+    /// For a ward-wide decision (Điều 15 khoản 1–2 at ward scope, BQ-07): each group's
+    /// own result as its tổ trưởng reported it (NĐ 59/2023 Điều 4 khoản 6 điểm c). The
+    /// ward's `vote` is derived from them: groups agreeing of all groups (Điều 21 khoản 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_votes: Vec<GroupVote>,
+}
+
+/// One group's own result on a ward-wide decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupVote {
+    pub group: GroupId,
+    pub count: VoteCount,
 }
 
 /// One earlier meeting or ballot of a decision.
@@ -525,6 +537,7 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "occurred",
         "title",
         "rounds",
+        "group_votes",
     ] {
         f.push(name.to_string());
     }
@@ -562,6 +575,22 @@ impl Entry {
                 .rounds
                 .iter()
                 .map(VoteRound::to_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "group_votes" => e
+                .group_votes
+                .iter()
+                .map(|g| {
+                    let c = &g.count;
+                    format!(
+                        "{}:{}/{}/{}/{}",
+                        g.group,
+                        c.total,
+                        c.present,
+                        c.agree,
+                        c.form.code()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             _ => String::new(),
@@ -617,6 +646,32 @@ impl Entry {
             "note" => e.note = value.to_string(),
             "occurred" => e.occurred = date(value)?,
             "title" => e.title = value.to_string(),
+            "group_votes" => {
+                e.group_votes = value
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| {
+                        let bad = || format!("bad group vote {l:?}");
+                        let (g, v) = l.split_once(':').ok_or_else(bad)?;
+                        let p: Vec<&str> = v.split('/').collect();
+                        let n = |i: usize| -> Result<u32, String> {
+                            p.get(i).and_then(|x| x.parse().ok()).ok_or_else(bad)
+                        };
+                        Ok(GroupVote {
+                            group: g.parse().map_err(|_| bad())?,
+                            count: VoteCount {
+                                total: n(0)?,
+                                present: n(1)?,
+                                agree: n(2)?,
+                                form: p
+                                    .get(3)
+                                    .and_then(|f| super::vote::VoteForm::from_code(f))
+                                    .ok_or_else(bad)?,
+                            },
+                        })
+                    })
+                    .collect::<Result<_, String>>()?
+            }
             "rounds" => {
                 e.rounds = value
                     .lines()

@@ -444,6 +444,179 @@ impl LocalService {
     }
 }
 
+/// A vote's date: after today only when planned (issue 13: dates honest).
+fn check_vote_date(req: &VoteRequest, today: Date) -> Result<(), ServiceError> {
+    check_date(req.date)?;
+    if let Some(d) = req.date
+        && d > today
+        && !req.planned
+    {
+        return Err(ServiceError::invalid(
+            format!(
+                "Ngày họp / phát phiếu {} sau hôm nay ({}): chưa diễn ra. \
+                 Nếu là cuộc họp dự kiến, ghi thêm --planned.",
+                crate::domain::date::format_vi(d),
+                crate::domain::date::format_vi(today)
+            ),
+            format!(
+                "The meeting or ballot date {} is after today ({}): it has not happened. \
+                 If it is planned, add --planned.",
+                crate::domain::date::format_vi(d),
+                crate::domain::date::format_vi(today)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl LocalService {
+    /// A ward-wide decision (Điều 15 khoản 1–2 at ward scope; BQ-07). Its units are the
+    /// groups: it passes when at least two thirds of all the ward's groups agree (Điều
+    /// 21 khoản 1). A group's own ballot result (NĐ 59/2023 Điều 4 khoản 6 điểm c: the
+    /// tổ trưởng reports it) is recorded with the ward's entry and the ward's count is
+    /// derived from them; a count typed for the ward as a whole is taken only against
+    /// all its groups and only while no group's result is recorded.
+    fn record_ward_vote(
+        &self,
+        item: &Item,
+        req: VoteRequest,
+    ) -> Result<(Entry, VoteVerdict), ServiceError> {
+        let groups = self.store.groups()?;
+        let n = groups.len() as u32;
+        check_vote_date(&req, self.today())?;
+        check_form(item, req.count.form, None)?;
+        let slot = slot_for_write(item, req.period)?;
+        let current = self
+            .store
+            .entries_of_group(slot, WARD_GROUP)?
+            .into_iter()
+            .find(|e| e.item == item.code);
+        let date = req.date;
+        if req.group == WARD_GROUP {
+            self.require_group(WARD_GROUP)?;
+            if req.count.total != n {
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Biểu quyết toàn phường tính trên tổng số tổ dân phố của phường ({n}), không phải {} \
+                         (Điều 21 khoản 1 Luật 10/2022/QH15).",
+                        req.count.total
+                    ),
+                    format!(
+                        "A ward-wide vote counts all the ward's residential groups ({n}), not {} \
+                         (Điều 21 khoản 1, Law 10/2022/QH15).",
+                        req.count.total
+                    ),
+                ));
+            }
+            if req.count.present > n || req.count.agree > req.count.present {
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Số tổ có kết quả ({}) và số tổ tán thành ({}) không thể vượt số tổ dân phố ({n}).",
+                        req.count.present, req.count.agree
+                    ),
+                    format!(
+                        "Groups with a result ({}) and groups agreeing ({}) cannot exceed the groups ({n}).",
+                        req.count.present, req.count.agree
+                    ),
+                ));
+            }
+            if current
+                .as_ref()
+                .is_some_and(|e| !e.evidence.group_votes.is_empty())
+            {
+                return Err(ServiceError::invalid(
+                    "Đã có kết quả của từng tổ: kết quả toàn phường được tính từ đó \
+                     (Nghị định 59/2023/NĐ-CP Điều 4 khoản 6 điểm c). Ghi kết quả của tổ còn thiếu.",
+                    "Groups' own results are recorded: the ward's is derived from them \
+                     (NĐ 59/2023 Điều 4 khoản 6 điểm c). Record the missing groups' results.",
+                ));
+            }
+            let verdict = vote::verdict(vote::VoteRule::WardTwoThirds, &req.count)?;
+            let count = req.count;
+            let (entry, _) = self
+                .store
+                .update_entry(
+                    slot,
+                    WARD_GROUP,
+                    &item.code,
+                    req.base_version,
+                    &self.sess().actor,
+                    "vote",
+                    None,
+                    now_ms(),
+                    &|e: &mut Entry| {
+                        e.evidence.vote = Some(count);
+                        if date.is_some() {
+                            e.evidence.meeting_date = date;
+                        }
+                    },
+                )
+                .map_err(conflict)?;
+            return Ok((entry, verdict));
+        }
+        // One group's own result.
+        let g = groups
+            .iter()
+            .find(|g| g.id == req.group)
+            .ok_or_else(|| ServiceError::UnknownGroup(req.group.to_string()))?;
+        self.require_group(req.group)?;
+        if req.count.total != g.households {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Kết quả của {} tính trên tổng số hộ của tổ ({}), không phải {} (Điều 21 khoản 1).",
+                    g.name, g.households, req.count.total
+                ),
+                format!(
+                    "{}'s result counts all its households ({}), not {} (Điều 21 khoản 1).",
+                    g.name, g.households, req.count.total
+                ),
+            ));
+        }
+        let own = vote::verdict(vote::VoteRule::TwoThirds, &req.count)?;
+        let (gid, count) = (g.id, req.count);
+        let (entry, _) = self
+            .store
+            .update_entry(
+                slot,
+                WARD_GROUP,
+                &item.code,
+                req.base_version,
+                &self.sess().actor,
+                "vote",
+                None,
+                now_ms(),
+                &|e: &mut Entry| {
+                    let ev = &mut e.evidence;
+                    ev.group_votes.retain(|x| x.group != gid);
+                    ev.group_votes
+                        .push(crate::domain::entry::GroupVote { group: gid, count });
+                    ev.group_votes.sort_by_key(|x| x.group);
+                    let agree = ev
+                        .group_votes
+                        .iter()
+                        .filter(|x| {
+                            vote::verdict(vote::VoteRule::TwoThirds, &x.count)
+                                .is_ok_and(|v| v.passes)
+                        })
+                        .count() as u32;
+                    ev.vote = Some(VoteCount {
+                        total: n,
+                        present: ev.group_votes.len() as u32,
+                        agree,
+                        form: VoteForm::Ballot,
+                    });
+                    if let Some(d) = date
+                        && ev.meeting_date.is_none_or(|m| m < d)
+                    {
+                        ev.meeting_date = Some(d);
+                    }
+                },
+            )
+            .map_err(conflict)?;
+        Ok((entry, own))
+    }
+}
+
 /// The clause of Điều 15 Luật 10/2022/QH15 a decision item is about, when it says.
 fn dieu_15_clause(item: &Item) -> Option<u16> {
     let c = &item.citation;
@@ -954,6 +1127,9 @@ impl Service for LocalService {
     fn record_vote(&self, req: VoteRequest) -> Result<(Entry, VoteVerdict), ServiceError> {
         let template = self.store.template()?;
         let item = self.item(&template, &req.item)?;
+        if item.vote == Some(vote::VoteRule::WardTwoThirds) {
+            return self.record_ward_vote(&item, req);
+        }
         self.check_group(req.group, &item)?;
         self.require_group(req.group)?;
         let rule = item
@@ -968,29 +1144,7 @@ impl Service for LocalService {
                 ),
             ));
         }
-        check_date(req.date)?;
-        // Dates honest (issue 13): a meeting or ballot dated after today has not been
-        // held; it is recorded only when said to be planned.
-        let today = self.today();
-        if let Some(d) = req.date
-            && d > today
-            && !req.planned
-        {
-            return Err(ServiceError::invalid(
-                format!(
-                    "Ngày họp / phát phiếu {} sau hôm nay ({}): chưa diễn ra. \
-                     Nếu là cuộc họp dự kiến, ghi thêm --planned.",
-                    crate::domain::date::format_vi(d),
-                    crate::domain::date::format_vi(today)
-                ),
-                format!(
-                    "The meeting or ballot date {} is after today ({}): it has not happened. \
-                     If it is planned, add --planned.",
-                    crate::domain::date::format_vi(d),
-                    crate::domain::date::format_vi(today)
-                ),
-            ));
-        }
+        check_vote_date(&req, self.today())?;
         let verdict = vote::verdict(rule, &req.count)?;
         let slot = slot_for_write(&item, req.period)?;
         let current = self

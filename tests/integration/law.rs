@@ -516,3 +516,144 @@ fn the_agenda_lists_what_falls_due_and_what_is_late_soonest_first() {
     assert!(text.contains("29/11/2026"), "{text}");
     assert!(text.contains("QUÁ HẠN"), "{text}");
 }
+
+/// BQ-07, a ward-wide contribution decision: its units are the groups (Điều 21 khoản
+/// 1: at least two thirds of all the ward's groups agree), each group's own ballot
+/// reported by its tổ trưởng (NĐ 59/2023 Điều 4 khoản 6 điểm c) and the ward's result
+/// derived from them; the denominator cannot be lowered.
+#[test]
+fn bq_07_counts_groups_from_their_own_results_dieu_21_khoan_1() {
+    let w = small_ward();
+    // A hand count against fewer groups than the ward has is refused.
+    let r = w.fails(
+        &[
+            "vote",
+            "phuong",
+            "BQ-07",
+            "--households",
+            "2",
+            "--present",
+            "2",
+            "--agree",
+            "2",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+    assert!(
+        r.stderr.contains("tổng số tổ dân phố của phường (3)"),
+        "{}",
+        r.stderr
+    );
+    // Online is not a form for it (Điều 17 khoản 2).
+    w.fails(
+        &[
+            "vote",
+            "phuong",
+            "BQ-07",
+            "--present",
+            "3",
+            "--agree",
+            "3",
+            "--form",
+            "online",
+        ],
+        65,
+    );
+    // Tổ dân phố 1 (300 households): 210 agree ≥ 2/3 → it agrees.
+    let one = w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-07",
+        "--present",
+        "260",
+        "--agree",
+        "210",
+        "--form",
+        "ballot",
+        "--date",
+        "05/10/2026",
+    ]);
+    assert!(one.stdout.starts_with("Đạt"), "{}", one.stdout);
+    assert!(
+        one.stdout.contains("Toàn phường: Không đạt: 1/3 tổ"),
+        "{}",
+        one.stdout
+    );
+    // Tổ dân phố 2 (186): 120 < 124 → it does not agree.
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 2",
+        "BQ-07",
+        "--present",
+        "150",
+        "--agree",
+        "120",
+        "--form",
+        "ballot",
+    ]);
+    // Đồng Tâm (245): 170 ≥ 164 → agrees; 2 of 3 groups ≥ 2/3 → the ward passes.
+    let last = w.ok(&[
+        "vote",
+        "Tổ dân phố Đồng Tâm",
+        "BQ-07",
+        "--present",
+        "200",
+        "--agree",
+        "170",
+        "--form",
+        "ballot",
+    ]);
+    assert!(
+        last.stdout.contains("Toàn phường: Đạt: 2/3 tổ"),
+        "{}",
+        last.stdout
+    );
+    let row = w.item("phuong", "BQ-07");
+    assert_eq!(row["evidence"]["vote"]["total"], 3);
+    assert_eq!(row["evidence"]["vote"]["present"], 3);
+    assert_eq!(row["evidence"]["vote"]["agree"], 2);
+    assert_eq!(row["evidence"]["vote"]["verdict"]["passes"], true);
+    let export = w.ok(&["export"]).json();
+    let e = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["item"] == "BQ-07")
+        .unwrap();
+    assert_eq!(e["evidence"]["group_votes"].as_array().unwrap().len(), 3);
+    // Once groups' results are in, a hand count for the ward is refused.
+    let r = w.fails(
+        &[
+            "vote",
+            "phuong",
+            "BQ-07",
+            "--present",
+            "3",
+            "--agree",
+            "3",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("Điều 4 khoản 6"), "{}", r.stderr);
+    // A group's count against fewer households than it has is refused.
+    w.fails(
+        &[
+            "vote",
+            "Tổ dân phố 1",
+            "BQ-07",
+            "--households",
+            "200",
+            "--present",
+            "150",
+            "--agree",
+            "140",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+}
