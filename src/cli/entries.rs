@@ -240,9 +240,11 @@ fn print_items(
 
 fn item_code(cx: &Ctx, svc: &dyn crate::service::Service, code: &str) -> Result<String, Failure> {
     let template = svc.template().map_err(cx.svc_err())?;
+    // An occurrence key ("bq-01#2") keeps its number (issue 13).
+    let (_, n) = crate::domain::template::split_occurrence(code.trim());
     template
         .get(code)
-        .map(|i| i.code.clone())
+        .map(|i| crate::domain::template::occurrence_key(&i.code, n))
         .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(code.to_string())))
 }
 
@@ -360,33 +362,17 @@ pub fn event_add(cx: &Ctx, a: EventAddArgs) -> CliResult {
     })?;
     let slot = crate::service::slot_for(&item, Period::Year(chrono::Datelike::year(&d) as u16))
         .map_err(cx.svc_err())?;
+    // The first free occurrence of the year: a second decision is a second entry, the
+    // first kept as it is (issue 13).
     let rows = svc.checklist(gid, slot).map_err(cx.svc_err())?;
-    if let Some(r) = rows
+    let last = rows
         .iter()
-        .find(|r| r.item.code == item.code && r.slot == slot && r.entry.version > 0)
-    {
-        let when = r
-            .entry
-            .evidence
-            .occurred
-            .map(date::format_vi)
-            .unwrap_or_else(|| slot.to_string());
-        return Err(cx.data(
-            format!(
-                "{gname} đã có {} năm {} (ghi từ {when}). Mỗi năm một tổ hiện chỉ ghi được một lần \
-                 phát sinh của một mục; ghi tiếp minh chứng vào mục đó (qcdc items, giao diện).",
-                item.code,
-                slot.year()
-            ),
-            format!(
-                "{gname} already has {} for {} (recorded {when}). A group can record one \
-                 occurrence of an item per year for now; add to that one's evidence.",
-                item.code,
-                slot.year()
-            ),
-        ));
-    }
-    let mut entry = crate::domain::entry::Entry::new(gid, &item.code, slot);
+        .filter(|r| r.item.code == item.code && r.slot == slot && r.entry.version > 0)
+        .map(|r| crate::domain::template::split_occurrence(&r.entry.item).1)
+        .max()
+        .unwrap_or(0);
+    let key = crate::domain::template::occurrence_key(&item.code, last + 1);
+    let mut entry = crate::domain::entry::Entry::new(gid, &key, slot);
     entry.evidence.occurred = Some(d);
     entry.evidence.title = a.title.unwrap_or_default();
     svc.save_entry(crate::service::EntryEdit {
@@ -397,7 +383,7 @@ pub fn event_add(cx: &Ctx, a: EventAddArgs) -> CliResult {
     cx.out().line(&format!(
         "{}: {gname} · {} · {} ({} {})",
         cx.t("Đã đăng ký", "Registered"),
-        item.code,
+        key,
         date::format_vi(d),
         cx.t("tính trong năm", "counted in"),
         slot.year()

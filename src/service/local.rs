@@ -444,6 +444,17 @@ impl LocalService {
     }
 }
 
+/// The key an entry of `item` is stored under: the code, or for a further occurrence of
+/// an item that arises "BQ-01#2" (issue 13). Only items that arise have more than one.
+fn entry_key(item: &Item, requested: &str) -> Result<String, ServiceError> {
+    use crate::domain::template::{Recurrence, occurrence_key, split_occurrence};
+    let (_, n) = split_occurrence(requested.trim());
+    if n > 1 && !matches!(item.recurrence, Recurrence::Event | Recurrence::Term) {
+        return Err(ServiceError::UnknownItem(requested.to_string()));
+    }
+    Ok(occurrence_key(&item.code, n))
+}
+
 /// A vote's date: after today only when planned (issue 13: dates honest).
 fn check_vote_date(req: &VoteRequest, today: Date) -> Result<(), ServiceError> {
     check_date(req.date)?;
@@ -486,11 +497,12 @@ impl LocalService {
         check_vote_date(&req, self.today())?;
         check_form(item, req.count.form, None)?;
         let slot = slot_for_write(item, req.period)?;
+        let key = entry_key(item, &req.item)?;
         let current = self
             .store
             .entries_of_group(slot, WARD_GROUP)?
             .into_iter()
-            .find(|e| e.item == item.code);
+            .find(|e| e.item == key);
         let date = req.date;
         if req.group == WARD_GROUP {
             self.require_group(WARD_GROUP)?;
@@ -538,7 +550,7 @@ impl LocalService {
                 .update_entry(
                     slot,
                     WARD_GROUP,
-                    &item.code,
+                    &key,
                     req.base_version,
                     &self.sess().actor,
                     "vote",
@@ -579,7 +591,7 @@ impl LocalService {
             .update_entry(
                 slot,
                 WARD_GROUP,
-                &item.code,
+                &key,
                 req.base_version,
                 &self.sess().actor,
                 "vote",
@@ -1076,6 +1088,32 @@ impl Service for LocalService {
                     slot,
                     entry,
                 });
+                // Further occurrences of the same item in the period ("BQ-01#2"), in
+                // their order (issue 13).
+                let mut more: Vec<(u32, String)> = stored
+                    .keys()
+                    .filter(|(k, p)| *p == slot && k != &item.code)
+                    .filter_map(|(k, _)| {
+                        let (code, n) = crate::domain::template::split_occurrence(k);
+                        (code == item.code && n > 1).then(|| (n, k.clone()))
+                    })
+                    .collect();
+                more.sort();
+                for (_, k) in more {
+                    let Some(entry) = stored.remove(&(k, slot)) else {
+                        continue;
+                    };
+                    rows.push(ChecklistRow {
+                        completion: entry.completion(item, ward.steps),
+                        overdue: entry.is_overdue(item, ward.steps, today),
+                        verdict: entry.vote_verdict(item),
+                        warnings: entry.warnings(item, ward.steps, today),
+                        registered: true,
+                        item: item.clone(),
+                        slot,
+                        entry,
+                    });
+                }
             }
         }
         Ok(rows)
@@ -1097,6 +1135,7 @@ impl Service for LocalService {
             return Err(ServiceError::StepNotTracked(req.step));
         }
         let slot = slot_for_write(&item, req.period)?;
+        let key = entry_key(&item, &req.item)?;
         let note = req.note.as_deref().map(text::clean);
         if let Some(n) = &note {
             check_len("Ghi chú", "Note", n, MAX_NOTE_CHARS)?;
@@ -1107,7 +1146,7 @@ impl Service for LocalService {
             .update_entry(
                 slot,
                 req.group,
-                &item.code,
+                &key,
                 req.base_version,
                 &self.sess().actor,
                 "mark",
@@ -1147,11 +1186,12 @@ impl Service for LocalService {
         check_vote_date(&req, self.today())?;
         let verdict = vote::verdict(rule, &req.count)?;
         let slot = slot_for_write(&item, req.period)?;
+        let key = entry_key(&item, &req.item)?;
         let current = self
             .store
             .entries_of_group(slot, req.group)?
             .into_iter()
-            .find(|e| e.item == item.code);
+            .find(|e| e.item == key);
         check_form(&item, req.count.form, current.as_ref())?;
         let (count, date) = (req.count, req.date);
         let (entry, _) = self
@@ -1159,7 +1199,7 @@ impl Service for LocalService {
             .update_entry(
                 slot,
                 req.group,
-                &item.code,
+                &key,
                 req.base_version,
                 &self.sess().actor,
                 "vote",
@@ -1194,6 +1234,7 @@ impl Service for LocalService {
         self.check_group(new.group, &item)?;
         self.require_group(new.group)?;
         let slot = slot_for_write(&item, new.period)?;
+        let key = entry_key(&item, &new.item)?;
         new.evidence.minutes = text::clean(&new.evidence.minutes);
         new.evidence.responsible = text::clean(&new.evidence.responsible);
         new.evidence.note = text::clean(&new.evidence.note);
@@ -1204,7 +1245,7 @@ impl Service for LocalService {
             .update_entry(
                 slot,
                 new.group,
-                &item.code,
+                &key,
                 edit.base_version,
                 &self.sess().actor,
                 "edit",

@@ -558,7 +558,7 @@ impl App {
                 && let Some(i) = self
                     .visible_rows()
                     .iter()
-                    .position(|r| r.item.code == key.1 && r.slot == key.2)
+                    .position(|r| r.entry.item == key.1 && r.slot == key.2)
             {
                 self.list_sel = i;
                 self.focus = Pane::List;
@@ -582,7 +582,7 @@ impl App {
         if let Some(i) = self
             .visible_rows()
             .iter()
-            .position(|r| r.item.code == key.1 && r.slot == key.2)
+            .position(|r| r.entry.item == key.1 && r.slot == key.2)
         {
             self.list_sel = i;
             // Opened from a list (dashboard, agenda): the cursor goes to a step the item
@@ -637,7 +637,7 @@ impl App {
     /// The runner reports a saved change.
     pub fn saved(&mut self, text: String) {
         if let Some(Popup::Form(f)) = &self.popup {
-            let key = (f.base.group, f.item.code.clone(), f.base.period);
+            let key = (f.base.group, f.base.item.clone(), f.base.period);
             self.drafts.remove(&key);
             self.drafts_dirty = true;
             self.popup = None;
@@ -762,7 +762,7 @@ impl App {
     }
 
     pub fn draft_key(row: &ChecklistRow) -> DraftKey {
-        (row.entry.group, row.item.code.clone(), row.slot)
+        (row.entry.group, row.entry.item.clone(), row.slot)
     }
 
     // ---- shared updates ------------------------------------------------------------
@@ -985,7 +985,7 @@ impl App {
                 .sel
                 .rows()
                 .iter()
-                .any(|r| r.item.code == record.item && r.slot.to_string() == record.period);
+                .any(|r| r.entry.item == record.item && r.slot.to_string() == record.period);
         if on_screen && record.changes.len() <= 1 {
             return Some(Cmd::Undo(UndoRequest {
                 redo,

@@ -118,23 +118,77 @@ fn a_registered_occurrence_is_counted_with_its_day_and_title_dieu_15_khoan_1() {
     assert_eq!(row["expected"], 1, "{row}");
     // Another group's BQ-01 is still no duty.
     assert_eq!(w.item("Tổ dân phố 2", "BQ-01")["registered"], false);
-    // A second decision the same year is refused, never overwriting the first.
-    let r = w.fails(
-        &[
-            "event",
-            "add",
-            "Tổ dân phố 1",
-            "BQ-01",
-            "--date",
-            "20/06/2026",
-        ],
-        65,
-    );
-    assert!(r.stderr.contains("đã có BQ-01 năm 2026"), "{}", r.stderr);
-    assert_eq!(
-        w.item("Tổ dân phố 1", "BQ-01")["evidence"]["occurred"],
-        "2026-03-10"
-    );
+    // A second decision the same year is a second entry; the first is kept.
+    let out = w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "20/06/2026",
+        "--title",
+        "Đèn chiếu sáng ngõ 5",
+    ]);
+    assert!(out.stdout.contains("BQ-01#2"), "{}", out.stdout);
+    let bq01 = |w: &Ward| -> Vec<Value> {
+        w.ok(&["items", "Tổ dân phố 1", "--format", "json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["code"] == "BQ-01")
+            .cloned()
+            .collect()
+    };
+    let bq = bq01(&w);
+    assert_eq!(bq.len(), 2, "{bq:#?}");
+    assert_eq!(bq[0]["evidence"]["occurred"], "2026-03-10");
+    assert_eq!(bq[1]["evidence"]["occurred"], "2026-06-20");
+    assert_eq!(bq[1]["evidence"]["title"], "Đèn chiếu sáng ngõ 5");
+    // Each has its own vote and steps: the second decided, the first not.
+    w.ok(&[
+        "--period",
+        "2026",
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "21/06/2026",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "mark",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "ban",
+        "done",
+    ]);
+    let bq = bq01(&w);
+    assert!(bq[0]["evidence"]["vote"].is_null());
+    assert_eq!(bq[1]["evidence"]["vote"]["agree"], 210);
+    assert_eq!(bq[1]["steps"]["ban"], "done");
+    assert_eq!(bq[0]["steps"]["ban"], "todo");
+    let rep = w
+        .ok(&["--period", "2026", "report", "--format", "json"])
+        .json();
+    assert_eq!(section_row(&rep, "ban-quyet-dinh", "BQ-01")["expected"], 2);
+    // Stored as two entries.
+    let export = w.ok(&["export"]).json();
+    let keys: Vec<&str> = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["item"].as_str())
+        .filter(|k| k.starts_with("BQ-01"))
+        .collect();
+    assert_eq!(keys, vec!["BQ-01", "BQ-01#2"]);
+    // A regular item has no second occurrence.
+    w.fails(&["mark", "Tổ dân phố 1", "GS-01#2", "ban", "done"], 65);
 }
 
 /// Dates honest (issue 13): what is registered as having arisen cannot lie after
@@ -656,4 +710,68 @@ fn bq_07_counts_groups_from_their_own_results_dieu_21_khoan_1() {
         ],
         65,
     );
+}
+
+/// Two occurrences of BQ-01 travel through export and import as two entries, each
+/// with its own history (the audit records that changed it, and only those), and the
+/// copy exports to the same bytes.
+#[test]
+fn occurrences_keep_their_own_history_through_export_and_import() {
+    let w = small_ward();
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "10/03/2026",
+    ]);
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "20/06/2026",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "mark",
+        "Tổ dân phố 2",
+        "BQ-01#2",
+        "biet",
+        "done",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "mark",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "ban",
+        "doing",
+    ]);
+    let first = w.ok(&["export"]).stdout;
+    let file = w.dir.path().join("ward.json");
+    std::fs::write(&file, &first).unwrap();
+    let copy = Ward::empty();
+    copy.ok(&["import", "database", file.to_str().unwrap()]);
+    assert_eq!(copy.ok(&["export"]).stdout, first);
+    copy.ok(&["check"]);
+    let store = qcdc::store::Store::open(&copy.db).expect("open");
+    let gid = store
+        .groups()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.name == "Tổ dân phố 2")
+        .unwrap()
+        .id;
+    let y = qcdc::domain::Period::Year(2026);
+    let second = store.entry_audit(y, gid, "BQ-01#2").unwrap();
+    assert_eq!(second.len(), 2, "{second:#?}");
+    assert!(second.iter().all(|r| r.item == "BQ-01#2"));
+    let first_h = store.entry_audit(y, gid, "BQ-01").unwrap();
+    assert_eq!(first_h.len(), 2, "{first_h:#?}");
+    assert!(first_h.iter().all(|r| r.item == "BQ-01"));
 }

@@ -32,7 +32,7 @@ impl App {
                 ));
             } else {
                 self.drafts
-                    .remove(&(f.base.group, f.item.code.clone(), f.base.period));
+                    .remove(&(f.base.group, f.base.item.clone(), f.base.period));
             }
             self.drafts_dirty = true;
             return None;

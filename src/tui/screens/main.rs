@@ -101,7 +101,7 @@ impl App {
                 let group = self.sel.group;
                 Some(Cmd::History {
                     group,
-                    item: row.item.code.clone(),
+                    item: row.entry.item.clone(),
                     period: row.slot,
                     title: format!("{} · {}", row.item.code, self.group_name(group)),
                 })
@@ -277,7 +277,7 @@ impl App {
         };
         Some(Cmd::Mark(MarkRequest {
             group: self.sel.group,
-            item: row.item.code.clone(),
+            item: row.entry.item.clone(),
             period: row.slot,
             step,
             status,
