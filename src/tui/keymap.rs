@@ -29,6 +29,7 @@ pub enum Action {
     AddGroup,
     Dashboard,
     Agenda,
+    Register,
     Search,
     Period,
     PrevPeriod,
@@ -41,7 +42,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -62,6 +63,7 @@ impl Action {
         Action::AddGroup,
         Action::Dashboard,
         Action::Agenda,
+        Action::Register,
         Action::Search,
         Action::Period,
         Action::PrevPeriod,
@@ -96,6 +98,7 @@ impl Action {
             Action::AddGroup => "add_group",
             Action::Dashboard => "dashboard",
             Action::Agenda => "agenda",
+            Action::Register => "register",
             Action::Search => "search",
             Action::Period => "period",
             Action::PrevPeriod => "prev_period",
@@ -148,6 +151,10 @@ impl Action {
                 "Việc đến hạn và quá hạn / danh mục",
                 "What falls due and what is late / checklist",
             ),
+            Action::Register => (
+                "Đăng ký một lần phát sinh của mục (hôm nay)",
+                "Register an occurrence of the item (today)",
+            ),
             Action::Search => ("Tìm (không cần dấu)", "Search (diacritics ignored)"),
             Action::Period => ("Chọn kỳ báo cáo", "Choose the reporting period"),
             Action::PrevPeriod => ("Kỳ trước", "Previous period"),
@@ -183,6 +190,7 @@ impl Action {
             Action::AddGroup => &["a"],
             Action::Dashboard => &["d"],
             Action::Agenda => &["D"],
+            Action::Register => &["r"],
             Action::Search => &["/"],
             Action::Period => &["p"],
             Action::PrevPeriod => &["["],
