@@ -1240,6 +1240,28 @@ impl Service for LocalService {
         new.evidence.note = text::clean(&new.evidence.note);
         new.evidence.title = text::clean(&new.evidence.title);
         self.validate_entry(&item, &new)?;
+        // The form may set a vote too: the same forms the law allows as `qcdc vote`
+        // (Điều 17 khoản 2), judged when the vote changes. A ballot for Điều 15 khoản
+        // 3–5 stands on the meeting before it: the last earlier round, else the vote
+        // stored now.
+        if let Some(v) = new.evidence.vote {
+            let stored = self
+                .store
+                .entries_of_group(slot, new.group)?
+                .into_iter()
+                .find(|e| e.item == key);
+            if stored.as_ref().and_then(|e| e.evidence.vote) != Some(v) {
+                let before = new
+                    .evidence
+                    .rounds
+                    .last()
+                    .map(|r| r.count)
+                    .or_else(|| stored.as_ref().and_then(|e| e.evidence.vote));
+                let mut prior = Entry::new(new.group, &key, slot);
+                prior.evidence.vote = before;
+                check_form(&item, v.form, Some(&prior))?;
+            }
+        }
         let (entry, _) = self
             .store
             .update_entry(
@@ -1458,5 +1480,71 @@ impl Service for LocalService {
     fn repair(&self) -> Result<usize, ServiceError> {
         self.require_admin()?;
         Ok(self.store.repair()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::Actor;
+    use crate::domain::vote::VoteCount;
+
+    fn demo() -> (tempfile::TempDir, LocalService) {
+        let dir = tempfile::tempdir().unwrap();
+        let svc = crate::app::ward::create_demo(
+            &dir.path().join("w.db"),
+            Actor::new("Tester", "tester"),
+            crate::i18n::Lang::Vi,
+        )
+        .unwrap()
+        .with_today(Date::from_ymd_opt(2026, 11, 22).unwrap());
+        (dir, svc)
+    }
+
+    fn count(form: VoteForm, present: u32, agree: u32) -> VoteCount {
+        VoteCount {
+            total: 300,
+            present,
+            agree,
+            form,
+        }
+    }
+
+    /// Điều 17 khoản 2 through the entry form (save_entry) as through `qcdc vote`:
+    /// online only for Điều 15 khoản 6; a ballot for khoản 3–5 only after a meeting
+    /// short of households (Điều 19 khoản 1 điểm b), kept as the round before.
+    #[test]
+    fn the_entry_form_is_held_to_the_forms_of_dieu_17_khoan_2() {
+        let (_dir, svc) = demo();
+        let g = svc.groups().unwrap()[0].id;
+        let save = |item: &str, v: VoteCount, rounds: Vec<crate::domain::entry::VoteRound>| {
+            let mut e = Entry::new(g, item, Period::Year(2026));
+            e.evidence.vote = Some(v);
+            e.evidence.rounds = rounds;
+            svc.save_entry(EntryEdit {
+                entry: e,
+                base_version: None,
+            })
+        };
+        let err = save("BQ-04", count(VoteForm::Online, 250, 200), vec![]).unwrap_err();
+        assert!(
+            err.message(crate::i18n::Lang::Vi)
+                .contains("Điều 17 khoản 2")
+        );
+        let err = save("BQ-04", count(VoteForm::Ballot, 250, 200), vec![]).unwrap_err();
+        assert!(
+            err.message(crate::i18n::Lang::Vi)
+                .contains("Điều 19 khoản 1 điểm b")
+        );
+        // After a meeting of 100 of 300 households (short of the 151 needed): allowed.
+        let meeting = crate::domain::entry::VoteRound {
+            count: count(VoteForm::Meeting, 100, 90),
+            date: Date::from_ymd_opt(2026, 9, 1),
+            minutes: String::new(),
+        };
+        let e = save("BQ-04", count(VoteForm::Ballot, 250, 200), vec![meeting]).unwrap();
+        assert_eq!(e.evidence.vote.unwrap().form, VoteForm::Ballot);
+        assert_eq!(e.evidence.rounds.len(), 1);
+        assert!(save("BQ-06", count(VoteForm::Online, 250, 200), vec![]).is_ok());
     }
 }

@@ -735,7 +735,12 @@ fn r_registers_a_further_occurrence_and_refuses_a_regular_item() {
     f.key(KeyCode::Char('r'));
     let rows = f.svc().checklist(group, slot).unwrap();
     let bq: Vec<_> = rows.iter().filter(|r| r.item.code == "BQ-01").collect();
-    assert_eq!(bq.len(), 2, "{:?}", bq.iter().map(|r| &r.entry.item).collect::<Vec<_>>());
+    assert_eq!(
+        bq.len(),
+        2,
+        "{:?}",
+        bq.iter().map(|r| &r.entry.item).collect::<Vec<_>>()
+    );
     assert_eq!(bq[1].entry.item, "BQ-01#2");
     assert_eq!(bq[1].entry.version, 1);
     assert_eq!(
