@@ -196,7 +196,12 @@ pub enum TemplateCmd {
     },
     /// Thêm mục của phường từ tệp TOML / add the ward's own items from a TOML file
     Add {
-        file: PathBuf,
+        #[arg(required_unless_present = "built_in")]
+        file: Option<PathBuf>,
+        /// Thêm các mục có sẵn của qcdc mà phường chưa có (mục mới của bản này) / add
+        /// the built-in items this ward does not have yet (new in this version)
+        #[arg(long, conflicts_with = "file")]
+        built_in: bool,
         #[arg(long)]
         dry_run: bool,
     },

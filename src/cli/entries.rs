@@ -158,6 +158,16 @@ pub fn evidence_lines(r: &ChecklistRow, lang: Lang) -> Vec<String> {
     if !e.note.is_empty() {
         out.push(format!("{}: {}", t("Ghi chú", "Note"), e.note));
     }
+    // The deadlines the law sets from these dates, with their article (issue 13).
+    for d in r.entry.deadlines(&r.item) {
+        out.push(format!(
+            "{} {}: {} ({})",
+            t("Hạn", "Due"),
+            date::format_vi(d.date),
+            if lang.is_en() { &d.what_en } else { &d.what_vi },
+            d.article
+        ));
+    }
     for w in &r.warnings {
         out.push(format!("! {}", w.message(lang.is_en())));
     }
