@@ -220,7 +220,8 @@ fn print_items(
                 }
             ));
         }
-        let mut line = format!("{:<7} ", r.item.code);
+        // A further occurrence shows its key ("BQ-01#2").
+        let mut line = format!("{:<7} ", r.entry.item);
         for s in steps {
             let cell = if r.item.steps.contains(s) {
                 match r.entry.status(*s) {
@@ -240,6 +241,13 @@ fn print_items(
         }
         if r.overdue {
             line.push_str(lang.t("  ! quá hạn", "  ! overdue"));
+        }
+        if !r.registered {
+            // Issue 13: no duty until it arises (`qcdc event add`).
+            line.push_str(lang.t(
+                "  — chưa phát sinh (qcdc event add)",
+                "  — not arisen (qcdc event add)",
+            ));
         }
         out.line(&line);
         for l in evidence_lines(r, lang) {

@@ -686,6 +686,9 @@ impl App {
                         (true, true) => format!("#{occ} {title}"),
                         (true, false) => format!("#{occ} {what} — {title}"),
                         (false, false) => format!("{what} — {title}"),
+                        (false, true) if !row.registered => {
+                            format!("({}) {title}", self.t("chưa phát sinh", "not arisen"))
+                        }
                         (false, true) => title.to_string(),
                     };
                     let title = match slot_tag(row.slot, self.period()) {
