@@ -759,6 +759,21 @@ fn occurrences_keep_their_own_history_through_export_and_import() {
     copy.ok(&["import", "database", file.to_str().unwrap()]);
     assert_eq!(copy.ok(&["export"]).stdout, first);
     copy.ok(&["check"]);
+    // The province roll-up counts both occurrences as the ward's own report does.
+    let local = w
+        .ok(&["--period", "2026", "report", "--format", "json"])
+        .json();
+    let up = w
+        .ok(&[
+            "--period",
+            "2026",
+            "rollup",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(up["wards"][0]["completion"], local["completion"], "{up:#}");
     let store = qcdc::store::Store::open(&copy.db).expect("open");
     let gid = store
         .groups()
