@@ -438,6 +438,8 @@ struct Fact {
     meeting_date: Option<Date>,
     vote: Option<VoteCount>,
     minutes: (u32, u32),
+    /// A further occurrence's entry key ("BQ-01#2", issue 13) in the text buffer.
+    key: Option<(u32, u32)>,
 }
 
 /// The export document's pieces a ward's report needs; entries of other years are
@@ -526,9 +528,15 @@ impl DocSink for WardReader {
             return Ok(());
         }
         // An entry of an unknown item is a problem the validator reports.
-        let Some(&item) = self.codes.get(e.item.as_ref()) else {
+        let (code, occ) = crate::domain::template::split_occurrence(e.item.as_ref());
+        let Some(&item) = self.codes.get(code) else {
             return Ok(());
         };
+        let key = (occ > 1).then(|| {
+            let start = self.text.len() as u32;
+            self.text.push_str(e.item.as_ref());
+            (start, e.item.len() as u32)
+        });
         let m = &e.evidence.minutes;
         let start = self.text.len() as u32;
         self.text.push_str(m);
@@ -541,6 +549,7 @@ impl DocSink for WardReader {
             meeting_date: e.evidence.meeting_date,
             vote: e.evidence.vote,
             minutes: (start, m.len() as u32),
+            key,
         });
         Ok(())
     }
@@ -581,9 +590,13 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
             while i < facts.len() && facts[i].year == year && facts[i].group == g {
                 let f = &facts[i];
                 let (s, n) = (f.minutes.0 as usize, f.minutes.1 as usize);
+                let item: &str = match f.key {
+                    Some((ks, kn)) => text.get(ks as usize..(ks + kn) as usize).unwrap_or(""),
+                    None => &items[f.item as usize].code,
+                };
                 list.push(EntryFacts {
                     period: f.period,
-                    item: &items[f.item as usize].code,
+                    item,
                     steps: f.steps,
                     meeting_date: f.meeting_date,
                     vote: f.vote,

@@ -521,7 +521,9 @@ impl Validator {
             }
             None => self.last_entry = Some((key.0, key.1, item.to_string())),
         }
-        let Some(&(scope, granularity, name_en, name_vi)) = self.items.get(item) else {
+        // A further occurrence ("BQ-01#2", issue 13) is of its item.
+        let (code, _) = crate::domain::template::split_occurrence(item);
+        let Some(&(scope, granularity, name_en, name_vi)) = self.items.get(code) else {
             self.push(Problem::new(
                 at(),
                 "refers to an item not in the template",

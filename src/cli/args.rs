@@ -66,6 +66,8 @@ pub enum Command {
     Mark(MarkArgs),
     /// Ghi kết quả họp, phát phiếu / record a meeting or ballot
     Vote(VoteArgs),
+    /// Việc đến hạn và quá hạn, sớm nhất trước / what falls due and what is late
+    Due(DueArgs),
     /// Việc phát sinh: đăng ký khi có / items that arise: register an occurrence
     #[command(subcommand)]
     Event(EventCmd),
@@ -205,7 +207,12 @@ pub enum TemplateCmd {
     },
     /// Thêm mục của phường từ tệp TOML / add the ward's own items from a TOML file
     Add {
-        file: PathBuf,
+        #[arg(required_unless_present = "built_in")]
+        file: Option<PathBuf>,
+        /// Thêm các mục có sẵn của qcdc mà phường chưa có (mục mới của bản này) / add
+        /// the built-in items this ward does not have yet (new in this version)
+        #[arg(long, conflicts_with = "file")]
+        built_in: bool,
         #[arg(long)]
         dry_run: bool,
     },
@@ -348,6 +355,18 @@ pub struct VoteArgs {
     /// Cuộc họp dự kiến (ngày sau hôm nay) / a planned meeting (a date after today)
     #[arg(long)]
     pub planned: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Số ngày tới / days ahead
+    #[arg(long, default_value_t = 14)]
+    pub days: u32,
+    /// Chỉ một tổ ("phuong" cho cấp phường) / one group only ("ward")
+    #[arg(long, value_name = "G")]
+    pub group: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]

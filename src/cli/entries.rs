@@ -158,6 +158,16 @@ pub fn evidence_lines(r: &ChecklistRow, lang: Lang) -> Vec<String> {
     if !e.note.is_empty() {
         out.push(format!("{}: {}", t("Ghi chú", "Note"), e.note));
     }
+    // The deadlines the law sets from these dates, with their article (issue 13).
+    for d in r.entry.deadlines(&r.item) {
+        out.push(format!(
+            "{} {}: {} ({})",
+            t("Hạn", "Due"),
+            date::format_vi(d.date),
+            if lang.is_en() { &d.what_en } else { &d.what_vi },
+            d.article
+        ));
+    }
     for w in &r.warnings {
         out.push(format!("! {}", w.message(lang.is_en())));
     }
@@ -210,7 +220,8 @@ fn print_items(
                 }
             ));
         }
-        let mut line = format!("{:<7} ", r.item.code);
+        // A further occurrence shows its key ("BQ-01#2").
+        let mut line = format!("{:<7} ", r.entry.item);
         for s in steps {
             let cell = if r.item.steps.contains(s) {
                 match r.entry.status(*s) {
@@ -231,6 +242,13 @@ fn print_items(
         if r.overdue {
             line.push_str(lang.t("  ! quá hạn", "  ! overdue"));
         }
+        if !r.registered {
+            // Issue 13: no duty until it arises (`qcdc event add`).
+            line.push_str(lang.t(
+                "  — chưa phát sinh (qcdc event add)",
+                "  — not arisen (qcdc event add)",
+            ));
+        }
         out.line(&line);
         for l in evidence_lines(r, lang) {
             out.line(&format!("{indent}{l}"));
@@ -240,10 +258,88 @@ fn print_items(
 
 fn item_code(cx: &Ctx, svc: &dyn crate::service::Service, code: &str) -> Result<String, Failure> {
     let template = svc.template().map_err(cx.svc_err())?;
+    // An occurrence key ("bq-01#2") keeps its number (issue 13).
+    let (_, n) = crate::domain::template::split_occurrence(code.trim());
     template
         .get(code)
-        .map(|i| i.code.clone())
+        .map(|i| crate::domain::template::occurrence_key(&i.code, n))
         .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(code.to_string())))
+}
+
+/// `qcdc due`: the agenda — what falls due in the next days and what is late, soonest
+/// first, each with group, item, deadline, rule and article (issue 13).
+pub fn due(cx: &Ctx, a: &DueArgs) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let group = match &a.group {
+        None => None,
+        Some(g) => Some(resolve_group_named(svc.as_ref(), g, lang)?.0),
+    };
+    let today = svc.today();
+    let rows =
+        crate::service::agenda::agenda(svc.as_ref(), today, a.days, group).map_err(cx.svc_err())?;
+    let ward = lang.t("Cấp phường", "Ward");
+    let name = |r: &crate::service::agenda::AgendaRow| {
+        if r.group_id == WARD_GROUP {
+            ward.to_string()
+        } else {
+            r.group.clone()
+        }
+    };
+    let out = cx.out();
+    if a.format == ListFormat::Json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "date": r.date.format("%Y-%m-%d").to_string(), "late": r.late,
+                    "group": name(r), "item": r.item, "title": r.title,
+                    "period": r.period.to_string(),
+                    "what_vi": r.what_vi, "what_en": r.what_en,
+                    "rule_vi": r.rule_vi, "rule_en": r.rule_en, "article": r.article,
+                })
+            })
+            .collect();
+        out.line(&crate::domain::text::json_pretty(&v));
+        return Ok(());
+    }
+    out.line(&format!(
+        "{} {} → {} ({} {})",
+        cx.t("Việc đến hạn", "Due"),
+        date::format_vi(today),
+        date::format_vi(
+            today
+                .checked_add_days(chrono::Days::new(u64::from(a.days)))
+                .unwrap_or(today)
+        ),
+        rows.iter().filter(|r| r.late).count(),
+        cx.t("việc quá hạn", "late")
+    ));
+    if rows.is_empty() {
+        out.line(cx.t("Không có việc nào đến hạn.", "Nothing falls due."));
+    }
+    for r in &rows {
+        let (what, rule) = if lang.is_en() {
+            (&r.what_en, &r.rule_en)
+        } else {
+            (&r.what_vi, &r.rule_vi)
+        };
+        out.line(&format!(
+            "{} {} {} · {} {} — {}",
+            date::format_vi(r.date),
+            if r.late {
+                cx.t("QUÁ HẠN", "LATE   ")
+            } else {
+                cx.t("       ", "       ")
+            },
+            name(r),
+            r.item,
+            what,
+            r.title
+        ));
+        out.line(&format!("           {rule} · {}", r.article));
+    }
+    Ok(())
 }
 
 /// `qcdc event add`: register an occurrence of an item that arises (per event, or per
@@ -284,33 +380,17 @@ pub fn event_add(cx: &Ctx, a: EventAddArgs) -> CliResult {
     })?;
     let slot = crate::service::slot_for(&item, Period::Year(chrono::Datelike::year(&d) as u16))
         .map_err(cx.svc_err())?;
+    // The first free occurrence of the year: a second decision is a second entry, the
+    // first kept as it is (issue 13).
     let rows = svc.checklist(gid, slot).map_err(cx.svc_err())?;
-    if let Some(r) = rows
+    let last = rows
         .iter()
-        .find(|r| r.item.code == item.code && r.slot == slot && r.entry.version > 0)
-    {
-        let when = r
-            .entry
-            .evidence
-            .occurred
-            .map(date::format_vi)
-            .unwrap_or_else(|| slot.to_string());
-        return Err(cx.data(
-            format!(
-                "{gname} đã có {} năm {} (ghi từ {when}). Mỗi năm một tổ hiện chỉ ghi được một lần \
-                 phát sinh của một mục; ghi tiếp minh chứng vào mục đó (qcdc items, giao diện).",
-                item.code,
-                slot.year()
-            ),
-            format!(
-                "{gname} already has {} for {} (recorded {when}). A group can record one \
-                 occurrence of an item per year for now; add to that one's evidence.",
-                item.code,
-                slot.year()
-            ),
-        ));
-    }
-    let mut entry = crate::domain::entry::Entry::new(gid, &item.code, slot);
+        .filter(|r| r.item.code == item.code && r.slot == slot && r.entry.version > 0)
+        .map(|r| crate::domain::template::split_occurrence(&r.entry.item).1)
+        .max()
+        .unwrap_or(0);
+    let key = crate::domain::template::occurrence_key(&item.code, last + 1);
+    let mut entry = crate::domain::entry::Entry::new(gid, &key, slot);
     entry.evidence.occurred = Some(d);
     entry.evidence.title = a.title.unwrap_or_default();
     svc.save_entry(crate::service::EntryEdit {
@@ -321,7 +401,7 @@ pub fn event_add(cx: &Ctx, a: EventAddArgs) -> CliResult {
     cx.out().line(&format!(
         "{}: {gname} · {} · {} ({} {})",
         cx.t("Đã đăng ký", "Registered"),
-        item.code,
+        key,
         date::format_vi(d),
         cx.t("tính trong năm", "counted in"),
         slot.year()
@@ -444,6 +524,26 @@ pub fn vote(cx: &Ctx, a: VoteArgs) -> CliResult {
     } else {
         v.summary_vi()
     });
+    // A group's own result on a ward-wide decision: the ward's, derived from the groups'
+    // (NĐ 59/2023 Điều 4 khoản 6 điểm c; Điều 21 khoản 1).
+    if entry.group == WARD_GROUP
+        && gid != WARD_GROUP
+        && let Some(w) = svc
+            .template()
+            .ok()
+            .and_then(|t| t.get(&entry.item).cloned())
+            .and_then(|i| entry.vote_verdict(&i))
+    {
+        cx.out().line(&format!(
+            "{}: {}",
+            cx.t("Toàn phường", "Whole ward"),
+            if lang.is_en() {
+                w.summary_en()
+            } else {
+                w.summary_vi()
+            }
+        ));
+    }
     // A date outside the entry's period is kept but said (issue 13: dates honest): the
     // vote is reported in the period of its date.
     if let Some(d) = d

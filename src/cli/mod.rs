@@ -171,6 +171,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Mark(a) => entries::mark(&cx, a),
         Command::Vote(a) => entries::vote(&cx, a),
         Command::Event(EventCmd::Add(a)) => entries::event_add(&cx, a),
+        Command::Due(a) => entries::due(&cx, &a),
         Command::Log(a) => entries::log(&cx, &a),
         Command::Undo(a) => entries::undo(&cx, &a, false),
         Command::Redo(a) => entries::undo(&cx, &a, true),

@@ -568,7 +568,45 @@ fn template(cx: &Ctx, c: TemplateCmd) -> CliResult {
             }
             Ok(())
         }
-        TemplateCmd::Add { file, dry_run } => {
+        TemplateCmd::Add {
+            built_in: true,
+            dry_run,
+            ..
+        } => {
+            // A ward created by an older qcdc lacks the items added since (issue 13:
+            // BQ-13, BQ-14, BQ-15): they are added as they ship, audited; items the
+            // ward already has are left as the ward keeps them.
+            let have = svc.template().map_err(cx.svc_err())?;
+            let new: Vec<_> = crate::data::default_template()
+                .items
+                .into_iter()
+                .filter(|i| have.get(&i.code).is_none())
+                .collect();
+            let r = svc.add_items(new, dry_run).map_err(cx.svc_err())?;
+            let head = if dry_run {
+                cx.t("Chạy thử (không ghi gì)", "Dry run (nothing written)")
+            } else {
+                cx.t("Đã thêm", "Added")
+            };
+            out.line(&format!(
+                "{head}: {} {}{}",
+                r.added.len(),
+                cx.t("mục", "items"),
+                if r.added.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.added.join(", "))
+                }
+            ));
+            Ok(())
+        }
+        TemplateCmd::Add { file, dry_run, .. } => {
+            let Some(file) = file else {
+                return Err(cx.data(
+                    "Cần tên tệp TOML hoặc --built-in.".into(),
+                    "A TOML file or --built-in is needed.".into(),
+                ));
+            };
             let bytes = cx.read(&file)?;
             let name = file.display().to_string();
             let src = String::from_utf8(bytes).map_err(|_| {

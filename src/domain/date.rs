@@ -58,12 +58,40 @@ pub fn add_working_days(start: Date, n: u32) -> Date {
     let mut d = start;
     let mut left = n;
     while left > 0 {
-        d = d.succ_opt().unwrap_or(d);
+        let Some(next) = d.succ_opt() else { return d };
+        d = next;
         if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
             left -= 1;
         }
     }
     d
+}
+
+/// The latest day that is `n` working days before `end` (NĐ 59/2023 Điều 14 khoản 1
+/// điểm b: a plan sent "chậm nhất 05 ngày làm việc trước"): weekends skipped.
+pub fn sub_working_days(end: Date, n: u32) -> Date {
+    let mut d = end;
+    let mut left = n;
+    while left > 0 {
+        let Some(prev) = d.pred_opt() else { return d };
+        d = prev;
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// The end of a period of `n` days that runs from an event on `start`: the first day
+/// is not counted (Bộ luật Dân sự 2015 Điều 147 khoản 1), so it ends `n` days later.
+/// Counted this way a posting from 01/07 to 30/07 is 29 days, not 30.
+pub fn days_after(start: Date, n: u32) -> Option<Date> {
+    start.checked_add_days(chrono::Days::new(u64::from(n)))
+}
+
+/// The latest day `n` whole days before `event` ("ít nhất 02 ngày trước").
+pub fn days_before(event: Date, n: u32) -> Option<Date> {
+    event.checked_sub_days(chrono::Days::new(u64::from(n)))
 }
 
 #[cfg(test)]
@@ -92,6 +120,31 @@ mod tests {
         ] {
             assert!(parse(s).is_err(), "{s} should be rejected");
         }
+    }
+
+    #[test]
+    fn five_working_days_before_skip_the_weekend_nd_59_dieu_14() {
+        // Monday 17 Aug 2026 − 5 working days = Monday 10 Aug (Sat 15, Sun 16 skipped).
+        let mon = NaiveDate::from_ymd_opt(2026, 8, 17).unwrap();
+        assert_eq!(
+            sub_working_days(mon, 5),
+            NaiveDate::from_ymd_opt(2026, 8, 10).unwrap()
+        );
+        let max = NaiveDate::MAX;
+        let _ = add_working_days(max, 3);
+        let _ = sub_working_days(NaiveDate::MIN, 3);
+    }
+
+    /// Bộ luật Dân sự 2015 Điều 147: a posting from 01/07 counts from 02/07; 30 days
+    /// end on 31/07.
+    #[test]
+    fn thirty_days_from_the_first_of_july_end_on_the_31st_blds_dieu_147() {
+        let d = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        assert_eq!(days_after(d, 30), NaiveDate::from_ymd_opt(2026, 7, 31));
+        assert_eq!(
+            days_before(NaiveDate::from_ymd_opt(2026, 12, 28).unwrap(), 5),
+            NaiveDate::from_ymd_opt(2026, 12, 23)
+        );
     }
 
     #[test]

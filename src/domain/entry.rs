@@ -34,6 +34,18 @@ pub struct Evidence {
     /// khoản 1 điểm b). The latest round is `vote`, `meeting_date` and `minutes`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<VoteRound>,
+    /// For a ward-wide decision (Điều 15 khoản 1–2 at ward scope, BQ-07): each group's
+    /// own result as its tổ trưởng reported it (NĐ 59/2023 Điều 4 khoản 6 điểm c). The
+    /// ward's `vote` is derived from them: groups agreeing of all groups (Điều 21 khoản 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_votes: Vec<GroupVote>,
+}
+
+/// One group's own result on a ward-wide decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupVote {
+    pub group: GroupId,
+    pub count: VoteCount,
 }
 
 /// One earlier meeting or ballot of a decision.
@@ -168,6 +180,14 @@ pub struct Deadline {
     pub what_vi: String,
     pub what_en: String,
     pub date: Date,
+    /// How it is counted ("05 ngày làm việc kể từ ngày họp …").
+    #[serde(default)]
+    pub rule_vi: String,
+    #[serde(default)]
+    pub rule_en: String,
+    /// "Điều 20 khoản 3 Luật 10/2022/QH15".
+    #[serde(default)]
+    pub article: String,
 }
 
 impl Entry {
@@ -226,7 +246,8 @@ impl Entry {
         let mut w = Vec::new();
         let e = &self.evidence;
         if let (Some(min), Some(from), Some(to)) = (item.min_days, e.posted_from, e.posted_to) {
-            let days = (to - from).num_days() + 1;
+            // Bộ luật Dân sự 2015 Điều 147: the first day is not counted.
+            let days = (to - from).num_days();
             if days < min as i64 {
                 w.push(Warning::PostingTooShort { days, min });
             }
@@ -253,42 +274,248 @@ impl Entry {
         w
     }
 
-    /// Deadlines that follow from the dates recorded.
+    /// Deadlines that follow from the dates recorded, each with its rule and article
+    /// (issue 13). Days "from" an event do not count the event's day (Bộ luật Dân sự
+    /// 2015 Điều 147); working days skip Saturdays and Sundays (public holidays are not
+    /// known, so a working-day deadline is the earliest the law's can be).
     pub fn deadlines(&self, item: &Item) -> Vec<Deadline> {
+        use super::template::{Law, Pillar};
+        use super::vote::VoteForm;
         let mut out = Vec::new();
         let e = &self.evidence;
-        if let (Some(min), Some(from)) = (item.min_days, e.posted_from) {
-            out.push(Deadline {
-                what_vi: format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
-                what_en: format!("Keep posted/open for {min} days, not before"),
-                // Checked: a date near chrono's limits must not panic (a damaged or
-                // hostile record reaches here through the TUI's form).
-                date: match from
-                    .checked_add_days(chrono::Days::new(u64::from(min).saturating_sub(1)))
-                {
-                    Some(d) => d,
-                    None => return out,
-                },
-            });
-        }
-        if let Some(m) = e.meeting_date {
-            out.push(Deadline {
-                what_vi: "Thông báo họp chậm nhất (trước ≥ 2 ngày)".into(),
-                what_en: "Meeting notice at the latest (≥ 2 days before)".into(),
-                date: match m.checked_sub_days(chrono::Days::new(2)) {
-                    Some(d) => d,
-                    None => return out,
-                },
-            });
-            if item.vote.is_some() {
+        let c = &item.citation;
+        let luat = |art: u16| c.law == Law::Luat10_2022 && c.article == art;
+        let clause15 = if luat(15) { c.clause } else { None };
+        let mut push = |d: Option<Date>, what: (&str, &str), rule: (&str, &str), article: &str| {
+            if let Some(date) = d {
                 out.push(Deadline {
-                    what_vi: "Gửi kết quả cho UBND, UB MTTQ phường (5 ngày làm việc)".into(),
-                    what_en: "Send the decision to the ward UBND and MTTQ (5 working days)".into(),
-                    date: date::add_working_days(m, 5),
+                    what_vi: what.0.to_string(),
+                    what_en: what.1.to_string(),
+                    date,
+                    rule_vi: rule.0.to_string(),
+                    rule_en: rule.1.to_string(),
+                    article: article.to_string(),
                 });
             }
+        };
+        // Posting or consultation for at least N days, the first day not counted.
+        if let (Some(min), Some(from)) = (item.min_days, e.posted_from) {
+            let article = match (item.pillar, c.law) {
+                (Pillar::CongKhai, _) => "Điều 13 khoản 2 Luật 10/2022/QH15".to_string(),
+                (Pillar::ThamGiaYKien, _) => "Điều 28 khoản 2 Luật 10/2022/QH15".to_string(),
+                (_, Law::Nd61_2023) => "Điều 9 Nghị định 61/2023/NĐ-CP".to_string(),
+                _ => c.to_string(),
+            };
+            push(
+                date::days_after(from, min.into()),
+                (
+                    &format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
+                    &format!("Keep posted/open for {min} days, not before"),
+                ),
+                (
+                    &format!("{min} ngày, không tính ngày bắt đầu (Điều 147 Bộ luật Dân sự 2015)"),
+                    &format!("{min} days, the first day not counted (Civil Code 2015 Art. 147)"),
+                ),
+                &article,
+            );
         }
+        // Disclosure within 5 working days of the decision (Điều 12 khoản 3).
+        if item.pillar == Pillar::CongKhai
+            && let Some(d) = e.occurred
+        {
+            push(
+                Some(date::add_working_days(d, 5)),
+                ("Công khai chậm nhất", "Disclose at the latest"),
+                (
+                    "05 ngày làm việc kể từ ngày có quyết định (trừ thứ Bảy, Chủ nhật)",
+                    "5 working days from the decision (weekends skipped)",
+                ),
+                "Điều 12 khoản 3 Luật 10/2022/QH15",
+            );
+        }
+        if let Some(m) = e.meeting_date {
+            let form = e.vote.map(|v| v.form);
+            if luat(33) {
+                push(
+                    date::days_before(m, 5),
+                    (
+                        "Gửi thông báo triệu tập hội nghị chậm nhất",
+                        "Send the notice of the annual meeting by",
+                    ),
+                    (
+                        "ít nhất 05 ngày trước hội nghị",
+                        "at least 5 days before the meeting",
+                    ),
+                    "Điều 11 khoản 1 điểm c Nghị định 59/2023/NĐ-CP",
+                );
+            } else if clause15 == Some(4) {
+                push(
+                    date::days_before(m, 20),
+                    (
+                        "Quyết định, kế hoạch bầu cử chậm nhất",
+                        "Election decision and plan by",
+                    ),
+                    (
+                        "ít nhất 20 ngày trước ngày bầu",
+                        "at least 20 days before the election",
+                    ),
+                    "Điều 6 khoản 1 điểm a Nghị định 59/2023/NĐ-CP",
+                );
+                push(
+                    date::days_before(m, 10),
+                    (
+                        "Thành lập Tổ bầu cử chậm nhất",
+                        "Set up the election team by",
+                    ),
+                    (
+                        "ít nhất 10 ngày trước ngày bầu",
+                        "at least 10 days before the election",
+                    ),
+                    "Điều 6 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
+                );
+                push(
+                    date::days_before(m, 7),
+                    (
+                        "Niêm yết, thông báo các quyết định bầu cử chậm nhất",
+                        "Post the election decisions by",
+                    ),
+                    (
+                        "ít nhất 07 ngày trước ngày bầu",
+                        "at least 7 days before the election",
+                    ),
+                    "Điều 6 khoản 1 Nghị định 59/2023/NĐ-CP",
+                );
+            } else if form == Some(VoteForm::Ballot) {
+                push(
+                    date::days_before(m, 2),
+                    (
+                        "Công khai nội dung, thời hạn phát phiếu chậm nhất",
+                        "Announce the ballot by",
+                    ),
+                    (
+                        "ít nhất 02 ngày trước khi phát phiếu",
+                        "at least 2 days before the ballot",
+                    ),
+                    "Điều 19 khoản 2 Luật 10/2022/QH15",
+                );
+            } else {
+                push(
+                    date::days_before(m, 2),
+                    ("Thông báo họp chậm nhất", "Meeting notice at the latest"),
+                    (
+                        "ít nhất 02 ngày trước cuộc họp",
+                        "at least 2 days before the meeting",
+                    ),
+                    "Điều 3 khoản 3 Nghị định 59/2023/NĐ-CP",
+                );
+            }
+            if item.vote.is_some() {
+                push(
+                    Some(date::add_working_days(m, 5)),
+                    (
+                        "Gửi kết quả cho UBND, UB MTTQ phường (5 ngày làm việc)",
+                        "Send the decision to the ward UBND and MTTQ (5 working days)",
+                    ),
+                    (
+                        "05 ngày làm việc kể từ ngày họp / hết hạn phiếu (trừ thứ Bảy, Chủ nhật)",
+                        "5 working days from the meeting or ballot (weekends skipped)",
+                    ),
+                    "Điều 20 khoản 3 Luật 10/2022/QH15",
+                );
+            }
+            // Hương ước, tổ trưởng, board members take effect on recognition, due 5
+            // working days after receipt: at the latest 10 after the vote.
+            if matches!(clause15, Some(3..=5)) && self.vote_verdict(item).is_some_and(|v| v.passes)
+            {
+                let by = if clause15 == Some(5) {
+                    "UB MTTQ"
+                } else {
+                    "UBND"
+                };
+                push(
+                    Some(date::add_working_days(m, 10)),
+                    (
+                        &format!("{by} phường công nhận chậm nhất (nếu nhận ngày cuối)"),
+                        &format!("Ward {by} recognises by (if received on the last day)"),
+                    ),
+                    (
+                        "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
+                        "5 working days from receiving the decision (weekends skipped)",
+                    ),
+                    "Điều 21 khoản 2 Luật 10/2022/QH15",
+                );
+            }
+        }
+        if let Some(d) = e.occurred {
+            if luat(21) {
+                push(
+                    Some(date::add_working_days(d, 5)),
+                    (
+                        "Công nhận hoặc trả lời bằng văn bản chậm nhất",
+                        "Recognise or answer in writing by",
+                    ),
+                    (
+                        "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
+                        "5 working days from receipt (weekends skipped)",
+                    ),
+                    "Điều 21 khoản 2 Luật 10/2022/QH15",
+                );
+            }
+            if luat(40) {
+                push(
+                    date::days_after(d, 15),
+                    (
+                        "Thông báo kết quả giải quyết kiến nghị chậm nhất",
+                        "Answer the recommendation by",
+                    ),
+                    (
+                        "15 ngày kể từ ngày nhận kiến nghị, không tính ngày nhận (Điều 147 Bộ luật Dân sự 2015)",
+                        "15 days from receipt, that day not counted (Civil Code 2015 Art. 147)",
+                    ),
+                    "Điều 40 khoản 1 điểm c; Điều 45 khoản 2 điểm c Luật 10/2022/QH15",
+                );
+            }
+            if luat(45) {
+                push(
+                    date::days_before(d, 45),
+                    (
+                        "Thông báo chủ đầu tư kế hoạch, thành phần Ban chậm nhất",
+                        "Tell the investor the plan and members by",
+                    ),
+                    (
+                        "chậm nhất 45 ngày trước ngày thực hiện giám sát",
+                        "at least 45 days before the supervision",
+                    ),
+                    "Điều 45 khoản 1 điểm b Luật 10/2022/QH15",
+                );
+            }
+            if c.law == Law::Nd59_2023 && c.article == 14 {
+                push(
+                    Some(date::sub_working_days(d, 5)),
+                    (
+                        "Gửi kế hoạch kiểm tra, giám sát chậm nhất",
+                        "Send the inspection plan by",
+                    ),
+                    (
+                        "05 ngày làm việc trước khi kiểm tra, giám sát (trừ thứ Bảy, Chủ nhật)",
+                        "5 working days before the inspection (weekends skipped)",
+                    ),
+                    "Điều 14 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
+                );
+            }
+        }
+        out.sort_by_key(|d| d.date);
         out
+    }
+
+    /// Whether the day an occurrence of `item` is registered with is a day ahead (the
+    /// start of a supervision or an inspection, whose deadlines run before it: Điều 45
+    /// khoản 1 điểm b; NĐ 59/2023 Điều 14 khoản 1 điểm b) rather than a day past.
+    pub fn occurs_ahead(item: &Item) -> bool {
+        use super::template::Law;
+        let c = &item.citation;
+        (c.law == Law::Luat10_2022 && c.article == 45)
+            || (c.law == Law::Nd59_2023 && c.article == 14)
     }
 }
 
@@ -310,6 +537,7 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "occurred",
         "title",
         "rounds",
+        "group_votes",
     ] {
         f.push(name.to_string());
     }
@@ -347,6 +575,22 @@ impl Entry {
                 .rounds
                 .iter()
                 .map(VoteRound::to_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "group_votes" => e
+                .group_votes
+                .iter()
+                .map(|g| {
+                    let c = &g.count;
+                    format!(
+                        "{}:{}/{}/{}/{}",
+                        g.group,
+                        c.total,
+                        c.present,
+                        c.agree,
+                        c.form.code()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             _ => String::new(),
@@ -402,6 +646,32 @@ impl Entry {
             "note" => e.note = value.to_string(),
             "occurred" => e.occurred = date(value)?,
             "title" => e.title = value.to_string(),
+            "group_votes" => {
+                e.group_votes = value
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| {
+                        let bad = || format!("bad group vote {l:?}");
+                        let (g, v) = l.split_once(':').ok_or_else(bad)?;
+                        let p: Vec<&str> = v.split('/').collect();
+                        let n = |i: usize| -> Result<u32, String> {
+                            p.get(i).and_then(|x| x.parse().ok()).ok_or_else(bad)
+                        };
+                        Ok(GroupVote {
+                            group: g.parse().map_err(|_| bad())?,
+                            count: VoteCount {
+                                total: n(0)?,
+                                present: n(1)?,
+                                agree: n(2)?,
+                                form: p
+                                    .get(3)
+                                    .and_then(|f| super::vote::VoteForm::from_code(f))
+                                    .ok_or_else(bad)?,
+                            },
+                        })
+                    })
+                    .collect::<Result<_, String>>()?
+            }
             "rounds" => {
                 e.rounds = value
                     .lines()
@@ -496,8 +766,128 @@ mod tests {
             form: crate::domain::VoteForm::Meeting,
         });
         let w = e.warnings(&it, StepSet::Four, date::parse("2026-08-01").unwrap());
-        assert!(w.contains(&Warning::PostingTooShort { days: 20, min: 30 }));
+        // 01/07 → 20/07 is 19 days: the first day is not counted (BLDS 2015 Điều 147).
+        assert!(w.contains(&Warning::PostingTooShort { days: 19, min: 30 }));
         assert!(w.iter().any(|w| matches!(w, Warning::VoteFails { .. })));
+        // 01/07 → 30/07 is 29 days, still short of 30; → 31/07 is enough.
+        e.evidence.posted_to = date::parse("2026-07-30").ok();
+        let w = e.warnings(&it, StepSet::Four, date::parse("2026-08-01").unwrap());
+        assert!(w.contains(&Warning::PostingTooShort { days: 29, min: 30 }));
+        e.evidence.posted_to = date::parse("2026-07-31").ok();
+        let w = e.warnings(&it, StepSet::Four, date::parse("2026-08-01").unwrap());
+        assert!(
+            !w.iter()
+                .any(|w| matches!(w, Warning::PostingTooShort { .. }))
+        );
+    }
+
+    fn deadline<'a>(ds: &'a [Deadline], article: &str) -> &'a Deadline {
+        ds.iter()
+            .find(|d| d.article.starts_with(article))
+            .unwrap_or_else(|| panic!("no deadline under {article}: {ds:#?}"))
+    }
+
+    fn day(s: &str) -> Date {
+        date::parse(s).unwrap()
+    }
+
+    /// Worked examples of each deadline the law sets (issue 13), weekends skipped for
+    /// working days, the first day not counted for days.
+    #[test]
+    fn deadlines_of_a_decision_dieu_20_khoan_3_dieu_21_khoan_2_nd_59_dieu_3() {
+        let mut it = item(vec![Step::Biet, Step::Ban]);
+        let mut e = Entry::new(1, "BQ-01", Period::Year(2026));
+        // Friday 7 Aug 2026.
+        e.evidence.meeting_date = Some(day("2026-08-07"));
+        let ds = e.deadlines(&it);
+        assert_eq!(deadline(&ds, "Điều 3 khoản 3").date, day("2026-08-05"));
+        // 5 working days after Friday 7/8: Mon 10 … Fri 14.
+        assert_eq!(deadline(&ds, "Điều 20 khoản 3").date, day("2026-08-14"));
+        // Posting ≥ 30 days from 01/07 ends 31/07 (Điều 13 khoản 2; BLDS Điều 147).
+        it.pillar = crate::domain::template::Pillar::CongKhai;
+        e.evidence.posted_from = Some(day("2026-07-01"));
+        e.evidence.occurred = Some(day("2026-06-26")); // a Friday
+        let ds = e.deadlines(&it);
+        assert_eq!(deadline(&ds, "Điều 13 khoản 2").date, day("2026-07-31"));
+        assert!(
+            deadline(&ds, "Điều 13 khoản 2")
+                .rule_vi
+                .contains("Điều 147")
+        );
+        // Disclosure 5 working days after Friday 26/06: Fri 03/07 (Điều 12 khoản 3).
+        assert_eq!(deadline(&ds, "Điều 12 khoản 3").date, day("2026-07-03"));
+    }
+
+    #[test]
+    fn deadlines_of_an_election_and_a_hương_ước_nd_59_dieu_6_dieu_21_khoan_2() {
+        let mut it = item(vec![Step::Biet, Step::Ban]);
+        it.citation.clause = Some(4);
+        it.vote = Some(crate::domain::VoteRule::Majority);
+        let mut e = Entry::new(1, "BQ-04", Period::Year(2026));
+        e.evidence.meeting_date = Some(day("2026-08-30")); // a Sunday
+        e.evidence.vote = Some(VoteCount {
+            total: 300,
+            present: 250,
+            agree: 200,
+            form: crate::domain::VoteForm::Meeting,
+        });
+        let ds = e.deadlines(&it);
+        assert_eq!(
+            deadline(&ds, "Điều 6 khoản 1 điểm a").date,
+            day("2026-08-10")
+        );
+        assert_eq!(
+            deadline(&ds, "Điều 6 khoản 1 điểm b").date,
+            day("2026-08-20")
+        );
+        assert_eq!(
+            ds.iter()
+                .find(|d| d.article == "Điều 6 khoản 1 Nghị định 59/2023/NĐ-CP")
+                .unwrap()
+                .date,
+            day("2026-08-23")
+        );
+        assert!(!ds.iter().any(|d| d.article.starts_with("Điều 3 khoản 3")));
+        // Sent by Fri 04/09, recognised by UBND at the latest Fri 11/09.
+        assert_eq!(deadline(&ds, "Điều 20 khoản 3").date, day("2026-09-04"));
+        assert_eq!(deadline(&ds, "Điều 21 khoản 2").date, day("2026-09-11"));
+    }
+
+    #[test]
+    fn deadlines_of_answers_inspections_and_investors_dieu_40_45_nd_59_dieu_11_14() {
+        let mut it = item(vec![Step::Lam]);
+        it.vote = None;
+        it.pillar = crate::domain::template::Pillar::KiemTraGiamSat;
+        let set = |it: &mut Item, law, article| {
+            it.citation.law = law;
+            it.citation.article = article;
+        };
+        use crate::domain::template::Law;
+        let mut e = Entry::new(0, "GS-11", Period::Year(2026));
+        e.evidence.occurred = Some(day("2026-10-01"));
+        set(&mut it, Law::Luat10_2022, 40);
+        assert_eq!(
+            deadline(&e.deadlines(&it), "Điều 40").date,
+            day("2026-10-16")
+        );
+        set(&mut it, Law::Luat10_2022, 45);
+        assert_eq!(
+            deadline(&e.deadlines(&it), "Điều 45").date,
+            day("2026-08-17")
+        );
+        // Thursday 1 Oct − 5 working days = Thursday 24 Sep.
+        set(&mut it, Law::Nd59_2023, 14);
+        assert_eq!(
+            deadline(&e.deadlines(&it), "Điều 14").date,
+            day("2026-09-24")
+        );
+        // The year-end meeting: notice 5 days ahead (NĐ 59/2023 Điều 11 khoản 1 điểm c).
+        set(&mut it, Law::Luat10_2022, 33);
+        e.evidence.meeting_date = Some(day("2026-12-28"));
+        assert_eq!(
+            deadline(&e.deadlines(&it), "Điều 11 khoản 1").date,
+            day("2026-12-23")
+        );
     }
 
     #[test]

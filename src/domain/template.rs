@@ -595,9 +595,33 @@ pub struct Template {
     pub items: Vec<Item>,
 }
 
+/// The entry key of the `n`-th occurrence (from 1) of an item in one period: the code
+/// for the first, "BQ-01#2" for the second (issue 13: two decisions in one year are two
+/// entries, each with its own evidence).
+pub fn occurrence_key(code: &str, n: u32) -> String {
+    if n <= 1 {
+        code.to_string()
+    } else {
+        format!("{code}#{n}")
+    }
+}
+
+/// An entry key split into the item code and the occurrence number (1 for a plain
+/// code). A key with a malformed suffix is taken whole (and matches no item).
+pub fn split_occurrence(key: &str) -> (&str, u32) {
+    match key.rsplit_once('#') {
+        Some((code, n)) => match n.parse::<u32>() {
+            Ok(n) if n >= 2 && !n.to_string().starts_with('0') => (code, n),
+            _ => (key, 1),
+        },
+        None => (key, 1),
+    }
+}
+
 impl Template {
+    /// The item of a code or of an occurrence key ("BQ-01#2" is BQ-01).
     pub fn get(&self, code: &str) -> Option<&Item> {
-        let code = code.trim();
+        let (code, _) = split_occurrence(code.trim());
         self.items
             .iter()
             .find(|i| i.code.eq_ignore_ascii_case(code))

@@ -194,6 +194,8 @@ fn slot_in_year(p: Period) -> usize {
 struct Table {
     cells: Vec<u32>,
     set: Vec<usize>,
+    /// Further occurrences of an item in a slot ("BQ-01#2", issue 13): (cell, entry).
+    extra: Vec<(usize, u32)>,
 }
 
 impl Table {
@@ -212,8 +214,35 @@ impl Table {
                 let at = slot_in_year(e.period) * n + item;
                 self.cells[at] = i as u32 + 1;
                 self.set.push(at);
+            } else if let (code, occ) = crate::domain::template::split_occurrence(e.item)
+                && occ > 1
+                && let Some(&item) = code_index.get(code)
+            {
+                self.extra
+                    .push((slot_in_year(e.period) * n + item, i as u32));
             }
         }
+    }
+
+    /// What a cell counts: its entry (or nothing stored: a blank one, unless the cell
+    /// is optional — an item that arises, not registered), then any further
+    /// occurrences, each on its own.
+    fn instances<'e, 'f>(
+        &self,
+        entries: &'e [EntryFacts<'f>],
+        cell: &Cell,
+    ) -> Vec<Option<&'e EntryFacts<'f>>> {
+        let mut v = Vec::new();
+        let main = self.get(entries, cell);
+        if main.is_some() || !cell.optional {
+            v.push(main);
+        }
+        for (at, i) in &self.extra {
+            if *at == cell.at {
+                v.push(entries.get(*i as usize));
+            }
+        }
+        v
     }
 
     fn get<'e, 'f>(
@@ -231,6 +260,7 @@ impl Table {
         for at in self.set.drain(..) {
             self.cells[at] = 0;
         }
+        self.extra.clear();
     }
 }
 
@@ -364,12 +394,10 @@ impl Pass<'_> {
             for (t, view) in self.trend.iter().enumerate() {
                 let mut total = Completion::default();
                 for cell in view.cells(ward) {
-                    let entry = table.get(entries, cell);
-                    if cell.optional && entry.is_none() {
-                        continue;
+                    for entry in table.instances(entries, cell) {
+                        let steps = entry.map_or(&BLANK, |e| &e.steps);
+                        total += completion_of(steps, cell);
                     }
-                    let steps = entry.map_or(&BLANK, |e| &e.steps);
-                    total += completion_of(steps, cell);
                 }
                 g.trend[t][u] = total;
             }
@@ -379,26 +407,24 @@ impl Pass<'_> {
         {
             let mut acc = Acc::default();
             for cell in view.cells(ward) {
-                let entry = table.get(entries, cell);
-                if cell.optional && entry.is_none() {
-                    continue;
-                }
-                let steps = entry.map_or(&BLANK, |e| &e.steps);
-                let c = self.add(&mut acc, steps, cell);
-                if cell.ended && !c.is_complete() {
-                    acc.overdue += 1;
-                    // Slots shared with this period (a yearly item seen from two
-                    // quarters) are listed once, under this period.
-                    if !self.now_slots[cell.item].contains(&cell.slot) {
-                        g.prev_overdue.push(OverdueCand {
-                            due: cell.slot.end(),
-                            rank: unit.rank,
-                            code_rank: self.code_rank[cell.item],
-                            unit: u as u32,
-                            item: cell.item as u32,
-                            slot: cell.slot,
-                            c,
-                        });
+                for entry in table.instances(entries, cell) {
+                    let steps = entry.map_or(&BLANK, |e| &e.steps);
+                    let c = self.add(&mut acc, steps, cell);
+                    if cell.ended && !c.is_complete() {
+                        acc.overdue += 1;
+                        // Slots shared with this period (a yearly item seen from two
+                        // quarters) are listed once, under this period.
+                        if !self.now_slots[cell.item].contains(&cell.slot) {
+                            g.prev_overdue.push(OverdueCand {
+                                due: cell.slot.end(),
+                                rank: unit.rank,
+                                code_rank: self.code_rank[cell.item],
+                                unit: u as u32,
+                                item: cell.item as u32,
+                                slot: cell.slot,
+                                c,
+                            });
+                        }
                     }
                 }
             }
@@ -431,106 +457,107 @@ impl Pass<'_> {
         let mut acc = Acc::default();
         for cell in self.now.cells(ward) {
             let item = &self.template.items[cell.item];
-            let entry = table.get(entries, cell);
-            if cell.optional && entry.is_none() {
-                if self.detail {
-                    g.items[cell.item].seen = true;
-                }
-                continue;
+            let instances = table.instances(entries, cell);
+            if instances.is_empty() && self.detail {
+                g.items[cell.item].seen = true;
             }
-            let steps = entry.map_or(&BLANK, |e| &e.steps);
-            let c = self.add(&mut acc, steps, cell);
-            if !self.detail {
+            for entry in instances {
+                let steps = entry.map_or(&BLANK, |e| &e.steps);
+                let c = self.add(&mut acc, steps, cell);
+                if !self.detail {
+                    if cell.ended && !c.is_complete() {
+                        acc.overdue += 1;
+                    }
+                    continue;
+                }
+                let ia = &mut g.items[cell.item];
+                ia.seen = true;
+                ia.completion += c;
+                if c.applicable == 0 {
+                    ia.not_applicable += 1;
+                } else {
+                    ia.expected += 1;
+                    if c.is_complete() {
+                        ia.complete += 1;
+                    } else {
+                        if started(steps, cell) {
+                            ia.in_progress += 1;
+                        } else {
+                            ia.not_started += 1;
+                        }
+                        ia.pending.push((cell.slot_pos as u32, u as u32));
+                    }
+                    if cell.ended && !c.is_complete() {
+                        ia.overdue += 1;
+                    }
+                }
                 if cell.ended && !c.is_complete() {
                     acc.overdue += 1;
+                    g.overdue.push(OverdueCand {
+                        due: cell.slot.end(),
+                        rank: unit.rank,
+                        code_rank: self.code_rank[cell.item],
+                        unit: u as u32,
+                        item: cell.item as u32,
+                        slot: cell.slot,
+                        c,
+                    });
                 }
-                continue;
-            }
-            let ia = &mut g.items[cell.item];
-            ia.seen = true;
-            ia.completion += c;
-            if c.applicable == 0 {
-                ia.not_applicable += 1;
-            } else {
-                ia.expected += 1;
-                if c.is_complete() {
-                    ia.complete += 1;
-                } else {
-                    if started(steps, cell) {
-                        ia.in_progress += 1;
+                if !ward && is_annual_meeting(item) {
+                    let status = if c.applicable == 0 {
+                        StepStatus::NotApplicable
+                    } else if c.is_complete() {
+                        StepStatus::Done
+                    } else if started(steps, cell)
+                        || entry.is_some_and(|e| e.meeting_date.is_some())
+                    {
+                        StepStatus::Doing
                     } else {
-                        ia.not_started += 1;
+                        StepStatus::Todo
+                    };
+                    g.unit_meetings[u].annual = Some(status);
+                }
+                let Some(e) = entry else { continue };
+                if let Some(v) = e.vote_verdict(item)
+                    && vote_in(self.now.period, e.meeting_date, self.today)
+                {
+                    g.votes.push(VoteCand {
+                        failed: !v.passes,
+                        item: cell.item as u32,
+                        slot_key: cell.slot.to_key(),
+                        unit: u as u32,
+                        slot: cell.slot,
+                        meeting_date: e.meeting_date,
+                        verdict: v,
+                        present: e.vote.map(|c| c.present).unwrap_or(0),
+                        form: e.vote.map(|c| c.form).unwrap_or_default(),
+                        minutes: e.minutes.to_string(),
+                    });
+                }
+                if !ward
+                    && let Some(d) = e.meeting_date
+                    && meeting_in(self.now.period, d, self.today)
+                {
+                    let v = e.vote;
+                    let um = &mut g.unit_meetings[u];
+                    um.dates.push(d);
+                    if let Some(v) = v {
+                        um.present += v.present as u64;
+                        um.counted += v.total as u64;
                     }
-                    ia.pending.push((cell.slot_pos as u32, u as u32));
+                    g.meetings.push(MeetingCand {
+                        date: d,
+                        rank: unit.rank,
+                        code_rank: self.code_rank[cell.item],
+                        unit: u as u32,
+                        item: cell.item as u32,
+                        slot: cell.slot,
+                        form: v.map(|v| v.form),
+                        present: v.map(|v| v.present),
+                        total: v.map(|v| v.total),
+                        minutes: e.minutes.to_string(),
+                    });
                 }
-                if cell.ended && !c.is_complete() {
-                    ia.overdue += 1;
-                }
-            }
-            if cell.ended && !c.is_complete() {
-                acc.overdue += 1;
-                g.overdue.push(OverdueCand {
-                    due: cell.slot.end(),
-                    rank: unit.rank,
-                    code_rank: self.code_rank[cell.item],
-                    unit: u as u32,
-                    item: cell.item as u32,
-                    slot: cell.slot,
-                    c,
-                });
-            }
-            if !ward && is_annual_meeting(item) {
-                let status = if c.applicable == 0 {
-                    StepStatus::NotApplicable
-                } else if c.is_complete() {
-                    StepStatus::Done
-                } else if started(steps, cell) || entry.is_some_and(|e| e.meeting_date.is_some()) {
-                    StepStatus::Doing
-                } else {
-                    StepStatus::Todo
-                };
-                g.unit_meetings[u].annual = Some(status);
-            }
-            let Some(e) = entry else { continue };
-            if let Some(v) = e.vote_verdict(item)
-                && vote_in(self.now.period, e.meeting_date, self.today)
-            {
-                g.votes.push(VoteCand {
-                    failed: !v.passes,
-                    item: cell.item as u32,
-                    slot_key: cell.slot.to_key(),
-                    unit: u as u32,
-                    slot: cell.slot,
-                    meeting_date: e.meeting_date,
-                    verdict: v,
-                    present: e.vote.map(|c| c.present).unwrap_or(0),
-                    form: e.vote.map(|c| c.form).unwrap_or_default(),
-                    minutes: e.minutes.to_string(),
-                });
-            }
-            if !ward
-                && let Some(d) = e.meeting_date
-                && meeting_in(self.now.period, d, self.today)
-            {
-                let v = e.vote;
-                let um = &mut g.unit_meetings[u];
-                um.dates.push(d);
-                if let Some(v) = v {
-                    um.present += v.present as u64;
-                    um.counted += v.total as u64;
-                }
-                g.meetings.push(MeetingCand {
-                    date: d,
-                    rank: unit.rank,
-                    code_rank: self.code_rank[cell.item],
-                    unit: u as u32,
-                    item: cell.item as u32,
-                    slot: cell.slot,
-                    form: v.map(|v| v.form),
-                    present: v.map(|v| v.present),
-                    total: v.map(|v| v.total),
-                    minutes: e.minutes.to_string(),
-                });
             }
         }
         g.now[u] = acc;
@@ -743,6 +770,7 @@ pub(crate) fn build_split<E: Send>(
         let mut table = Table {
             cells: vec![0; 7 * template.items.len()],
             set: Vec::new(),
+            extra: Vec::new(),
         };
         let from = part.first().map_or(0, |u| units[*u].id);
         for &year in &years {

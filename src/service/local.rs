@@ -439,6 +439,7 @@ impl LocalService {
         // (issue 13: dates honest).
         if let Some(d) = ev.occurred
             && d > self.today()
+            && !Entry::occurs_ahead(item)
         {
             return Err(ServiceError::invalid(
                 format!(
@@ -480,6 +481,191 @@ impl LocalService {
             }
         }
         Ok(())
+    }
+}
+
+/// The key an entry of `item` is stored under: the code, or for a further occurrence of
+/// an item that arises "BQ-01#2" (issue 13). Only items that arise have more than one.
+fn entry_key(item: &Item, requested: &str) -> Result<String, ServiceError> {
+    use crate::domain::template::{Recurrence, occurrence_key, split_occurrence};
+    let (_, n) = split_occurrence(requested.trim());
+    if n > 1 && !matches!(item.recurrence, Recurrence::Event | Recurrence::Term) {
+        return Err(ServiceError::UnknownItem(requested.to_string()));
+    }
+    Ok(occurrence_key(&item.code, n))
+}
+
+/// A vote's date: after today only when planned (issue 13: dates honest).
+fn check_vote_date(req: &VoteRequest, today: Date) -> Result<(), ServiceError> {
+    check_date(req.date)?;
+    if let Some(d) = req.date
+        && d > today
+        && !req.planned
+    {
+        return Err(ServiceError::invalid(
+            format!(
+                "Ngày họp / phát phiếu {} sau hôm nay ({}): chưa diễn ra. \
+                 Nếu là cuộc họp dự kiến, ghi thêm --planned.",
+                crate::domain::date::format_vi(d),
+                crate::domain::date::format_vi(today)
+            ),
+            format!(
+                "The meeting or ballot date {} is after today ({}): it has not happened. \
+                 If it is planned, add --planned.",
+                crate::domain::date::format_vi(d),
+                crate::domain::date::format_vi(today)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl LocalService {
+    /// A ward-wide decision (Điều 15 khoản 1–2 at ward scope; BQ-07). Its units are the
+    /// groups: it passes when at least two thirds of all the ward's groups agree (Điều
+    /// 21 khoản 1). A group's own ballot result (NĐ 59/2023 Điều 4 khoản 6 điểm c: the
+    /// tổ trưởng reports it) is recorded with the ward's entry and the ward's count is
+    /// derived from them; a count typed for the ward as a whole is taken only against
+    /// all its groups and only while no group's result is recorded.
+    fn record_ward_vote(
+        &self,
+        item: &Item,
+        req: VoteRequest,
+    ) -> Result<(Entry, VoteVerdict), ServiceError> {
+        let groups = self.store.groups()?;
+        let n = groups.len() as u32;
+        check_vote_date(&req, self.today())?;
+        check_form(item, req.count.form, None)?;
+        let slot = slot_for_write(item, req.period)?;
+        let key = entry_key(item, &req.item)?;
+        let current = self
+            .store
+            .entries_of_group(slot, WARD_GROUP)?
+            .into_iter()
+            .find(|e| e.item == key);
+        let date = req.date;
+        if req.group == WARD_GROUP {
+            self.require_group(WARD_GROUP)?;
+            if req.count.total != n {
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Biểu quyết toàn phường tính trên tổng số tổ dân phố của phường ({n}), không phải {} \
+                         (Điều 21 khoản 1 Luật 10/2022/QH15).",
+                        req.count.total
+                    ),
+                    format!(
+                        "A ward-wide vote counts all the ward's residential groups ({n}), not {} \
+                         (Điều 21 khoản 1, Law 10/2022/QH15).",
+                        req.count.total
+                    ),
+                ));
+            }
+            if req.count.present > n || req.count.agree > req.count.present {
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Số tổ có kết quả ({}) và số tổ tán thành ({}) không thể vượt số tổ dân phố ({n}).",
+                        req.count.present, req.count.agree
+                    ),
+                    format!(
+                        "Groups with a result ({}) and groups agreeing ({}) cannot exceed the groups ({n}).",
+                        req.count.present, req.count.agree
+                    ),
+                ));
+            }
+            if current
+                .as_ref()
+                .is_some_and(|e| !e.evidence.group_votes.is_empty())
+            {
+                return Err(ServiceError::invalid(
+                    "Đã có kết quả của từng tổ: kết quả toàn phường được tính từ đó \
+                     (Nghị định 59/2023/NĐ-CP Điều 4 khoản 6 điểm c). Ghi kết quả của tổ còn thiếu.",
+                    "Groups' own results are recorded: the ward's is derived from them \
+                     (NĐ 59/2023 Điều 4 khoản 6 điểm c). Record the missing groups' results.",
+                ));
+            }
+            let verdict = vote::verdict(vote::VoteRule::WardTwoThirds, &req.count)?;
+            let count = req.count;
+            let (entry, _) = self
+                .store
+                .update_entry(
+                    slot,
+                    WARD_GROUP,
+                    &key,
+                    req.base_version,
+                    &self.sess().actor,
+                    "vote",
+                    None,
+                    now_ms(),
+                    &|e: &mut Entry| {
+                        e.evidence.vote = Some(count);
+                        if date.is_some() {
+                            e.evidence.meeting_date = date;
+                        }
+                    },
+                )
+                .map_err(conflict)?;
+            return Ok((entry, verdict));
+        }
+        // One group's own result.
+        let g = groups
+            .iter()
+            .find(|g| g.id == req.group)
+            .ok_or_else(|| ServiceError::UnknownGroup(req.group.to_string()))?;
+        self.require_group(req.group)?;
+        if req.count.total != g.households {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Kết quả của {} tính trên tổng số hộ của tổ ({}), không phải {} (Điều 21 khoản 1).",
+                    g.name, g.households, req.count.total
+                ),
+                format!(
+                    "{}'s result counts all its households ({}), not {} (Điều 21 khoản 1).",
+                    g.name, g.households, req.count.total
+                ),
+            ));
+        }
+        let own = vote::verdict(vote::VoteRule::TwoThirds, &req.count)?;
+        let (gid, count) = (g.id, req.count);
+        let (entry, _) = self
+            .store
+            .update_entry(
+                slot,
+                WARD_GROUP,
+                &key,
+                req.base_version,
+                &self.sess().actor,
+                "vote",
+                None,
+                now_ms(),
+                &|e: &mut Entry| {
+                    let ev = &mut e.evidence;
+                    ev.group_votes.retain(|x| x.group != gid);
+                    ev.group_votes
+                        .push(crate::domain::entry::GroupVote { group: gid, count });
+                    ev.group_votes.sort_by_key(|x| x.group);
+                    let agree = ev
+                        .group_votes
+                        .iter()
+                        .filter(|x| {
+                            vote::verdict(vote::VoteRule::TwoThirds, &x.count)
+                                .is_ok_and(|v| v.passes)
+                        })
+                        .count() as u32;
+                    ev.vote = Some(VoteCount {
+                        total: n,
+                        present: ev.group_votes.len() as u32,
+                        agree,
+                        form: VoteForm::Ballot,
+                    });
+                    if let Some(d) = date
+                        && ev.meeting_date.is_none_or(|m| m < d)
+                    {
+                        ev.meeting_date = Some(d);
+                    }
+                },
+            )
+            .map_err(conflict)?;
+        Ok((entry, own))
     }
 }
 
@@ -1038,6 +1224,32 @@ impl Service for LocalService {
                     slot,
                     entry,
                 });
+                // Further occurrences of the same item in the period ("BQ-01#2"), in
+                // their order (issue 13).
+                let mut more: Vec<(u32, String)> = stored
+                    .keys()
+                    .filter(|(k, p)| *p == slot && k != &item.code)
+                    .filter_map(|(k, _)| {
+                        let (code, n) = crate::domain::template::split_occurrence(k);
+                        (code == item.code && n > 1).then(|| (n, k.clone()))
+                    })
+                    .collect();
+                more.sort();
+                for (_, k) in more {
+                    let Some(entry) = stored.remove(&(k, slot)) else {
+                        continue;
+                    };
+                    rows.push(ChecklistRow {
+                        completion: entry.completion(item, ward.steps),
+                        overdue: entry.is_overdue(item, ward.steps, today),
+                        verdict: entry.vote_verdict(item),
+                        warnings: entry.warnings(item, ward.steps, today),
+                        registered: true,
+                        item: item.clone(),
+                        slot,
+                        entry,
+                    });
+                }
             }
         }
         Ok(rows)
@@ -1059,6 +1271,7 @@ impl Service for LocalService {
             return Err(ServiceError::StepNotTracked(req.step));
         }
         let slot = slot_for_write(&item, req.period)?;
+        let key = entry_key(&item, &req.item)?;
         let note = req.note.as_deref().map(text::clean);
         if let Some(n) = &note {
             check_len("Ghi chú", "Note", n, MAX_NOTE_CHARS)?;
@@ -1069,7 +1282,7 @@ impl Service for LocalService {
             .update_entry(
                 slot,
                 req.group,
-                &item.code,
+                &key,
                 req.base_version,
                 &self.sess().actor,
                 "mark",
@@ -1089,6 +1302,9 @@ impl Service for LocalService {
     fn record_vote(&self, req: VoteRequest) -> Result<(Entry, VoteVerdict), ServiceError> {
         let template = self.store.template()?;
         let item = self.item(&template, &req.item)?;
+        if item.vote == Some(vote::VoteRule::WardTwoThirds) {
+            return self.record_ward_vote(&item, req);
+        }
         self.check_group(req.group, &item)?;
         self.require_group(req.group)?;
         let rule = item
@@ -1103,36 +1319,15 @@ impl Service for LocalService {
                 ),
             ));
         }
-        check_date(req.date)?;
-        // Dates honest (issue 13): a meeting or ballot dated after today has not been
-        // held; it is recorded only when said to be planned.
-        let today = self.today();
-        if let Some(d) = req.date
-            && d > today
-            && !req.planned
-        {
-            return Err(ServiceError::invalid(
-                format!(
-                    "Ngày họp / phát phiếu {} sau hôm nay ({}): chưa diễn ra. \
-                     Nếu là cuộc họp dự kiến, ghi thêm --planned.",
-                    crate::domain::date::format_vi(d),
-                    crate::domain::date::format_vi(today)
-                ),
-                format!(
-                    "The meeting or ballot date {} is after today ({}): it has not happened. \
-                     If it is planned, add --planned.",
-                    crate::domain::date::format_vi(d),
-                    crate::domain::date::format_vi(today)
-                ),
-            ));
-        }
+        check_vote_date(&req, self.today())?;
         let verdict = vote::verdict(rule, &req.count)?;
         let slot = slot_for_write(&item, req.period)?;
+        let key = entry_key(&item, &req.item)?;
         let current = self
             .store
             .entries_of_group(slot, req.group)?
             .into_iter()
-            .find(|e| e.item == item.code);
+            .find(|e| e.item == key);
         check_form(&item, req.count.form, current.as_ref())?;
         let (count, date) = (req.count, req.date);
         let (entry, _) = self
@@ -1140,7 +1335,7 @@ impl Service for LocalService {
             .update_entry(
                 slot,
                 req.group,
-                &item.code,
+                &key,
                 req.base_version,
                 &self.sess().actor,
                 "vote",
@@ -1175,17 +1370,40 @@ impl Service for LocalService {
         self.check_group(new.group, &item)?;
         self.require_group(new.group)?;
         let slot = slot_for_write(&item, new.period)?;
+        let key = entry_key(&item, &new.item)?;
         new.evidence.minutes = text::clean(&new.evidence.minutes);
         new.evidence.responsible = text::clean(&new.evidence.responsible);
         new.evidence.note = text::clean(&new.evidence.note);
         new.evidence.title = text::clean(&new.evidence.title);
         self.validate_entry(&item, &new)?;
+        // The form may set a vote too: the same forms the law allows as `qcdc vote`
+        // (Điều 17 khoản 2), judged when the vote changes. A ballot for Điều 15 khoản
+        // 3–5 stands on the meeting before it: the last earlier round, else the vote
+        // stored now.
+        if let Some(v) = new.evidence.vote {
+            let stored = self
+                .store
+                .entries_of_group(slot, new.group)?
+                .into_iter()
+                .find(|e| e.item == key);
+            if stored.as_ref().and_then(|e| e.evidence.vote) != Some(v) {
+                let before = new
+                    .evidence
+                    .rounds
+                    .last()
+                    .map(|r| r.count)
+                    .or_else(|| stored.as_ref().and_then(|e| e.evidence.vote));
+                let mut prior = Entry::new(new.group, &key, slot);
+                prior.evidence.vote = before;
+                check_form(&item, v.form, Some(&prior))?;
+            }
+        }
         let (entry, _) = self
             .store
             .update_entry(
                 slot,
                 new.group,
-                &item.code,
+                &key,
                 edit.base_version,
                 &self.sess().actor,
                 "edit",
@@ -1444,5 +1662,71 @@ impl Service for LocalService {
     fn repair(&self) -> Result<usize, ServiceError> {
         self.require_admin()?;
         Ok(self.store.repair()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::Actor;
+    use crate::domain::vote::VoteCount;
+
+    fn demo() -> (tempfile::TempDir, LocalService) {
+        let dir = tempfile::tempdir().unwrap();
+        let svc = crate::app::ward::create_demo(
+            &dir.path().join("w.db"),
+            Actor::new("Tester", "tester"),
+            crate::i18n::Lang::Vi,
+        )
+        .unwrap()
+        .with_today(Date::from_ymd_opt(2026, 11, 22).unwrap());
+        (dir, svc)
+    }
+
+    fn count(form: VoteForm, present: u32, agree: u32) -> VoteCount {
+        VoteCount {
+            total: 300,
+            present,
+            agree,
+            form,
+        }
+    }
+
+    /// Điều 17 khoản 2 through the entry form (save_entry) as through `qcdc vote`:
+    /// online only for Điều 15 khoản 6; a ballot for khoản 3–5 only after a meeting
+    /// short of households (Điều 19 khoản 1 điểm b), kept as the round before.
+    #[test]
+    fn the_entry_form_is_held_to_the_forms_of_dieu_17_khoan_2() {
+        let (_dir, svc) = demo();
+        let g = svc.groups().unwrap()[0].id;
+        let save = |item: &str, v: VoteCount, rounds: Vec<crate::domain::entry::VoteRound>| {
+            let mut e = Entry::new(g, item, Period::Year(2026));
+            e.evidence.vote = Some(v);
+            e.evidence.rounds = rounds;
+            svc.save_entry(EntryEdit {
+                entry: e,
+                base_version: None,
+            })
+        };
+        let err = save("BQ-04", count(VoteForm::Online, 250, 200), vec![]).unwrap_err();
+        assert!(
+            err.message(crate::i18n::Lang::Vi)
+                .contains("Điều 17 khoản 2")
+        );
+        let err = save("BQ-04", count(VoteForm::Ballot, 250, 200), vec![]).unwrap_err();
+        assert!(
+            err.message(crate::i18n::Lang::Vi)
+                .contains("Điều 19 khoản 1 điểm b")
+        );
+        // After a meeting of 100 of 300 households (short of the 151 needed): allowed.
+        let meeting = crate::domain::entry::VoteRound {
+            count: count(VoteForm::Meeting, 100, 90),
+            date: Date::from_ymd_opt(2026, 9, 1),
+            minutes: String::new(),
+        };
+        let e = save("BQ-04", count(VoteForm::Ballot, 250, 200), vec![meeting]).unwrap();
+        assert_eq!(e.evidence.vote.unwrap().form, VoteForm::Ballot);
+        assert_eq!(e.evidence.rounds.len(), 1);
+        assert!(save("BQ-06", count(VoteForm::Online, 250, 200), vec![]).is_ok());
     }
 }

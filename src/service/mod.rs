@@ -4,6 +4,7 @@
 //! the store in this process; the ward server adds an implementation that talks to a
 //! server over a socket, and nothing above this trait knows which one it has.
 
+pub mod agenda;
 pub mod engine;
 pub mod figures;
 pub mod local;

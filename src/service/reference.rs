@@ -37,7 +37,26 @@ struct Computed {
     votes: Vec<VoteRow>,
 }
 
+/// Further occurrences of items ("BQ-01#2", issue 13) by (group, item code, slot), in
+/// their order.
+fn extras<'a>(inp: &'a ReportInput) -> HashMap<(GroupId, &'a str, Period), Vec<&'a Entry>> {
+    let mut m: HashMap<(GroupId, &str, Period), Vec<(u32, &Entry)>> = HashMap::new();
+    for ((gid, key, slot), e) in inp.entries.iter() {
+        let (code, n) = crate::domain::template::split_occurrence(key);
+        if n > 1 {
+            m.entry((*gid, code, *slot)).or_default().push((n, e));
+        }
+    }
+    m.into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by_key(|(n, _)| *n);
+            (k, v.into_iter().map(|(_, e)| e).collect())
+        })
+        .collect()
+}
+
 fn compute(inp: &ReportInput) -> Computed {
+    let more = extras(inp);
     let set = inp.ward.steps;
     let mut groups: HashMap<GroupId, Acc> = HashMap::new();
     let mut ward_level = Acc::default();
@@ -82,54 +101,57 @@ fn compute(inp: &ReportInput) -> Computed {
             }
             for &gid in who {
                 let key = (gid, item.code.clone(), slot);
-                let blank;
-                let entry = match inp.entries.get(&key) {
-                    Some(e) => e,
+                let blank = Entry::new(gid, &item.code, slot);
+                let mut insts: Vec<&Entry> = Vec::new();
+                match inp.entries.get(&key) {
+                    Some(e) => insts.push(e),
                     // An event or off-term item not registered is no duty (issue 13).
-                    None if item.needs_registration(slot, inp.ward.term) => continue,
-                    None => {
-                        blank = Entry::new(gid, &item.code, slot);
-                        &blank
+                    None if item.needs_registration(slot, inp.ward.term) => {}
+                    None => insts.push(&blank),
+                }
+                if let Some(m) = more.get(&(gid, item.code.as_str(), slot)) {
+                    insts.extend(m.iter().copied());
+                }
+                for entry in insts {
+                    let acc = if gid == WARD_GROUP {
+                        &mut ward_level
+                    } else {
+                        groups.entry(gid).or_default()
+                    };
+                    let c = entry.completion(item, set);
+                    acc.total += c;
+                    acc.pillar[pi] += c;
+                    for step in item.applicable_steps(set) {
+                        acc.step[step.index()].add_status(entry.status(step));
+                        acc.cross[pi][step.index()].add_status(entry.status(step));
                     }
-                };
-                let acc = if gid == WARD_GROUP {
-                    &mut ward_level
-                } else {
-                    groups.entry(gid).or_default()
-                };
-                let c = entry.completion(item, set);
-                acc.total += c;
-                acc.pillar[pi] += c;
-                for step in item.applicable_steps(set) {
-                    acc.step[step.index()].add_status(entry.status(step));
-                    acc.cross[pi][step.index()].add_status(entry.status(step));
-                }
-                if entry.is_overdue(item, set, inp.today) {
-                    acc.overdue += 1;
-                    overdue.push(OverdueRow {
-                        group: group_name(gid),
-                        branch: branch_name(gid),
-                        item: item.code.clone(),
-                        title: item.title_in(inp.en).to_string(),
-                        period: slot,
-                        due: entry.due(),
-                        completion: c.into(),
-                    });
-                }
-                if let Some(v) = entry.vote_verdict(item)
-                    && vote_in(inp.period, entry.evidence.meeting_date, inp.today)
-                {
-                    votes.push(VoteRow {
-                        group: group_name(gid),
-                        item: item.code.clone(),
-                        title: item.title_in(inp.en).to_string(),
-                        period: slot,
-                        meeting_date: entry.evidence.meeting_date,
-                        verdict: v,
-                        present: entry.evidence.vote.map(|c| c.present).unwrap_or(0),
-                        form: entry.evidence.vote.map(|c| c.form).unwrap_or_default(),
-                        minutes: entry.evidence.minutes.clone(),
-                    });
+                    if entry.is_overdue(item, set, inp.today) {
+                        acc.overdue += 1;
+                        overdue.push(OverdueRow {
+                            group: group_name(gid),
+                            branch: branch_name(gid),
+                            item: item.code.clone(),
+                            title: item.title_in(inp.en).to_string(),
+                            period: slot,
+                            due: entry.due(),
+                            completion: c.into(),
+                        });
+                    }
+                    if let Some(v) = entry.vote_verdict(item)
+                        && vote_in(inp.period, entry.evidence.meeting_date, inp.today)
+                    {
+                        votes.push(VoteRow {
+                            group: group_name(gid),
+                            item: item.code.clone(),
+                            title: item.title_in(inp.en).to_string(),
+                            period: slot,
+                            meeting_date: entry.evidence.meeting_date,
+                            verdict: v,
+                            present: entry.evidence.vote.map(|c| c.present).unwrap_or(0),
+                            form: entry.evidence.vote.map(|c| c.form).unwrap_or_default(),
+                            minutes: entry.evidence.minutes.clone(),
+                        });
+                    }
                 }
             }
         }
@@ -356,6 +378,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
         ..Counts::default()
     };
     let mut meetings: Vec<MeetingRow> = Vec::new();
+    let more = extras(inp);
 
     for item in &inp.template.items {
         let slots: Vec<Period> = inp
@@ -400,75 +423,77 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
         let mut total = Completion::default();
         for slot in &slots {
             for (gid, gname, bname) in &units {
-                let blank;
-                let entry = match inp.entries.get(&(*gid, item.code.clone(), *slot)) {
-                    Some(e) => e,
-                    None if item.needs_registration(*slot, inp.ward.term) => continue,
-                    None => {
-                        blank = Entry::new(*gid, &item.code, *slot);
-                        &blank
-                    }
-                };
-                let c = entry.completion(item, set);
-                total += c;
-                if c.applicable == 0 {
-                    row.not_applicable += 1;
-                } else {
-                    row.expected += 1;
-                    let started = item
-                        .applicable_steps(set)
-                        .any(|s| matches!(entry.status(s), StepStatus::Done | StepStatus::Doing));
-                    if c.is_complete() {
-                        row.complete += 1;
+                let blank = Entry::new(*gid, &item.code, *slot);
+                let mut insts: Vec<&Entry> = Vec::new();
+                match inp.entries.get(&(*gid, item.code.clone(), *slot)) {
+                    Some(e) => insts.push(e),
+                    None if item.needs_registration(*slot, inp.ward.term) => {}
+                    None => insts.push(&blank),
+                }
+                if let Some(m) = more.get(&(*gid, item.code.as_str(), *slot)) {
+                    insts.extend(m.iter().copied());
+                }
+                for entry in insts {
+                    let c = entry.completion(item, set);
+                    total += c;
+                    if c.applicable == 0 {
+                        row.not_applicable += 1;
                     } else {
-                        if started {
-                            row.in_progress += 1;
+                        row.expected += 1;
+                        let started = item.applicable_steps(set).any(|s| {
+                            matches!(entry.status(s), StepStatus::Done | StepStatus::Doing)
+                        });
+                        if c.is_complete() {
+                            row.complete += 1;
                         } else {
-                            row.not_started += 1;
+                            if started {
+                                row.in_progress += 1;
+                            } else {
+                                row.not_started += 1;
+                            }
+                            row.pending.push(if multi_slot(item) {
+                                format!("{gname} ({slot})")
+                            } else {
+                                gname.clone()
+                            });
                         }
-                        row.pending.push(if multi_slot(item) {
-                            format!("{gname} ({slot})")
+                        if entry.is_overdue(item, set, inp.today) {
+                            row.overdue += 1;
+                        }
+                    }
+                    if is_annual_meeting(item) && *gid != WARD_GROUP {
+                        let status = if c.applicable == 0 {
+                            StepStatus::NotApplicable
+                        } else if c.is_complete() {
+                            StepStatus::Done
+                        } else if item.applicable_steps(set).any(|s| {
+                            matches!(entry.status(s), StepStatus::Done | StepStatus::Doing)
+                        }) || entry.evidence.meeting_date.is_some()
+                        {
+                            StepStatus::Doing
                         } else {
-                            gname.clone()
+                            StepStatus::Todo
+                        };
+                        annual.insert(*gid, status);
+                    }
+                    if item.scope == Scope::Group
+                        && let Some(d) = entry.evidence.meeting_date
+                        && meeting_in(inp.period, d, inp.today)
+                    {
+                        let v = entry.evidence.vote;
+                        meetings.push(MeetingRow {
+                            group: gname.clone(),
+                            branch: bname.clone(),
+                            item: item.code.clone(),
+                            title: item.title_in(en).to_string(),
+                            period: *slot,
+                            date: d,
+                            form: v.map(|v| v.form),
+                            present: v.map(|v| v.present),
+                            total: v.map(|v| v.total),
+                            minutes: entry.evidence.minutes.clone(),
                         });
                     }
-                    if entry.is_overdue(item, set, inp.today) {
-                        row.overdue += 1;
-                    }
-                }
-                if is_annual_meeting(item) && *gid != WARD_GROUP {
-                    let status = if c.applicable == 0 {
-                        StepStatus::NotApplicable
-                    } else if c.is_complete() {
-                        StepStatus::Done
-                    } else if item
-                        .applicable_steps(set)
-                        .any(|s| matches!(entry.status(s), StepStatus::Done | StepStatus::Doing))
-                        || entry.evidence.meeting_date.is_some()
-                    {
-                        StepStatus::Doing
-                    } else {
-                        StepStatus::Todo
-                    };
-                    annual.insert(*gid, status);
-                }
-                if item.scope == Scope::Group
-                    && let Some(d) = entry.evidence.meeting_date
-                    && meeting_in(inp.period, d, inp.today)
-                {
-                    let v = entry.evidence.vote;
-                    meetings.push(MeetingRow {
-                        group: gname.clone(),
-                        branch: bname.clone(),
-                        item: item.code.clone(),
-                        title: item.title_in(en).to_string(),
-                        period: *slot,
-                        date: d,
-                        form: v.map(|v| v.form),
-                        present: v.map(|v| v.present),
-                        total: v.map(|v| v.total),
-                        minutes: entry.evidence.minutes.clone(),
-                    });
                 }
             }
         }
@@ -641,11 +666,10 @@ fn inp_votes(inp: &ReportInput) -> Vec<bool> {
             if !item.in_force(slot) {
                 continue;
             }
-            for e in inp
-                .entries
-                .values()
-                .filter(|e| e.item == item.code && e.period == slot)
-            {
+            for e in inp.entries.values().filter(|e| {
+                crate::domain::template::split_occurrence(&e.item).0 == item.code
+                    && e.period == slot
+            }) {
                 if e.group != WARD_GROUP && !inp.groups.iter().any(|g| g.id == e.group) {
                     continue;
                 }
@@ -1101,6 +1125,30 @@ mod tests {
         let mut e = Entry::new(units[units.len() - 1], "YK-04", Period::Year(2026));
         e.evidence.occurred = Some(Date::from_ymd_opt(2026, 5, 4).unwrap());
         e.evidence.title = "Nhập tổ 8 và tổ 9".into();
+        svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: Some(0),
+        })
+        .unwrap();
+        // A second occurrence of an item already in the demo, half done, and a third
+        // of one with a failed vote (issue 13: several a year, each counted).
+        let g = units[0];
+        let mut e = Entry::new(g, "BQ-01#2", Period::Year(2026));
+        e.steps[Step::Biet.index()] = StepStatus::Done;
+        e.evidence.occurred = Some(Date::from_ymd_opt(2026, 6, 1).unwrap());
+        svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: Some(0),
+        })
+        .unwrap();
+        let mut e = Entry::new(g, "BQ-06#3", Period::Year(2026));
+        e.evidence.vote = Some(VoteCount {
+            total: 200,
+            present: 120,
+            agree: 90,
+            form: VoteForm::Ballot,
+        });
+        e.evidence.meeting_date = Some(Date::from_ymd_opt(2026, 10, 3).unwrap());
         svc.save_entry(EntryEdit {
             entry: e,
             base_version: Some(0),

@@ -241,6 +241,7 @@ impl EntryV1 {
                 occurred: None,
                 title: String::new(),
                 rounds: Vec::new(),
+                group_votes: Vec::new(),
             },
             version: self.version,
         }
@@ -264,6 +265,8 @@ pub struct EntryV2 {
     pub occurred: Option<i32>,
     pub title: String,
     pub rounds: Vec<RoundV1>,
+    /// (group id, its own result) for a ward-wide decision.
+    pub group_votes: Vec<(u32, VoteV1)>,
 }
 
 /// Schema 4: an earlier meeting or ballot of a decision.
@@ -320,6 +323,11 @@ impl From<&Entry> for EntryV2 {
                     minutes: r.minutes.clone(),
                 })
                 .collect(),
+            group_votes: ev
+                .group_votes
+                .iter()
+                .map(|g| (g.group, vote_v1(&g.count)))
+                .collect(),
         }
     }
 }
@@ -339,6 +347,7 @@ impl From<EntryV1> for EntryV2 {
             occurred: None,
             title: String::new(),
             rounds: Vec::new(),
+            group_votes: Vec::new(),
         }
     }
 }
@@ -369,6 +378,14 @@ impl EntryV2 {
                         count: r.vote.count(),
                         date: date_from(r.date),
                         minutes: r.minutes.clone(),
+                    })
+                    .collect(),
+                group_votes: self
+                    .group_votes
+                    .iter()
+                    .map(|(g, v)| crate::domain::entry::GroupVote {
+                        group: *g,
+                        count: v.count(),
                     })
                     .collect(),
             },

@@ -853,6 +853,21 @@ impl transfer::DocSink for Collector {
         self.codes.push(i.code.clone());
         Ok(())
     }
+    fn entry(
+        &mut self,
+        e: &transfer::EntryRef<'_>,
+        _period: crate::domain::period::Period,
+        _json: &[u8],
+    ) -> Result<(), Problem> {
+        // A further occurrence ("BQ-01#2", issue 13) is an entry key of its own: it
+        // gets a rank, so its history is linked to it and to nothing else.
+        if crate::domain::template::split_occurrence(&e.item).1 > 1
+            && !self.codes.iter().any(|c| c == e.item.as_ref())
+        {
+            self.codes.push(e.item.to_string());
+        }
+        Ok(())
+    }
     fn audit(&mut self, a: &transfer::AuditRef<'_>, _json: &[u8]) -> Result<(), Problem> {
         if a.item.is_empty() {
             return Ok(());

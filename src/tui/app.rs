@@ -149,6 +149,8 @@ pub enum Screen {
     FirstRun(Option<CreateWard>),
     Main,
     Dashboard,
+    /// What falls due and what is late (issue 13).
+    Agenda,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,6 +294,8 @@ pub enum Cmd {
     LoadRows,
     /// The dashboard opened on figures only: the whole report.
     LoadDetail,
+    /// The agenda: what falls due and what is late.
+    LoadAgenda,
     Mark(MarkRequest),
     Save(EntryEdit),
     /// Ask the service what an undo (or redo) would reverse.
@@ -365,6 +369,9 @@ pub struct App {
     /// `--branch`: the tree shows this branch only (until `c` clears the filters).
     pub branch_filter: Option<BranchId>,
     pub dash: DashState,
+    /// The agenda screen's lines (`None` until loaded) and the one under the cursor.
+    pub agenda: Option<Vec<crate::service::agenda::AgendaRow>>,
+    pub agenda_sel: usize,
     pub popup: Option<Popup>,
     /// Unsaved forms by entry; kept on disk by the runner whenever they change.
     pub drafts: BTreeMap<DraftKey, Draft>,
@@ -456,6 +463,8 @@ impl App {
                 overdue: 0,
                 votes: 0,
             },
+            agenda: None,
+            agenda_sel: 0,
             popup: None,
             drafts: BTreeMap::new(),
             drafts_dirty: false,
@@ -557,7 +566,7 @@ impl App {
                 && let Some(i) = self
                     .visible_rows()
                     .iter()
-                    .position(|r| r.item.code == key.1 && r.slot == key.2)
+                    .position(|r| r.entry.item == key.1 && r.slot == key.2)
             {
                 self.list_sel = i;
                 self.focus = Pane::List;
@@ -581,9 +590,20 @@ impl App {
         if let Some(i) = self
             .visible_rows()
             .iter()
-            .position(|r| r.item.code == key.1 && r.slot == key.2)
+            .position(|r| r.entry.item == key.1 && r.slot == key.2)
         {
             self.list_sel = i;
+            // Opened from a list (dashboard, agenda): the cursor goes to a step the item
+            // has, so the first tick marks it instead of being refused.
+            let steps: Vec<crate::domain::step::Step> = self.ward_steps().to_vec();
+            if let Some(row) = self.visible_rows().get(i)
+                && !steps
+                    .get(self.step_col)
+                    .is_some_and(|s| row.item.steps.contains(s))
+                && let Some(c) = steps.iter().position(|s| row.item.steps.contains(s))
+            {
+                self.step_col = c;
+            }
         }
     }
 
@@ -625,7 +645,7 @@ impl App {
     /// The runner reports a saved change.
     pub fn saved(&mut self, text: String) {
         if let Some(Popup::Form(f)) = &self.popup {
-            let key = (f.base.group, f.item.code.clone(), f.base.period);
+            let key = (f.base.group, f.base.item.clone(), f.base.period);
             self.drafts.remove(&key);
             self.drafts_dirty = true;
             self.popup = None;
@@ -750,7 +770,7 @@ impl App {
     }
 
     pub fn draft_key(row: &ChecklistRow) -> DraftKey {
-        (row.entry.group, row.item.code.clone(), row.slot)
+        (row.entry.group, row.entry.item.clone(), row.slot)
     }
 
     // ---- shared updates ------------------------------------------------------------
@@ -884,6 +904,7 @@ impl App {
         let action = self.keymap.action(k)?;
         match self.screen {
             Screen::Dashboard => self.dashboard_action(action),
+            Screen::Agenda => self.agenda_action(action),
             _ => self.main_action(action),
         }
     }
@@ -903,6 +924,15 @@ impl App {
             Action::Help => {
                 self.popup = Some(Popup::Help { scroll: 0 });
                 None
+            }
+            Action::Agenda => {
+                if self.screen == Screen::Agenda {
+                    self.screen = Screen::Main;
+                    None
+                } else {
+                    self.screen = Screen::Agenda;
+                    Some(Cmd::LoadAgenda)
+                }
             }
             Action::Dashboard => {
                 self.screen = if self.screen == Screen::Dashboard {
@@ -972,7 +1002,7 @@ impl App {
                 .sel
                 .rows()
                 .iter()
-                .any(|r| r.item.code == record.item && r.slot.to_string() == record.period);
+                .any(|r| r.entry.item == record.item && r.slot.to_string() == record.period);
         if on_screen && record.changes.len() <= 1 {
             return Some(Cmd::Undo(UndoRequest {
                 redo,

@@ -173,7 +173,8 @@ impl EntryForm {
     pub fn to_draft(&self) -> Draft {
         Draft {
             group: self.base.group,
-            item: self.item.code.clone(),
+            // The entry's key: an occurrence's ("BQ-01#2"), not only the item's code.
+            item: self.base.item.clone(),
             slot: self.base.period,
             group_name: self.group_name.clone(),
             base_version: self.base.version,

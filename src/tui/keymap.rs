@@ -28,6 +28,8 @@ pub enum Action {
     Redo,
     AddGroup,
     Dashboard,
+    Agenda,
+    Register,
     Search,
     Period,
     PrevPeriod,
@@ -42,7 +44,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -62,6 +64,8 @@ impl Action {
         Action::Redo,
         Action::AddGroup,
         Action::Dashboard,
+        Action::Agenda,
+        Action::Register,
         Action::Search,
         Action::Period,
         Action::PrevPeriod,
@@ -97,6 +101,8 @@ impl Action {
             Action::Redo => "redo",
             Action::AddGroup => "add_group",
             Action::Dashboard => "dashboard",
+            Action::Agenda => "agenda",
+            Action::Register => "register",
             Action::Search => "search",
             Action::Period => "period",
             Action::PrevPeriod => "prev_period",
@@ -147,6 +153,14 @@ impl Action {
             ),
             Action::AddGroup => ("Thêm tổ dân phố", "Add a residential group"),
             Action::Dashboard => ("Bảng tổng hợp / danh mục", "Dashboard / checklist"),
+            Action::Agenda => (
+                "Việc đến hạn và quá hạn / danh mục",
+                "What falls due and what is late / checklist",
+            ),
+            Action::Register => (
+                "Đăng ký một lần phát sinh của mục (hôm nay)",
+                "Register an occurrence of the item (today)",
+            ),
             Action::Search => ("Tìm (không cần dấu)", "Search (diacritics ignored)"),
             Action::Period => ("Chọn kỳ báo cáo", "Choose the reporting period"),
             Action::PrevPeriod => ("Kỳ trước", "Previous period"),
@@ -189,6 +203,8 @@ impl Action {
             Action::Redo => &["ctrl+r", "U"],
             Action::AddGroup => &["a"],
             Action::Dashboard => &["d"],
+            Action::Agenda => &["D"],
+            Action::Register => &["r"],
             Action::Search => &["/"],
             Action::Period => &["p"],
             Action::PrevPeriod => &["["],

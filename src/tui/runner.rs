@@ -199,6 +199,19 @@ impl Runner {
             // The terminal loop suspends; without a terminal there is nothing to do.
             Cmd::Suspend => {}
             Cmd::Reload | Cmd::LoadDetail => self.reload(app),
+            Cmd::LoadAgenda => {
+                if let Some(svc) = &self.svc {
+                    match crate::service::agenda::agenda(
+                        svc.as_ref(),
+                        svc.today(),
+                        crate::tui::screens::agenda::AGENDA_DAYS,
+                        None,
+                    ) {
+                        Ok(rows) => app.agenda_loaded(rows),
+                        Err(e) => app.fail(e.message(lang)),
+                    }
+                }
+            }
             Cmd::LoadRows => return self.load_rows(app),
             Cmd::CreateDemo => {
                 match crate::app::ward::create_demo(&self.db, self.actor.clone(), lang) {

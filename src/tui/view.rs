@@ -27,6 +27,7 @@ impl Widget for &App {
                 Screen::FirstRun(creating) => self.draw_first_run(area, buf, creating.as_ref()),
                 Screen::Main => self.draw_main(area, buf),
                 Screen::Dashboard => self.draw_dashboard(area, buf),
+                Screen::Agenda => self.draw_agenda(area, buf),
             }
             if let Some(p) = &self.popup {
                 self.draw_popup(area, buf, p);

@@ -118,23 +118,77 @@ fn a_registered_occurrence_is_counted_with_its_day_and_title_dieu_15_khoan_1() {
     assert_eq!(row["expected"], 1, "{row}");
     // Another group's BQ-01 is still no duty.
     assert_eq!(w.item("Tổ dân phố 2", "BQ-01")["registered"], false);
-    // A second decision the same year is refused, never overwriting the first.
-    let r = w.fails(
-        &[
-            "event",
-            "add",
-            "Tổ dân phố 1",
-            "BQ-01",
-            "--date",
-            "20/06/2026",
-        ],
-        65,
-    );
-    assert!(r.stderr.contains("đã có BQ-01 năm 2026"), "{}", r.stderr);
-    assert_eq!(
-        w.item("Tổ dân phố 1", "BQ-01")["evidence"]["occurred"],
-        "2026-03-10"
-    );
+    // A second decision the same year is a second entry; the first is kept.
+    let out = w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "20/06/2026",
+        "--title",
+        "Đèn chiếu sáng ngõ 5",
+    ]);
+    assert!(out.stdout.contains("BQ-01#2"), "{}", out.stdout);
+    let bq01 = |w: &Ward| -> Vec<Value> {
+        w.ok(&["items", "Tổ dân phố 1", "--format", "json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["code"] == "BQ-01")
+            .cloned()
+            .collect()
+    };
+    let bq = bq01(&w);
+    assert_eq!(bq.len(), 2, "{bq:#?}");
+    assert_eq!(bq[0]["evidence"]["occurred"], "2026-03-10");
+    assert_eq!(bq[1]["evidence"]["occurred"], "2026-06-20");
+    assert_eq!(bq[1]["evidence"]["title"], "Đèn chiếu sáng ngõ 5");
+    // Each has its own vote and steps: the second decided, the first not.
+    w.ok(&[
+        "--period",
+        "2026",
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "21/06/2026",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "mark",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "ban",
+        "done",
+    ]);
+    let bq = bq01(&w);
+    assert!(bq[0]["evidence"]["vote"].is_null());
+    assert_eq!(bq[1]["evidence"]["vote"]["agree"], 210);
+    assert_eq!(bq[1]["steps"]["ban"], "done");
+    assert_eq!(bq[0]["steps"]["ban"], "todo");
+    let rep = w
+        .ok(&["--period", "2026", "report", "--format", "json"])
+        .json();
+    assert_eq!(section_row(&rep, "ban-quyet-dinh", "BQ-01")["expected"], 2);
+    // Stored as two entries.
+    let export = w.ok(&["export"]).json();
+    let keys: Vec<&str> = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["item"].as_str())
+        .filter(|k| k.starts_with("BQ-01"))
+        .collect();
+    assert_eq!(keys, vec!["BQ-01", "BQ-01#2"]);
+    // A regular item has no second occurrence.
+    w.fails(&["mark", "Tổ dân phố 1", "GS-01#2", "ban", "done"], 65);
 }
 
 /// Dates honest (issue 13): what is registered as having arisen cannot lie after
@@ -446,4 +500,293 @@ fn future_votes_are_refused_and_a_quarter_lists_only_its_votes() {
     );
     // The planned December vote is not a result yet, even in the year's report.
     assert_eq!(votes("2026").len(), 2);
+}
+
+/// `qcdc due`: a planned decision meeting on Tuesday 01/12/2026 (today is 22/11) gives
+/// its notice (NĐ 59/2023 Điều 3 khoản 3: two days before, Sunday 29/11) and the
+/// sending of the decision (Điều 20 khoản 3: five working days, Tuesday 08/12, the
+/// weekend skipped); a quarter that ended with steps left is late. Soonest first, each
+/// with group, item, rule and article.
+#[test]
+fn the_agenda_lists_what_falls_due_and_what_is_late_soonest_first() {
+    let w = small_ward();
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "01/12/2026",
+        "--planned",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026-Q3",
+        "mark",
+        "Tổ dân phố 2",
+        "CK-02",
+        "biet",
+        "done",
+    ]);
+    let rows = w.ok(&["due", "--days", "20", "--format", "json"]).json();
+    let rows = rows.as_array().unwrap();
+    let dates: Vec<&str> = rows.iter().map(|r| r["date"].as_str().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "soonest first");
+    let find = |article: &str| {
+        rows.iter()
+            .find(|r| r["item"] == "BQ-01" && r["article"].as_str().unwrap().starts_with(article))
+            .unwrap_or_else(|| panic!("no BQ-01 deadline under {article}: {rows:#?}"))
+    };
+    let notice = find("Điều 3 khoản 3");
+    assert_eq!(notice["date"], "2026-11-29");
+    assert_eq!(notice["group"], "Tổ dân phố 1");
+    assert_eq!(notice["late"], false);
+    let send = find("Điều 20 khoản 3");
+    assert_eq!(send["date"], "2026-12-08");
+    assert!(send["rule_vi"].as_str().unwrap().contains("ngày làm việc"));
+    let late = rows
+        .iter()
+        .find(|r| r["item"] == "CK-02" && r["group"] == "Tổ dân phố 2" && r["period"] == "2026-Q3")
+        .expect("the third quarter's CK-02 is late");
+    assert_eq!(late["late"], true);
+    assert_eq!(late["date"], "2026-09-30");
+    // Unregistered event items are on no agenda; --group narrows it.
+    assert!(!rows.iter().any(|r| r["item"] == "BQ-03"));
+    let one = w
+        .ok(&["due", "--group", "Tổ dân phố 2", "--format", "json"])
+        .json();
+    assert!(
+        one.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["group"] == "Tổ dân phố 2")
+    );
+    let text = w.ok(&["due", "--days", "20"]).stdout;
+    assert!(text.contains("29/11/2026"), "{text}");
+    assert!(text.contains("QUÁ HẠN"), "{text}");
+}
+
+/// BQ-07, a ward-wide contribution decision: its units are the groups (Điều 21 khoản
+/// 1: at least two thirds of all the ward's groups agree), each group's own ballot
+/// reported by its tổ trưởng (NĐ 59/2023 Điều 4 khoản 6 điểm c) and the ward's result
+/// derived from them; the denominator cannot be lowered.
+#[test]
+fn bq_07_counts_groups_from_their_own_results_dieu_21_khoan_1() {
+    let w = small_ward();
+    // A hand count against fewer groups than the ward has is refused.
+    let r = w.fails(
+        &[
+            "vote",
+            "phuong",
+            "BQ-07",
+            "--households",
+            "2",
+            "--present",
+            "2",
+            "--agree",
+            "2",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+    assert!(
+        r.stderr.contains("tổng số tổ dân phố của phường (3)"),
+        "{}",
+        r.stderr
+    );
+    // Online is not a form for it (Điều 17 khoản 2).
+    w.fails(
+        &[
+            "vote",
+            "phuong",
+            "BQ-07",
+            "--present",
+            "3",
+            "--agree",
+            "3",
+            "--form",
+            "online",
+        ],
+        65,
+    );
+    // Tổ dân phố 1 (300 households): 210 agree ≥ 2/3 → it agrees.
+    let one = w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-07",
+        "--present",
+        "260",
+        "--agree",
+        "210",
+        "--form",
+        "ballot",
+        "--date",
+        "05/10/2026",
+    ]);
+    assert!(one.stdout.starts_with("Đạt"), "{}", one.stdout);
+    assert!(
+        one.stdout.contains("Toàn phường: Không đạt: 1/3 tổ"),
+        "{}",
+        one.stdout
+    );
+    // Tổ dân phố 2 (186): 120 < 124 → it does not agree.
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 2",
+        "BQ-07",
+        "--present",
+        "150",
+        "--agree",
+        "120",
+        "--form",
+        "ballot",
+    ]);
+    // Đồng Tâm (245): 170 ≥ 164 → agrees; 2 of 3 groups ≥ 2/3 → the ward passes.
+    let last = w.ok(&[
+        "vote",
+        "Tổ dân phố Đồng Tâm",
+        "BQ-07",
+        "--present",
+        "200",
+        "--agree",
+        "170",
+        "--form",
+        "ballot",
+    ]);
+    assert!(
+        last.stdout.contains("Toàn phường: Đạt: 2/3 tổ"),
+        "{}",
+        last.stdout
+    );
+    let row = w.item("phuong", "BQ-07");
+    assert_eq!(row["evidence"]["vote"]["total"], 3);
+    assert_eq!(row["evidence"]["vote"]["present"], 3);
+    assert_eq!(row["evidence"]["vote"]["agree"], 2);
+    assert_eq!(row["evidence"]["vote"]["verdict"]["passes"], true);
+    let export = w.ok(&["export"]).json();
+    let e = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["item"] == "BQ-07")
+        .unwrap();
+    assert_eq!(e["evidence"]["group_votes"].as_array().unwrap().len(), 3);
+    // Once groups' results are in, a hand count for the ward is refused.
+    let r = w.fails(
+        &[
+            "vote",
+            "phuong",
+            "BQ-07",
+            "--present",
+            "3",
+            "--agree",
+            "3",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("Điều 4 khoản 6"), "{}", r.stderr);
+    // A group's count against fewer households than it has is refused.
+    w.fails(
+        &[
+            "vote",
+            "Tổ dân phố 1",
+            "BQ-07",
+            "--households",
+            "200",
+            "--present",
+            "150",
+            "--agree",
+            "140",
+            "--form",
+            "ballot",
+        ],
+        65,
+    );
+}
+
+/// Two occurrences of BQ-01 travel through export and import as two entries, each
+/// with its own history (the audit records that changed it, and only those), and the
+/// copy exports to the same bytes.
+#[test]
+fn occurrences_keep_their_own_history_through_export_and_import() {
+    let w = small_ward();
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "10/03/2026",
+    ]);
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "20/06/2026",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "mark",
+        "Tổ dân phố 2",
+        "BQ-01#2",
+        "biet",
+        "done",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "mark",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "ban",
+        "doing",
+    ]);
+    let first = w.ok(&["export"]).stdout;
+    let file = w.dir.path().join("ward.json");
+    std::fs::write(&file, &first).unwrap();
+    let copy = Ward::empty();
+    copy.ok(&["import", "database", file.to_str().unwrap()]);
+    assert_eq!(copy.ok(&["export"]).stdout, first);
+    copy.ok(&["check"]);
+    // The province roll-up counts both occurrences as the ward's own report does.
+    let local = w
+        .ok(&["--period", "2026", "report", "--format", "json"])
+        .json();
+    let up = w
+        .ok(&[
+            "--period",
+            "2026",
+            "rollup",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(up["wards"][0]["completion"], local["completion"], "{up:#}");
+    let store = qcdc::store::Store::open(&copy.db).expect("open");
+    let gid = store
+        .groups()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.name == "Tổ dân phố 2")
+        .unwrap()
+        .id;
+    let y = qcdc::domain::Period::Year(2026);
+    let second = store.entry_audit(y, gid, "BQ-01#2").unwrap();
+    assert_eq!(second.len(), 2, "{second:#?}");
+    assert!(second.iter().all(|r| r.item == "BQ-01#2"));
+    let first_h = store.entry_audit(y, gid, "BQ-01").unwrap();
+    assert_eq!(first_h.len(), 2, "{first_h:#?}");
+    assert!(first_h.iter().all(|r| r.item == "BQ-01"));
 }

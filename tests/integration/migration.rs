@@ -264,3 +264,33 @@ fn a_schema_3_database_is_migrated_to_4_with_sections_and_occurrences() {
         assert!(decode::<qcdc::store::records::SheetV2>(&v).is_some());
     }
 }
+
+/// A ward created before BQ-13, BQ-14 and BQ-15 existed (Điều 21 khoản 2; NĐ 61/2023
+/// Điều 15, 16, 18) keeps its template through the migration; `template add --built-in`
+/// adds the built-in items it lacks, audited, and nothing twice.
+#[test]
+fn an_older_ward_takes_the_new_built_in_items_when_asked() {
+    let w = small_ward();
+    {
+        let sled_db = crate::common::sled_open(&w.db);
+        let items = sled_db.open_tree("items").expect("items");
+        for code in ["BQ-13", "BQ-14", "BQ-15"] {
+            items.remove(code).expect("remove");
+        }
+        sled_db.flush().expect("flush");
+    }
+    assert!(!w.ok(&["template", "list"]).stdout.contains("BQ-13"));
+    let dry = w.ok(&["template", "add", "--built-in", "--dry-run"]);
+    assert!(
+        dry.stdout.contains("3 mục (BQ-13, BQ-14, BQ-15)"),
+        "{}",
+        dry.stdout
+    );
+    assert!(!w.ok(&["template", "list"]).stdout.contains("BQ-13"));
+    let out = w.ok(&["template", "add", "--built-in"]);
+    assert!(out.stdout.starts_with("Đã thêm: 3 mục"), "{}", out.stdout);
+    assert!(w.ok(&["template", "list"]).stdout.contains("BQ-13"));
+    assert_eq!(w.log()[0]["action"], "add-item");
+    let again = w.ok(&["template", "add", "--built-in"]);
+    assert!(again.stdout.contains(": 0 mục"), "{}", again.stdout);
+}

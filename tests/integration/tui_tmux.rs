@@ -606,3 +606,44 @@ fn tui_figures_and_narrative_typed_in_a_terminal_are_stored() {
         "Các tổ họp đủ, đúng hạn.\nSố hộ dự tăng."
     );
 }
+
+/// Issue 13: the agenda screen (`D`) lists what is late and what falls due, soonest
+/// first; `Enter` opens that group's checklist on that item and period, and a tick
+/// there is written to that very entry (checked in the audit log afterwards).
+#[test]
+fn tui_agenda_lists_the_soonest_and_enter_opens_it_for_editing() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let due = run(&db, &["due", "--days", "30", "--format", "json"]).json();
+    let first = due.as_array().expect("agenda")[0].clone();
+    assert_eq!(first["late"], true, "{first:#}");
+    let cmd = format!(
+        "{}; echo EXIT=$?; sleep 3",
+        qcdc_cmd(&db, &dir.path().join("state"), "")
+    );
+    let t = Tmux::start("agenda", &cmd, 80, 24);
+    t.wait_for("Phường Thanh Tâm");
+    t.keys(&["D"]);
+    let screen = t.wait_for("Việc đến hạn");
+    let date = first["date"].as_str().unwrap();
+    let shown = format!("{}/{}/{}", &date[8..10], &date[5..7], &date[0..4]);
+    let line = screen
+        .lines()
+        .find(|l| l.contains(&shown))
+        .unwrap_or_else(|| panic!("no {shown} line:\n{screen}"));
+    assert!(line.contains("QUÁ HẠN"), "{line}");
+    assert!(line.contains(first["item"].as_str().unwrap()), "{line}");
+    t.keys(&["Enter"]);
+    t.wait_for(first["item"].as_str().unwrap());
+    t.keys(&["Space"]);
+    t.wait_for("Đã lưu");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    let log = run(&db, &["log", "--format", "json", "--limit", "1"]).json();
+    assert_eq!(log[0]["action"], "mark", "{log:#}");
+    assert_eq!(log[0]["item"], first["item"], "{log:#}");
+    assert_eq!(log[0]["period"], first["period"], "{log:#}");
+}

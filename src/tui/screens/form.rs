@@ -32,7 +32,7 @@ impl App {
                 ));
             } else {
                 self.drafts
-                    .remove(&(f.base.group, f.item.code.clone(), f.base.period));
+                    .remove(&(f.base.group, f.base.item.clone(), f.base.period));
             }
             self.drafts_dirty = true;
             return None;
@@ -339,10 +339,12 @@ impl App {
                 lines.push((
                     Line::from(Span::styled(
                         format!(
-                            "  {} {}: {}",
+                            "  {} {}: {} — {} ({})",
                             self.t("Hạn", "Due"),
                             date::format_vi(d.date),
-                            if lang.is_en() { d.what_en } else { d.what_vi }
+                            if lang.is_en() { d.what_en } else { d.what_vi },
+                            if lang.is_en() { d.rule_en } else { d.rule_vi },
+                            d.article
                         ),
                         self.theme.dim,
                     )),

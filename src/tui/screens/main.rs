@@ -77,6 +77,13 @@ impl App {
                 }
                 None
             }
+            Action::Register => {
+                if !on_list {
+                    self.focus = Pane::List;
+                    return None;
+                }
+                self.register_occurrence()
+            }
             Action::Toggle | Action::NotApplicable => {
                 if !on_list {
                     self.focus = Pane::List;
@@ -101,7 +108,7 @@ impl App {
                 let group = self.sel.group;
                 Some(Cmd::History {
                     group,
-                    item: row.item.code.clone(),
+                    item: row.entry.item.clone(),
                     period: row.slot,
                     title: format!("{} · {}", row.item.code, self.group_name(group)),
                 })
@@ -249,6 +256,51 @@ impl App {
     /// Space (or `x`) on a step: the mark names the group on screen and the row under
     /// the cursor, from the rows loaded for that group — nothing else.
     #[must_use]
+    /// `r` on an item that arises (per event or per term): register an occurrence that
+    /// arose today — the next one of the period, the ones before kept (issue 13). Its
+    /// evidence is then filled in its form; `qcdc event add` takes another day and a
+    /// title.
+    fn register_occurrence(&mut self) -> Option<Cmd> {
+        use crate::domain::template::{Recurrence, occurrence_key, split_occurrence};
+        if !self.sel.is_loaded() {
+            self.fail(self.t("Đang tải danh mục…", "Loading the checklist…"));
+            return None;
+        }
+        let row = self.selected_row()?.clone();
+        if !matches!(row.item.recurrence, Recurrence::Event | Recurrence::Term) {
+            let msg = format!(
+                "{} {} {}",
+                self.t("Mục", "Item"),
+                row.item.code,
+                self.t(
+                    "là việc định kỳ, không cần đăng ký phát sinh.",
+                    "is a regular duty: nothing to register."
+                )
+            );
+            self.fail(msg);
+            return None;
+        }
+        let last = self
+            .sel
+            .rows()
+            .iter()
+            .filter(|r| r.item.code == row.item.code && r.slot == row.slot && r.entry.version > 0)
+            .map(|r| split_occurrence(&r.entry.item).1)
+            .max()
+            .unwrap_or(0);
+        let today = self.data.as_ref()?.report.today;
+        let mut entry = crate::domain::entry::Entry::new(
+            self.sel.group,
+            &occurrence_key(&row.item.code, last + 1),
+            row.slot,
+        );
+        entry.evidence.occurred = Some(today);
+        Some(Cmd::Save(crate::service::EntryEdit {
+            entry,
+            base_version: Some(0),
+        }))
+    }
+
     fn toggle(&mut self, na: bool) -> Option<Cmd> {
         if !self.sel.is_loaded() {
             self.fail(self.t("Đang tải danh mục…", "Loading the checklist…"));
@@ -279,7 +331,7 @@ impl App {
         };
         Some(Cmd::Mark(MarkRequest {
             group: self.sel.group,
-            item: row.item.code.clone(),
+            item: row.entry.item.clone(),
             period: row.slot,
             step,
             status,
@@ -629,9 +681,21 @@ impl App {
                     // A quarterly item in a half-year or year view shows once per
                     // quarter: its quarter goes first, so no cut can hide it.
                     let title = row.item.title_in(self.lang().is_en());
+                    // An occurrence (issue 13): its number and what it is go first.
+                    let (_, occ) = crate::domain::template::split_occurrence(&row.entry.item);
+                    let what = &row.entry.evidence.title;
+                    let title = match (occ > 1, what.is_empty()) {
+                        (true, true) => format!("#{occ} {title}"),
+                        (true, false) => format!("#{occ} {what} — {title}"),
+                        (false, false) => format!("{what} — {title}"),
+                        (false, true) if !row.registered => {
+                            format!("({}) {title}", self.t("chưa phát sinh", "not arisen"))
+                        }
+                        (false, true) => title.to_string(),
+                    };
                     let title = match slot_tag(row.slot, self.period()) {
                         Some(tag) => format!("[{tag}] {title}"),
-                        None => title.to_string(),
+                        None => title,
                     };
                     let base = if selected && focused {
                         self.theme.selected
@@ -685,7 +749,7 @@ impl App {
                     };
                     format!(
                         "{}{slot} {} — {}",
-                        r.item.code,
+                        r.entry.item,
                         r.item.title_in(self.lang().is_en()),
                         r.item.citation
                     )

@@ -690,6 +690,68 @@ fn the_dashboard_lists_scroll_and_open_the_item() {
     assert_eq!(&f.app.selected_row().expect("row").item.code, item);
 }
 
+/// Issue 13: the agenda opens on `D`, soonest first; `Enter` on a line opens that
+/// group's checklist on that item and period, and a tick writes that very entry.
+#[test]
+fn the_agenda_opens_the_item_of_a_line_and_a_tick_writes_it() {
+    let mut f = Fixture::demo();
+    f.key(KeyCode::Char('D'));
+    assert_eq!(f.app.screen, Screen::Agenda);
+    let rows = f.app.agenda.clone().expect("loaded");
+    assert!(rows.len() > 3);
+    assert!(
+        rows.windows(2).all(|w| w[0].date <= w[1].date),
+        "soonest first"
+    );
+    f.key(KeyCode::Down);
+    f.key(KeyCode::Down);
+    let want = rows[2].clone();
+    f.key(KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Main);
+    assert_eq!(f.app.sel.group, want.group_id);
+    let row = f.app.selected_row().expect("row").clone();
+    assert_eq!(row.item.code, want.item);
+    assert_eq!(row.slot, want.period);
+    f.key(KeyCode::Char(' '));
+    let log = f.svc().history(Default::default()).unwrap();
+    assert_eq!(log[0].item, want.item);
+    assert_eq!(log[0].period, want.period.to_string());
+    assert_eq!(log[0].group, want.group_id);
+}
+
+/// Issue 13: `r` on an item that arises registers its next occurrence (today), the
+/// ones before kept; on a regular item it is refused and nothing is written.
+#[test]
+fn r_registers_a_further_occurrence_and_refuses_a_regular_item() {
+    let mut f = Fixture::demo();
+    f.key(KeyCode::Tab);
+    f.select_item("CK-01");
+    let before = f.svc().history(Default::default()).unwrap().len();
+    f.key(KeyCode::Char('r'));
+    assert_eq!(f.svc().history(Default::default()).unwrap().len(), before);
+    f.select_item("BQ-01");
+    let group = f.app.sel.group;
+    let slot = f.app.selected_row().unwrap().slot;
+    f.key(KeyCode::Char('r'));
+    let rows = f.svc().checklist(group, slot).unwrap();
+    let bq: Vec<_> = rows.iter().filter(|r| r.item.code == "BQ-01").collect();
+    assert_eq!(
+        bq.len(),
+        2,
+        "{:?}",
+        bq.iter().map(|r| &r.entry.item).collect::<Vec<_>>()
+    );
+    assert_eq!(bq[1].entry.item, "BQ-01#2");
+    assert_eq!(bq[1].entry.version, 1);
+    assert_eq!(
+        bq[1].entry.evidence.occurred,
+        Some(f.app.data.as_ref().unwrap().report.today)
+    );
+    assert!(bq[0].entry.version > 0, "the first is kept");
+    // The new row is on screen.
+    assert!(f.app.sel.rows().iter().any(|r| r.entry.item == "BQ-01#2"));
+}
+
 #[test]
 fn quick_filters_and_period_switching() {
     let mut f = Fixture::demo();

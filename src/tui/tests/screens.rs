@@ -61,6 +61,12 @@ fn snapshot_dashboard() {
     snap!("dashboard", f, 60, 20);
 }
 
+/// The agenda (issue 13): what falls due in 30 days and what is late, soonest first.
+#[test]
+fn snapshot_agenda() {
+    both_sizes("agenda", |f| f.key(KeyCode::Char('D')));
+}
+
 #[test]
 fn snapshot_entry_forms() {
     both_sizes("form", |f| {
