@@ -72,23 +72,21 @@ pub fn document(cx: &Ctx, a: DocumentArgs) -> CliResult {
         ));
     }
     let rows = svc.checklist(gid, period).map_err(cx.svc_err())?;
-    let row = rows
-        .iter()
-        .find(|r| r.item.code == item.code)
-        .ok_or_else(|| {
-            cx.data(
-                format!(
-                    "{} không có trong danh sách việc của {gname} kỳ {}.",
-                    item.code,
-                    period.label_vi()
-                ),
-                format!(
-                    "{} is not on {gname}'s checklist for {}.",
-                    item.code,
-                    period.label_en()
-                ),
-            )
-        })?;
+    // "BQ-01#2": the second occurrence of BQ-01 has its own entry and evidence.
+    let (_, n) = crate::domain::template::split_occurrence(a.item.trim());
+    let key = crate::domain::template::occurrence_key(&item.code, n);
+    let row = rows.iter().find(|r| r.entry.item == key).ok_or_else(|| {
+        cx.data(
+            format!(
+                "{key} không có trong danh sách việc của {gname} kỳ {}.",
+                period.label_vi()
+            ),
+            format!(
+                "{key} is not on {gname}'s checklist for {}.",
+                period.label_en()
+            ),
+        )
+    })?;
     let ward = svc.ward().map_err(cx.svc_err())?;
     let settings = svc.doc_settings().map_err(cx.svc_err())?;
     let e = &row.entry.evidence;
@@ -107,7 +105,12 @@ pub fn document(cx: &Ctx, a: DocumentArgs) -> CliResult {
         group: (gid != WARD_GROUP).then(|| gname.clone()),
         place: settings.place.clone(),
         item_code: item.code.clone(),
-        item_title: item.title.clone(),
+        // An occurrence names what arose ("… (Bê tông hóa hẻm 12)").
+        item_title: if e.title.trim().is_empty() {
+            item.title.clone()
+        } else {
+            format!("{} ({})", item.title, e.title.trim())
+        },
         citation: item.citation.to_string(),
         period_label: row.slot.label_vi(),
         posted_from: e.posted_from,

@@ -443,7 +443,12 @@ impl fmt::Display for Citation {
     /// text that names another act ("Nghị định 61/2023/NĐ-CP Điều 9, 10") belongs to it;
     /// the others to the item's own law.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let own = self.law.short_vi();
+        // The act by its full name, as the parts that name their own act write it.
+        let own = match self.law {
+            Law::Luat10_2022 => "Luật 10/2022/QH15",
+            Law::Nd59_2023 => "Nghị định 59/2023/NĐ-CP",
+            Law::Nd61_2023 => "Nghị định 61/2023/NĐ-CP",
+        };
         let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
         for part in self
             .text
@@ -667,7 +672,8 @@ mod citation_tests {
                 Law::Nd59_2023,
                 "Điều 11; Luật 10/2022/QH15 Điều 39 khoản 3; Điều 12"
             ),
-            "Điều 11 NĐ 59/2023/NĐ-CP; Điều 39 khoản 3 Luật 10/2022/QH15; Điều 12 NĐ 59/2023/NĐ-CP"
+            "Điều 11 Nghị định 59/2023/NĐ-CP; Điều 39 khoản 3 Luật 10/2022/QH15; \
+             Điều 12 Nghị định 59/2023/NĐ-CP"
         );
     }
 }

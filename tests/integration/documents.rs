@@ -518,6 +518,45 @@ fn minutes_are_filled_in_from_the_evidence() {
         assert!(text.contains(&want), "{want:?} missing:\n{text}");
     }
 
+    // A second occurrence of BQ-01 (issue 13) has its own record: what arose, its vote.
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "10/11/2026",
+        "--title",
+        "Bê tông hóa hẻm 12",
+    ]);
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "--present",
+        "201",
+        "--agree",
+        "177",
+        "--date",
+        "12/11/2026",
+    ]);
+    let file = w.dir.path().join("hop-2.docx");
+    w.ok(&[
+        "--period",
+        "2026",
+        "document",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "--kind",
+        "hop",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let text = docx_text(&std::fs::read(&file).unwrap());
+    assert!(text.contains("(Bê tông hóa hẻm 12)"), "{text}");
+    assert!(text.contains(&format!("tán thành: 177/{total}")), "{text}");
+    assert!(text.contains("ngày 12 tháng 11 năm 2026"), "{text}");
+
     // Refusals: a kind the item does not have, a kind that does not exist, no file to
     // the terminal's place… nothing is written.
     let bad = w.dir.path().join("bad.docx");
