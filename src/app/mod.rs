@@ -5,6 +5,8 @@
 //!   user's language with its code), and the mapping from every error kind to a code.
 //! - `connect`: who is working, and opening the service for a database — through the
 //!   ward server when one answers on its socket, else directly — with login and PIN.
+//! - `minutes`: the records filled in from an entry's evidence (`qcdc document`, the
+//!   TUI's entry form), and where the TUI writes them.
 //! - `ward`: creating a ward or the demo ward (`qcdc init`, `qcdc demo`, the TUI's
 //!   first-run screen).
 //!
@@ -13,6 +15,7 @@
 
 pub mod connect;
 pub mod exit;
+pub mod minutes;
 pub mod ward;
 
 /// When `main` began (the TUI's frame figures count from it).

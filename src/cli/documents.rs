@@ -4,10 +4,8 @@
 use super::args::DocumentArgs;
 use super::reports::Ctx;
 use super::{CliResult, parse_period, resolve_group_named};
-use crate::domain::template::Evidence as Kind;
 use crate::domain::ward::WARD_GROUP;
-use crate::export::docx::minutes::{MinutesInput, MinutesKind, minutes_docx};
-use crate::present;
+use crate::export::docx::minutes::{MinutesKind, minutes_docx};
 use crate::service::ServiceError;
 
 pub fn document(cx: &Ctx, a: DocumentArgs) -> CliResult {
@@ -28,22 +26,13 @@ pub fn document(cx: &Ctx, a: DocumentArgs) -> CliResult {
         .cloned()
         .ok_or_else(|| cx.svc_err()(ServiceError::UnknownItem(a.item.clone())))?;
     // What the item records decides which minutes it has.
-    let posts = item.evidence.contains(&Kind::Posting);
-    let meets = item.vote.is_some()
-        || item.evidence.contains(&Kind::Meeting)
-        || item.evidence.contains(&Kind::Ballot);
-    let fits = match kind {
-        MinutesKind::Posting | MinutesKind::PostingEnd => posts,
-        MinutesKind::Meeting => meets,
-    };
+    let has = crate::app::minutes::kinds_of(&item);
+    let fits = has.contains(&kind);
     if !fits {
-        let mut kinds = Vec::new();
-        if posts {
-            kinds.extend(["niem-yet", "ket-thuc-niem-yet"]);
-        }
-        if meets {
-            kinds.push("hop");
-        }
+        let kinds: Vec<&str> = has
+            .iter()
+            .map(|k| crate::app::minutes::kind_name(*k))
+            .collect();
         let kinds = if kinds.is_empty() {
             cx.t("không có", "none").to_string()
         } else {
@@ -89,7 +78,6 @@ pub fn document(cx: &Ctx, a: DocumentArgs) -> CliResult {
     })?;
     let ward = svc.ward().map_err(cx.svc_err())?;
     let settings = svc.doc_settings().map_err(cx.svc_err())?;
-    let e = &row.entry.evidence;
     let date = match &a.date {
         None => svc.today(),
         Some(d) => crate::domain::date::parse(d).map_err(|_| {
@@ -99,36 +87,9 @@ pub fn document(cx: &Ctx, a: DocumentArgs) -> CliResult {
             )
         })?,
     };
-    let input = MinutesInput {
-        kind,
-        ward: ward.name.clone(),
-        group: (gid != WARD_GROUP).then(|| gname.clone()),
-        place: settings.place.clone(),
-        item_code: item.code.clone(),
-        // An occurrence names what arose ("… (Bê tông hóa hẻm 12)").
-        item_title: if e.title.trim().is_empty() {
-            item.title.clone()
-        } else {
-            format!("{} ({})", item.title, e.title.trim())
-        },
-        citation: item.citation.to_string(),
-        period_label: row.slot.label_vi(),
-        posted_from: e.posted_from,
-        posted_to: e.posted_to,
-        min_days: item.min_days.map(u32::from),
-        meeting_date: e.meeting_date,
-        form: e
-            .vote
-            .map(|v| present::vote_form_name(v.form, crate::i18n::Lang::Vi).to_string()),
-        total: e.vote.map(|v| v.total),
-        present: e.vote.map(|v| v.present),
-        agree: e.vote.map(|v| v.agree),
-        verdict: row.verdict.as_ref().map(|v| v.summary_vi()),
-        minutes_no: e.minutes.clone(),
-        responsible: e.responsible.clone(),
-        note: e.note.clone(),
-        date,
-    };
+    let group = (gid != WARD_GROUP).then_some(gname.as_str());
+    let input =
+        crate::app::minutes::input_from(row, &ward.name, group, &settings.place, kind, date);
     let bytes = minutes_docx(&input, lang).map_err(|e| super::Failure {
         code: super::EXIT_OTHER,
         message: e,

@@ -261,6 +261,8 @@ pub enum Popup {
     Figures(Box<crate::tui::screens::figures::FiguresEdit>),
     /// The period's narrative in a multi-line editor (`screens::figures`).
     Narrative(Box<crate::tui::screens::figures::NarrativeEdit>),
+    /// The ward's document settings (`screens::settings`).
+    Settings(Box<crate::tui::screens::settings::SettingsEdit>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -321,6 +323,20 @@ pub enum Cmd {
         period: Period,
         /// (section key, cleaned text) of each changed section.
         sections: Vec<(String, String)>,
+    },
+    /// The ward's document settings, to show in their popup.
+    OpenSettings,
+    /// Set one document setting (its text form, as `qcdc settings set` takes it).
+    SetSetting {
+        key: String,
+        value: String,
+    },
+    /// Write the minutes an entry has, from its stored evidence, as .docx files.
+    WriteMinutes {
+        group: GroupId,
+        /// The entry's item key (an occurrence's key for items that arise).
+        item: String,
+        period: Period,
     },
     CreateDemo,
     CreateWard {
@@ -868,6 +884,11 @@ impl App {
             }
             (Some(Popup::AddGroup(a)), _, _) => a.inputs[a.sel].insert(s),
             (Some(Popup::Figures(e)), _, _) => {
+                if let Some(i) = &mut e.input {
+                    i.insert(s);
+                }
+            }
+            (Some(Popup::Settings(e)), _, _) => {
                 if let Some(i) = &mut e.input {
                     i.insert(s);
                 }

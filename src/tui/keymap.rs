@@ -41,10 +41,12 @@ pub enum Action {
     Save,
     Figures,
     Narrative,
+    Settings,
+    Minutes,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -77,6 +79,8 @@ impl Action {
         Action::Save,
         Action::Figures,
         Action::Narrative,
+        Action::Settings,
+        Action::Minutes,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -114,6 +118,8 @@ impl Action {
             Action::Save => "save",
             Action::Figures => "figures",
             Action::Narrative => "narrative",
+            Action::Settings => "settings",
+            Action::Minutes => "minutes",
         }
     }
 
@@ -178,6 +184,14 @@ impl Action {
                 "Viết phần nhận xét của báo cáo kỳ này",
                 "Write the report's narrative for the period",
             ),
+            Action::Settings => (
+                "Thiết lập văn bản của phường (kiểu, cơ quan, số, người ký, nơi nhận)",
+                "The ward's document settings (style, body, number, signer, recipients)",
+            ),
+            Action::Minutes => (
+                "Ghi biên bản (.docx) của mục từ minh chứng đã lưu",
+                "Write the item's minutes (.docx) from the stored evidence",
+            ),
         };
         lang.t(vi, en)
     }
@@ -216,6 +230,8 @@ impl Action {
             Action::Save => &["ctrl+s", "f2"],
             Action::Figures => &["F"],
             Action::Narrative => &["N"],
+            Action::Settings => &["S"],
+            Action::Minutes => &["ctrl+p"],
         }
     }
 }

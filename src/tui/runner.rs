@@ -70,6 +70,9 @@ pub struct Runner {
     /// Where drafts are kept (`None`: nowhere writable; they live in memory only).
     pub state_dir: Option<PathBuf>,
     pub drafts: Option<DraftStore>,
+    /// Where minutes are written (`None`: the user's documents folder, else the
+    /// database's).
+    pub docs_dir: Option<PathBuf>,
 }
 
 impl Runner {
@@ -80,6 +83,7 @@ impl Runner {
             actor,
             state_dir,
             drafts: None,
+            docs_dir: None,
         }
     }
 
@@ -380,6 +384,41 @@ impl Runner {
                 }
                 app.narrative_stored(&done, saved_text(lang));
             }
+            Cmd::OpenSettings => {
+                let svc = self.svc.as_ref()?;
+                match svc.doc_settings() {
+                    Ok(s) => app.show_settings(s),
+                    Err(e) => app.fail(e.message(lang)),
+                }
+            }
+            Cmd::SetSetting { key, value } => {
+                let svc = self.svc.as_ref()?;
+                // Set on the settings as stored now (another may have changed another
+                // one); stored, audited and flushed by the service before it answers.
+                let mut s = match svc.doc_settings() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        app.settings_refused(e.message(lang));
+                        return None;
+                    }
+                };
+                if let Err((vi, en)) = s.set(&key, &value) {
+                    app.settings_refused(lang.t(&vi, &en).to_string());
+                    return None;
+                }
+                match svc.set_doc_settings(s).and_then(|_| svc.doc_settings()) {
+                    Ok(stored) => app.settings_stored(stored, saved_text(lang)),
+                    Err(e) => app.settings_refused(e.message(lang)),
+                }
+            }
+            Cmd::WriteMinutes {
+                group,
+                item,
+                period,
+            } => match self.write_minutes(app, group, &item, period) {
+                Ok(msg) => app.info(msg),
+                Err(msg) => app.fail(msg),
+            },
             Cmd::AddGroup(g) => {
                 let svc = self.svc.as_ref()?;
                 let branches = match svc.branches() {
@@ -414,6 +453,72 @@ impl Runner {
             }
         }
         None
+    }
+
+    /// The minutes an entry has, filled in from its stored evidence, each written whole
+    /// (a temporary file renamed) into the documents folder. `Ok`: what the status line
+    /// says, with the full paths.
+    fn write_minutes(
+        &self,
+        app: &App,
+        group: GroupId,
+        item: &str,
+        period: Period,
+    ) -> Result<String, String> {
+        use crate::app::minutes;
+        let lang = app.lang();
+        let svc = self.svc.as_ref().ok_or_else(|| {
+            lang.t("Chưa mở phường nào.", "No ward is open.")
+                .to_string()
+        })?;
+        let err = |e: ServiceError| e.message(lang);
+        let rows = svc.checklist(group, period).map_err(err)?;
+        let row = rows.iter().find(|r| r.entry.item == item).ok_or_else(|| {
+            lang.t(
+                "Mục này không còn trong danh mục của kỳ.",
+                "The item is no longer on the period's checklist.",
+            )
+            .to_string()
+        })?;
+        let ward = svc.ward().map_err(err)?;
+        let settings = svc.doc_settings().map_err(err)?;
+        let group_name = (group != WARD_GROUP).then(|| app.group_name(group));
+        let unit = group_name.clone().unwrap_or_else(|| ward.name.clone());
+        let dir = self
+            .docs_dir
+            .clone()
+            .unwrap_or_else(|| minutes::documents_dir(&self.db));
+        let mut written = Vec::new();
+        for kind in minutes::kinds_of(&row.item) {
+            let input = minutes::input_from(
+                row,
+                &ward.name,
+                group_name.as_deref(),
+                &settings.place,
+                kind,
+                svc.today(),
+            );
+            let bytes = crate::export::docx::minutes::minutes_docx(&input, lang)?;
+            let path = dir.join(minutes::file_name(
+                kind,
+                &row.entry.item,
+                &unit,
+                &row.slot.to_string(),
+            ));
+            minutes::write_atomically(&path, &bytes).map_err(|e| {
+                format!(
+                    "{} {}: {e}",
+                    lang.t("Không ghi được", "Could not write"),
+                    path.display()
+                )
+            })?;
+            written.push(path.display().to_string());
+        }
+        Ok(format!(
+            "{}: {}",
+            lang.t("Đã ghi biên bản", "Minutes written"),
+            written.join(" · ")
+        ))
     }
 
     /// A ward was just created on the first-run screen: work on it.

@@ -37,6 +37,21 @@ impl App {
             self.drafts_dirty = true;
             return None;
         }
+        if self.keymap.action(k) == Some(Action::Minutes) {
+            // The minutes are filled in from what is stored: an edited form is saved
+            // first, so the record never says what the database does not.
+            if f.is_dirty(lang) {
+                self.fail(self.t(
+                    "Chưa lưu: lưu biểu mẫu (Ctrl+S) rồi ghi biên bản.",
+                    "Not saved: save the form (Ctrl+S), then write the minutes.",
+                ));
+                self.popup = Some(Popup::Form(f));
+                return None;
+            }
+            let (item, group, key) = (f.item.clone(), f.base.group, f.base.item.clone());
+            self.popup = Some(Popup::Form(f));
+            return self.ask_minutes(&item, group, key);
+        }
         if self.keymap.action(k) == Some(Action::Save) || ctrl(k, 's') {
             f.tried = true;
             let (errs, entry) = f.validate(lang);

@@ -166,6 +166,8 @@ impl App {
             }
             Action::Figures => self.ask_figures(),
             Action::Narrative => self.ask_narrative(),
+            Action::Settings => self.ask_settings(),
+            Action::Minutes => self.ask_minutes_of_row(),
             _ => None,
         }
     }

@@ -6,3 +6,4 @@ pub mod figures;
 pub mod form;
 pub mod main;
 pub mod popups;
+pub mod settings;

@@ -52,6 +52,7 @@ impl App {
             Popup::Login(l) => self.login_key(l, k),
             Popup::Figures(e) => self.figures_key(e, k),
             Popup::Narrative(e) => self.narrative_key(e, k),
+            Popup::Settings(e) => self.settings_key(e, k),
             _ if close => {
                 if matches!(p, Popup::Drafts { .. }) {
                     self.info(self.t(
@@ -394,6 +395,7 @@ impl App {
             Popup::AddGroup(a) => self.draw_add_group(area, buf, a),
             Popup::Figures(e) => self.draw_figures(area, buf, e),
             Popup::Narrative(e) => self.draw_narrative(area, buf, e),
+            Popup::Settings(e) => self.draw_settings(area, buf, e),
         }
     }
 

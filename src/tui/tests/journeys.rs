@@ -919,3 +919,215 @@ fn who_is_working_prompt_logs_in_a_member_with_a_pin() {
     assert!(f.app.status.as_ref().is_some_and(|s| s.error), "not hers");
     let _ = StepStatus::Done;
 }
+
+fn settings_popup(f: &Fixture) -> &crate::tui::screens::settings::SettingsEdit {
+    match &f.app.popup {
+        Some(Popup::Settings(e)) => e,
+        other => panic!("no settings popup: {other:?}"),
+    }
+}
+
+fn select_setting(f: &mut Fixture, key: &str) {
+    let i = crate::domain::settings::DocSettings::KEYS
+        .iter()
+        .position(|k| *k == key)
+        .expect("a setting");
+    f.key(KeyCode::Home);
+    for _ in 0..i {
+        f.key(KeyCode::Down);
+    }
+}
+
+/// Issue 14: `S`, a setting typed on one line, stored (recipients split on ';'), read
+/// back through the service, audited; "Đã lưu" only once stored.
+#[test]
+fn document_settings_typed_in_the_popup_are_stored_and_read_back() {
+    let mut f = Fixture::demo();
+    f.key(KeyCode::Char('S'));
+    assert_eq!(settings_popup(&f).stored, f.svc().doc_settings().unwrap());
+    let t = f.render(80, 24);
+    insta::assert_snapshot!("settings_80x24", t.backend());
+    select_setting(&mut f, "place");
+    f.key(KeyCode::Enter);
+    f.typed("Thanh Tâm");
+    f.key(KeyCode::Enter);
+    assert_eq!(f.svc().doc_settings().unwrap().place, "Thanh Tâm");
+    let st = f.app.status.clone().expect("a status");
+    assert!(st.text.starts_with("Đã lưu") && !st.error, "{st:?}");
+    assert_eq!(settings_popup(&f).stored.place, "Thanh Tâm");
+    assert!(settings_popup(&f).input.is_none());
+    assert_eq!(f.log(1)[0].actor.member, "tester");
+
+    // Recipients: one line, ';' between them (a name holds a comma).
+    select_setting(&mut f, "recipients");
+    f.key(KeyCode::Enter);
+    for _ in 0..200 {
+        f.key(KeyCode::Backspace);
+    }
+    f.typed("Ban Thường vụ Tỉnh ủy, Ban Dân vận; Lưu VP");
+    f.send(ctrl('s'));
+    assert_eq!(
+        f.svc().doc_settings().unwrap().recipients,
+        ["Ban Thường vụ Tỉnh ủy, Ban Dân vận", "Lưu VP"]
+    );
+
+    // A bad style: the reason in the popup and the status line, nothing changed.
+    let before = f.svc().doc_settings().unwrap();
+    select_setting(&mut f, "style");
+    f.key(KeyCode::Enter);
+    for _ in 0..10 {
+        f.key(KeyCode::Backspace);
+    }
+    f.typed("kingdom");
+    f.key(KeyCode::Enter);
+    let st = f.app.status.clone().expect("a status");
+    assert!(st.error && st.text.contains("party"), "{st:?}");
+    assert!(
+        settings_popup(&f)
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("party"))
+    );
+    assert!(settings_popup(&f).input.is_some(), "still editing");
+    assert_eq!(f.svc().doc_settings().unwrap(), before);
+    let t = f.render(80, 24);
+    insta::assert_snapshot!("settings_refused_80x24", t.backend());
+    f.key(KeyCode::Esc);
+    f.key(KeyCode::Esc);
+    assert!(f.app.popup.is_none());
+}
+
+/// Only a ward administrator sets the document settings: a viewer's save is refused
+/// by the service (Forbidden), said in the popup, and nothing is stored.
+#[test]
+fn a_viewer_cannot_change_the_document_settings() {
+    use crate::domain::member::Role;
+    use crate::service::NewMember;
+    let mut f = Fixture::demo();
+    let m = |name: &str, role| NewMember {
+        name: name.into(),
+        role,
+        branches: vec![],
+        groups: vec![],
+        unix_user: None,
+        pin: None,
+    };
+    f.svc().add_member(m("Quản trị", Role::Admin)).unwrap();
+    f.svc().login("Quản trị", None).unwrap();
+    f.svc().add_member(m("Người xem", Role::Viewer)).unwrap();
+    f.svc().login("Người xem", None).unwrap();
+    let before = f.svc().doc_settings().unwrap();
+    f.key(KeyCode::Char('S'));
+    select_setting(&mut f, "number");
+    f.key(KeyCode::Enter);
+    f.typed("70-BC/ĐU");
+    f.key(KeyCode::Enter);
+    let st = f.app.status.clone().expect("a status");
+    assert!(st.error && st.text.contains("quản trị"), "{st:?}");
+    assert!(
+        settings_popup(&f)
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("quản trị"))
+    );
+    assert_eq!(f.svc().doc_settings().unwrap(), before);
+}
+
+/// The text of a .docx's word/document.xml, tags left out.
+fn docx_text(path: &Path) -> String {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut xml = String::new();
+    z.by_name("word/document.xml")
+        .expect("word/document.xml")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Issue 14: Ctrl+P on a checklist row and in the entry form writes the item's minutes
+/// from the stored evidence (the meeting's of a vote under Điều 21 Luật 10/2022/QH15;
+/// the posting's two of a niêm yết, Điều 13 khoản 2), whole, named in ASCII, and the
+/// status line gives the full path.
+#[test]
+fn ctrl_p_writes_the_minutes_of_an_entry_into_the_documents_folder() {
+    let mut f = Fixture::demo();
+    let docs = scratch();
+    f.runner.docs_dir = Some(docs.path().to_path_buf());
+    f.go_to("Tổ dân phố 1");
+    f.select_item("BQ-01");
+    f.send(ctrl('p'));
+    let hop = docs
+        .path()
+        .join("bien-ban-hop-BQ-01-to-dan-pho-1-2026.docx");
+    let st = f.app.status.clone().expect("a status");
+    assert!(
+        !st.error && st.text.contains(&hop.display().to_string()),
+        "{st:?}"
+    );
+    let text = docx_text(&hop);
+    let vote = f
+        .stored("Tổ dân phố 1", "BQ-01", Period::Year(2026))
+        .evidence
+        .vote
+        .expect("the demo's vote");
+    for want in [
+        "TỔ DÂN PHỐ 1".to_string(),
+        format!("Tổng số hộ gia đình của Tổ dân phố 1: {}", vote.total),
+        format!("Số hộ gia đình tán thành: {}/{}", vote.agree, vote.total),
+    ] {
+        assert!(text.contains(&want), "{want:?} missing:\n{text}");
+    }
+    let title = f
+        .svc()
+        .template()
+        .unwrap()
+        .get("BQ-01")
+        .unwrap()
+        .title
+        .clone();
+    let first_word = title.split_whitespace().nth(1).unwrap_or("").to_lowercase();
+    assert!(
+        text.to_lowercase().contains(&first_word),
+        "{title}:\n{text}"
+    );
+
+    // In the entry form of a posting: its two records. Nothing else is in the folder
+    // (no temporary file left behind).
+    f.select_item("CK-01");
+    f.key(KeyCode::Enter);
+    let slot = f.form().base.period.to_string();
+    f.send(ctrl('p'));
+    let st = f.app.status.clone().expect("a status");
+    assert!(!st.error, "{st:?}");
+    for kind in ["niem-yet", "ket-thuc-niem-yet"] {
+        let p = docs
+            .path()
+            .join(format!("bien-ban-{kind}-CK-01-to-dan-pho-1-{slot}.docx"));
+        assert!(st.text.contains(&p.display().to_string()), "{st:?}");
+        let text = docx_text(&p);
+        assert!(
+            text.contains("TỔ DÂN PHỐ 1") && text.contains("CK-01"),
+            "{text}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(docs.path()).unwrap().count(), 3);
+
+    // An edited form is saved first: the record says only what is stored.
+    f.fill(Field::Note, "đổi");
+    f.send(ctrl('p'));
+    let st = f.app.status.clone().expect("a status");
+    assert!(st.error && st.text.contains("Ctrl+S"), "{st:?}");
+    assert_eq!(std::fs::read_dir(docs.path()).unwrap().count(), 3);
+}
