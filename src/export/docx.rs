@@ -135,6 +135,30 @@ fn blocks(left: Vec<Paragraph>, right: Vec<Paragraph>, left_w: usize) -> Table {
         .width(text_w, WidthType::Dxa)
 }
 
+/// Completion per pillar: steps done and the rate.
+fn pillar_table(by_pillar: &[crate::service::report::PillarRow], lang: Lang) -> Table {
+    let t = |vi: &str, en: &str| lang.t(vi, en).to_string();
+    let rows = by_pillar
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                format!("{}/{}", p.completion.done, p.completion.applicable),
+                pct(&p.completion, lang),
+            ]
+        })
+        .collect();
+    figures(
+        &[
+            &t("Nội dung", "Pillar"),
+            &t("Bước đã xong", "Steps done"),
+            &t("Tỷ lệ", "Rate"),
+        ],
+        rows,
+        &[5_400, 2_000, 1_500],
+    )
+}
+
 /// A figure ("12", "52,4%", "3/4", "+1,5", "–") rather than a name: set to the right.
 fn numeric(t: &str) -> bool {
     !t.is_empty()
@@ -475,26 +499,7 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
                 r.votes_failed_count()
             )
         }));
-    let pillar_rows: Vec<Vec<String>> = r
-        .by_pillar
-        .iter()
-        .map(|p| {
-            vec![
-                p.name.clone(),
-                format!("{}/{}", p.completion.done, p.completion.applicable),
-                pct(&p.completion, lang),
-            ]
-        })
-        .collect();
-    doc = doc.add_table(figures(
-        &[
-            &t("Nội dung", "Pillar"),
-            &t("Bước đã xong", "Steps done"),
-            &t("Tỷ lệ", "Rate"),
-        ],
-        pillar_rows,
-        &[5_400, 2_000, 1_500],
-    ));
+    doc = doc.add_table(pillar_table(&r.by_pillar, lang));
     doc = doc.add_paragraph(centered("", SMALL));
     let branch_rows: Vec<Vec<String>> = r
         .branches
@@ -692,26 +697,7 @@ pub fn rollup_docx(
     doc = doc
         .add_paragraph(centered("", SMALL))
         .add_paragraph(sub_heading(t("2. Theo nội dung", "2. By pillar")));
-    let pillar_rows = r
-        .by_pillar
-        .iter()
-        .map(|p| {
-            vec![
-                p.name.clone(),
-                format!("{}/{}", p.completion.done, p.completion.applicable),
-                pct(&p.completion, lang),
-            ]
-        })
-        .collect();
-    doc = doc.add_table(figures(
-        &[
-            &t("Nội dung", "Pillar"),
-            &t("Bước đã xong", "Steps done"),
-            &t("Tỷ lệ", "Rate"),
-        ],
-        pillar_rows,
-        &[5_400, 2_000, 1_500],
-    ));
+    doc = doc.add_table(pillar_table(&r.by_pillar, lang));
     doc = doc
         .add_paragraph(centered("", SMALL))
         .add_paragraph(sub_heading(t(

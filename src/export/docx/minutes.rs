@@ -156,11 +156,12 @@ pub fn minutes_docx(m: &MinutesInput, _lang: Lang) -> Result<Vec<u8>, String> {
     Ok(out.into_inner())
 }
 
-fn posting(m: &MinutesInput, unit: &str) -> (String, Vec<Paragraph>) {
+/// "Hôm nay, vào hồi … ngày …, tại …" and "Chúng tôi gồm:" with three lines to fill in.
+fn opening(m: &MinutesInput, day: Option<Date>, unit: &str) -> Vec<Paragraph> {
     let mut p = vec![
         body(format!(
             "Hôm nay, vào hồi …… giờ …… {}, tại {}, {unit}, {}.",
-            dotted_date(m.posted_from),
+            dotted_date(day),
             DOTS,
             m.ward
         )),
@@ -169,6 +170,11 @@ fn posting(m: &MinutesInput, unit: &str) -> (String, Vec<Paragraph>) {
     for i in 1..=3 {
         p.push(body(format!("{i}. Ông/Bà: {DOTS} Chức vụ: {DOTS}")));
     }
+    p
+}
+
+fn posting(m: &MinutesInput, unit: &str) -> (String, Vec<Paragraph>) {
+    let mut p = opening(m, m.posted_from, unit);
     p.push(body(format!(
         "Đã tiến hành niêm yết công khai: {} (mã {}; căn cứ {}).",
         subject_title(m),
@@ -185,18 +191,7 @@ fn posting(m: &MinutesInput, unit: &str) -> (String, Vec<Paragraph>) {
 }
 
 fn posting_end(m: &MinutesInput, unit: &str) -> (String, Vec<Paragraph>) {
-    let mut p = vec![
-        body(format!(
-            "Hôm nay, vào hồi …… giờ …… {}, tại {}, {unit}, {}.",
-            dotted_date(m.posted_to),
-            DOTS,
-            m.ward
-        )),
-        body("Chúng tôi gồm:".to_string()),
-    ];
-    for i in 1..=3 {
-        p.push(body(format!("{i}. Ông/Bà: {DOTS} Chức vụ: {DOTS}")));
-    }
+    let mut p = opening(m, m.posted_to, unit);
     p.push(body(format!(
         "Tiến hành kết thúc việc niêm yết công khai: {} (mã {}; căn cứ {}).",
         subject_title(m),
