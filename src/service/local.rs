@@ -1469,12 +1469,17 @@ impl Service for LocalService {
             .first_audit_at()?
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map(|t| t.with_timezone(&chrono::Local).date_naive());
+        r.branch = branch;
+        if !options.detail {
+            // The completion figures only (the TUI after each edit): no period before,
+            // no trend, no counted figures — nothing more to read.
+            return Ok(r);
+        }
         r.drop_periods_before(super::report::first_data(
             &self.store.periods()?,
             r.first_record,
             r.today,
         ));
-        r.branch = branch;
         let mut values = self.store.figure_values(Some(period))?;
         if r.branch.is_some() {
             // A branch's report: its groups' figures, not the ward's own.

@@ -343,11 +343,9 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
-/// The checksum of the document `parts` make, nothing written: its content
-/// serialised compact straight into SHA-256 (a restore reading back what it built).
-pub fn checksum_stream(parts: Parts<'_>) -> io::Result<ExportSummary> {
-    let slot = Rc::new(Slot::default());
-    let view = View {
+/// The document `parts` make, as serde sees it; `slot` receives its checksum.
+fn view_of(parts: Parts<'_>, slot: Rc<Slot>) -> View<'_> {
+    View {
         format: FORMAT,
         version: VERSION,
         schema: parts.schema,
@@ -366,14 +364,20 @@ pub fn checksum_stream(parts: Parts<'_>) -> io::Result<ExportSummary> {
         counters: parts.counters,
         raw: parts.raw,
         sha256: ShaSlot(slot),
-    };
+    }
+}
+
+/// The checksum of the document `parts` make, nothing written: its content
+/// serialised compact straight into SHA-256 (a restore reading back what it built).
+pub fn checksum_stream(parts: Parts<'_>) -> io::Result<ExportSummary> {
+    let view = view_of(parts, Rc::new(Slot::default()));
     let mut h = BufHasher::new();
     serde_json::to_writer(&mut h, &view).map_err(io::Error::other)?;
     Ok(ExportSummary {
         sha256: h.hex_with(b""),
         bytes: 0,
-        ward: parts.ward.name.clone(),
-        groups: parts.groups.len(),
+        ward: view.ward.name.clone(),
+        groups: view.groups.len(),
         entries: view.entries.count.get(),
         audit: view.audit.count.get(),
     })
@@ -383,26 +387,7 @@ pub fn checksum_stream(parts: Parts<'_>) -> io::Result<ExportSummary> {
 /// its checksum.
 pub fn write_stream(parts: Parts<'_>, w: &mut dyn Write) -> io::Result<ExportSummary> {
     let slot = Rc::new(Slot::default());
-    let view = View {
-        format: FORMAT,
-        version: VERSION,
-        schema: parts.schema,
-        ward: parts.ward,
-        branches: parts.branches,
-        groups: parts.groups,
-        items: parts.items,
-        entries: Streamed {
-            source: RefCell::new(parts.entries),
-            count: Cell::new(0),
-        },
-        audit: StreamedAudit {
-            source: RefCell::new(parts.audit),
-            count: Cell::new(0),
-        },
-        counters: parts.counters,
-        raw: parts.raw,
-        sha256: ShaSlot(slot.clone()),
-    };
+    let view = view_of(parts, slot.clone());
     let tee = Tee {
         pretty: PrettyFormatter::new(),
         compact: CompactFormatter,
@@ -423,8 +408,8 @@ pub fn write_stream(parts: Parts<'_>, w: &mut dyn Write) -> io::Result<ExportSum
     Ok(ExportSummary {
         sha256: sha,
         bytes: out.inner.bytes,
-        ward: parts.ward.name.clone(),
-        groups: parts.groups.len(),
+        ward: view.ward.name.clone(),
+        groups: view.groups.len(),
         entries: view.entries.count.get(),
         audit: view.audit.count.get(),
     })
