@@ -601,6 +601,10 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
                     meeting_date: f.meeting_date,
                     vote: f.vote,
                     minutes: text.get(s..s + n).unwrap_or(""),
+                    // A roll-up counts figures, not the law's deadlines of each entry.
+                    posted_from: None,
+                    occurred: None,
+                    met: 0,
                 });
                 i += 1;
             }

@@ -39,6 +39,147 @@ pub struct Evidence {
     /// ward's `vote` is derived from them: groups agreeing of all groups (Điều 21 khoản 1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group_votes: Vec<GroupVote>,
+    /// The law's deadlines recorded as done, and the day each was (issue 13: a notice
+    /// sent, a decision sent to UBND, a disclosure posted). A deadline recorded here is
+    /// off the agenda and the report's list of late deadlines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub met: Vec<DeadlineMet>,
+}
+
+/// A deadline recorded as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineMet {
+    pub code: DeadlineCode,
+    pub date: Date,
+}
+
+/// Which of the law's deadlines a [`Deadline`] is: stable names, for recording one as
+/// done (`qcdc due done GROUP ITEM CODE`) and for keeping that record compactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeadlineCode {
+    /// Keep a posting up for the law's days: a minimum, not a "by" date.
+    KeepPosted,
+    /// Disclose within 5 working days of the decision (Điều 12 khoản 3).
+    Disclose,
+    /// Notice of the year-end community meeting (NĐ 59/2023 Điều 11).
+    AnnualNotice,
+    /// Election decision and plan, 20 days ahead (NĐ 59/2023 Điều 6 khoản 1 điểm a).
+    ElectionPlan,
+    /// Candidate list sent to UBND, 15 days ahead (NĐ 59/2023 Điều 6 khoản 2).
+    Candidates,
+    /// Election team, 10 days ahead (NĐ 59/2023 Điều 6 khoản 1 điểm b).
+    ElectionTeam,
+    /// Election decisions posted, 7 days ahead (NĐ 59/2023 Điều 6 khoản 1).
+    ElectionPosting,
+    /// Ballot announced, 2 days ahead (Điều 19 khoản 2).
+    BallotNotice,
+    /// Meeting notice, 2 days ahead (NĐ 59/2023 Điều 3 khoản 3).
+    MeetingNotice,
+    /// Decision sent to UBND and UB MTTQ within 5 working days (Điều 20 khoản 3).
+    SendResult,
+    /// Recognition by UBND / UB MTTQ (Điều 21 khoản 2).
+    Recognition,
+    /// Recognise or answer in writing (Điều 21 khoản 2), for the recognition item.
+    RecogniseOrAnswer,
+    /// Answer a recommendation within 15 days (Điều 40, Điều 45).
+    Answer,
+    /// Tell the investor, 45 days ahead (Điều 45 khoản 1 điểm b).
+    Investor,
+    /// Inspection plan, 5 working days ahead (NĐ 59/2023 Điều 14 khoản 1 điểm b).
+    InspectionPlan,
+    /// The end of the entry's period with steps left.
+    PeriodEnd,
+}
+
+impl DeadlineCode {
+    pub const ALL: [DeadlineCode; 16] = [
+        DeadlineCode::KeepPosted,
+        DeadlineCode::Disclose,
+        DeadlineCode::AnnualNotice,
+        DeadlineCode::ElectionPlan,
+        DeadlineCode::Candidates,
+        DeadlineCode::ElectionTeam,
+        DeadlineCode::ElectionPosting,
+        DeadlineCode::BallotNotice,
+        DeadlineCode::MeetingNotice,
+        DeadlineCode::SendResult,
+        DeadlineCode::Recognition,
+        DeadlineCode::RecogniseOrAnswer,
+        DeadlineCode::Answer,
+        DeadlineCode::Investor,
+        DeadlineCode::InspectionPlan,
+        DeadlineCode::PeriodEnd,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DeadlineCode::KeepPosted => "keep-posted",
+            DeadlineCode::Disclose => "disclose",
+            DeadlineCode::AnnualNotice => "annual-notice",
+            DeadlineCode::ElectionPlan => "election-plan",
+            DeadlineCode::Candidates => "candidates",
+            DeadlineCode::ElectionTeam => "election-team",
+            DeadlineCode::ElectionPosting => "election-posting",
+            DeadlineCode::BallotNotice => "ballot-notice",
+            DeadlineCode::MeetingNotice => "meeting-notice",
+            DeadlineCode::SendResult => "send-result",
+            DeadlineCode::Recognition => "recognition",
+            DeadlineCode::RecogniseOrAnswer => "recognise-or-answer",
+            DeadlineCode::Answer => "answer",
+            DeadlineCode::Investor => "investor",
+            DeadlineCode::InspectionPlan => "inspection-plan",
+            DeadlineCode::PeriodEnd => "period-end",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<DeadlineCode> {
+        let s = s.trim();
+        DeadlineCode::ALL
+            .into_iter()
+            .find(|c| c.code().eq_ignore_ascii_case(s))
+    }
+
+    /// Its place in [`DeadlineCode::ALL`]: the bit of a [`met_mask`].
+    pub fn index(self) -> u8 {
+        DeadlineCode::ALL
+            .iter()
+            .position(|c| *c == self)
+            .unwrap_or(0) as u8
+    }
+
+    pub fn from_index(i: u8) -> Option<DeadlineCode> {
+        DeadlineCode::ALL.get(i as usize).copied()
+    }
+
+    /// Whether the deadline prepares something ahead (a meeting, an election, a
+    /// supervision): it matters only while that is still to come.
+    pub fn prepares(self) -> bool {
+        matches!(
+            self,
+            DeadlineCode::AnnualNotice
+                | DeadlineCode::ElectionPlan
+                | DeadlineCode::Candidates
+                | DeadlineCode::ElectionTeam
+                | DeadlineCode::ElectionPosting
+                | DeadlineCode::BallotNotice
+                | DeadlineCode::MeetingNotice
+                | DeadlineCode::Investor
+                | DeadlineCode::InspectionPlan
+        )
+    }
+
+    /// Whether it can be late at all: a minimum posting time and the period's end
+    /// are not "by" dates of the law (the period's end has its own overdue list).
+    pub fn can_be_late(self) -> bool {
+        !matches!(self, DeadlineCode::KeepPosted | DeadlineCode::PeriodEnd)
+    }
+}
+
+/// The deadlines recorded as done, one bit per [`DeadlineCode::index`] (what a report
+/// keeps of [`Evidence::met`]).
+pub fn met_mask(met: &[DeadlineMet]) -> u32 {
+    met.iter().fold(0, |m, d| m | 1 << d.code.index())
 }
 
 /// One group's own result on a ward-wide decision.
@@ -121,12 +262,53 @@ pub struct EntryFacts<'a> {
     pub meeting_date: Option<Date>,
     pub vote: Option<VoteCount>,
     pub minutes: &'a str,
+    /// What the law's deadlines run from (issue 13).
+    pub posted_from: Option<Date>,
+    pub occurred: Option<Date>,
+    /// The deadlines recorded as done ([`met_mask`]).
+    pub met: u32,
 }
 
 impl EntryFacts<'_> {
     pub fn vote_verdict(&self, item: &Item) -> Option<VoteVerdict> {
         vote::verdict(item.vote?, &self.vote?).ok()
     }
+
+    /// The law's deadlines of this entry ([`Entry::deadlines`]), with `done` unknown
+    /// (the report needs only whether each was recorded done: [`EntryFacts::is_met`]).
+    pub fn deadlines(&self, item: &Item) -> Vec<Deadline> {
+        deadlines_of(
+            item,
+            DeadlineInputs {
+                posted_from: self.posted_from,
+                meeting_date: self.meeting_date,
+                vote: self.vote,
+                occurred: self.occurred,
+            },
+        )
+    }
+
+    pub fn is_met(&self, code: DeadlineCode) -> bool {
+        self.met & (1 << code.index()) != 0
+    }
+
+    /// Whether any deadline can follow from what is recorded (cheap test first).
+    pub fn has_dates(&self) -> bool {
+        self.posted_from.is_some() || self.meeting_date.is_some() || self.occurred.is_some()
+    }
+}
+
+/// Whether a law deadline of an entry is late on `today` (issue 13): its day has passed,
+/// it is not recorded as done, the entry still has steps left (a finished duty is taken
+/// to have kept its deadlines unless recorded otherwise), and — for a deadline that
+/// prepares a meeting, an election or a supervision — that is still to come (once it
+/// has happened, its preparation can no longer be made good).
+pub fn is_late(d: &Deadline, met: bool, complete: bool, today: Date) -> bool {
+    d.code.can_be_late()
+        && !met
+        && !complete
+        && d.date < today
+        && (!d.code.prepares() || d.event.is_some_and(|e| e >= today))
 }
 
 /// Something about an entry that needs a cadre's attention.
@@ -177,6 +359,7 @@ impl Warning {
 /// A deadline the law sets, computed from the evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
+    pub code: DeadlineCode,
     pub what_vi: String,
     pub what_en: String,
     pub date: Date,
@@ -188,6 +371,22 @@ pub struct Deadline {
     /// "Điều 20 khoản 3 Luật 10/2022/QH15".
     #[serde(default)]
     pub article: String,
+    /// For a deadline that prepares something: the day of that meeting, election or
+    /// supervision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Date>,
+    /// The day it was recorded done ([`Evidence::met`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<Date>,
+}
+
+/// What the law's deadlines are computed from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeadlineInputs {
+    pub posted_from: Option<Date>,
+    pub meeting_date: Option<Date>,
+    pub vote: Option<VoteCount>,
+    pub occurred: Option<Date>,
 }
 
 impl Entry {
@@ -214,6 +413,9 @@ impl Entry {
             meeting_date: self.evidence.meeting_date,
             vote: self.evidence.vote,
             minutes: &self.evidence.minutes,
+            posted_from: self.evidence.posted_from,
+            occurred: self.evidence.occurred,
+            met: met_mask(&self.evidence.met),
         }
     }
 
@@ -275,236 +477,21 @@ impl Entry {
     }
 
     /// Deadlines that follow from the dates recorded, each with its rule and article
-    /// (issue 13). Days "from" an event do not count the event's day (Bộ luật Dân sự
-    /// 2015 Điều 147); working days skip Saturdays and Sundays (public holidays are not
-    /// known, so a working-day deadline is the earliest the law's can be).
+    /// (issue 13), and the day each was recorded done. See [`deadlines_of`].
     pub fn deadlines(&self, item: &Item) -> Vec<Deadline> {
-        use super::template::{Law, Pillar};
-        use super::vote::VoteForm;
-        let mut out = Vec::new();
         let e = &self.evidence;
-        let c = &item.citation;
-        let luat = |art: u16| c.law == Law::Luat10_2022 && c.article == art;
-        let clause15 = if luat(15) { c.clause } else { None };
-        let mut push = |d: Option<Date>, what: (&str, &str), rule: (&str, &str), article: &str| {
-            if let Some(date) = d {
-                out.push(Deadline {
-                    what_vi: what.0.to_string(),
-                    what_en: what.1.to_string(),
-                    date,
-                    rule_vi: rule.0.to_string(),
-                    rule_en: rule.1.to_string(),
-                    article: article.to_string(),
-                });
-            }
-        };
-        // Posting or consultation for at least N days, the first day not counted.
-        if let (Some(min), Some(from)) = (item.min_days, e.posted_from) {
-            let article = match (item.pillar, c.law) {
-                (Pillar::CongKhai, _) => "Điều 13 khoản 2 Luật 10/2022/QH15".to_string(),
-                (Pillar::ThamGiaYKien, _) => "Điều 28 khoản 2 Luật 10/2022/QH15".to_string(),
-                (_, Law::Nd61_2023) => "Điều 9 Nghị định 61/2023/NĐ-CP".to_string(),
-                _ => c.to_string(),
-            };
-            push(
-                date::days_after(from, min.into()),
-                (
-                    &format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
-                    &format!("Keep posted/open for {min} days, not before"),
-                ),
-                (
-                    &format!("{min} ngày, không tính ngày bắt đầu (Điều 147 Bộ luật Dân sự 2015)"),
-                    &format!("{min} days, the first day not counted (Civil Code 2015 Art. 147)"),
-                ),
-                &article,
-            );
+        let mut out = deadlines_of(
+            item,
+            DeadlineInputs {
+                posted_from: e.posted_from,
+                meeting_date: e.meeting_date,
+                vote: e.vote,
+                occurred: e.occurred,
+            },
+        );
+        for d in &mut out {
+            d.done = e.met.iter().find(|m| m.code == d.code).map(|m| m.date);
         }
-        // Disclosure within 5 working days of the decision (Điều 12 khoản 3).
-        if item.pillar == Pillar::CongKhai
-            && let Some(d) = e.occurred
-        {
-            push(
-                Some(date::add_working_days(d, 5)),
-                ("Công khai chậm nhất", "Disclose at the latest"),
-                (
-                    "05 ngày làm việc kể từ ngày có quyết định (trừ thứ Bảy, Chủ nhật)",
-                    "5 working days from the decision (weekends skipped)",
-                ),
-                "Điều 12 khoản 3 Luật 10/2022/QH15",
-            );
-        }
-        if let Some(m) = e.meeting_date {
-            let form = e.vote.map(|v| v.form);
-            if luat(33) {
-                push(
-                    date::days_before(m, 5),
-                    (
-                        "Gửi thông báo triệu tập hội nghị chậm nhất",
-                        "Send the notice of the annual meeting by",
-                    ),
-                    (
-                        "ít nhất 05 ngày trước hội nghị",
-                        "at least 5 days before the meeting",
-                    ),
-                    "Điều 11 khoản 1 điểm c Nghị định 59/2023/NĐ-CP",
-                );
-            } else if clause15 == Some(4) {
-                push(
-                    date::days_before(m, 20),
-                    (
-                        "Quyết định, kế hoạch bầu cử chậm nhất",
-                        "Election decision and plan by",
-                    ),
-                    (
-                        "ít nhất 20 ngày trước ngày bầu",
-                        "at least 20 days before the election",
-                    ),
-                    "Điều 6 khoản 1 điểm a Nghị định 59/2023/NĐ-CP",
-                );
-                push(
-                    date::days_before(m, 10),
-                    (
-                        "Thành lập Tổ bầu cử chậm nhất",
-                        "Set up the election team by",
-                    ),
-                    (
-                        "ít nhất 10 ngày trước ngày bầu",
-                        "at least 10 days before the election",
-                    ),
-                    "Điều 6 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
-                );
-                push(
-                    date::days_before(m, 7),
-                    (
-                        "Niêm yết, thông báo các quyết định bầu cử chậm nhất",
-                        "Post the election decisions by",
-                    ),
-                    (
-                        "ít nhất 07 ngày trước ngày bầu",
-                        "at least 7 days before the election",
-                    ),
-                    "Điều 6 khoản 1 Nghị định 59/2023/NĐ-CP",
-                );
-            } else if form == Some(VoteForm::Ballot) {
-                push(
-                    date::days_before(m, 2),
-                    (
-                        "Công khai nội dung, thời hạn phát phiếu chậm nhất",
-                        "Announce the ballot by",
-                    ),
-                    (
-                        "ít nhất 02 ngày trước khi phát phiếu",
-                        "at least 2 days before the ballot",
-                    ),
-                    "Điều 19 khoản 2 Luật 10/2022/QH15",
-                );
-            } else {
-                push(
-                    date::days_before(m, 2),
-                    ("Thông báo họp chậm nhất", "Meeting notice at the latest"),
-                    (
-                        "ít nhất 02 ngày trước cuộc họp",
-                        "at least 2 days before the meeting",
-                    ),
-                    "Điều 3 khoản 3 Nghị định 59/2023/NĐ-CP",
-                );
-            }
-            if item.vote.is_some() {
-                push(
-                    Some(date::add_working_days(m, 5)),
-                    (
-                        "Gửi kết quả cho UBND, UB MTTQ phường (5 ngày làm việc)",
-                        "Send the decision to the ward UBND and MTTQ (5 working days)",
-                    ),
-                    (
-                        "05 ngày làm việc kể từ ngày họp / hết hạn phiếu (trừ thứ Bảy, Chủ nhật)",
-                        "5 working days from the meeting or ballot (weekends skipped)",
-                    ),
-                    "Điều 20 khoản 3 Luật 10/2022/QH15",
-                );
-            }
-            // Hương ước, tổ trưởng, board members take effect on recognition, due 5
-            // working days after receipt: at the latest 10 after the vote.
-            if matches!(clause15, Some(3..=5)) && self.vote_verdict(item).is_some_and(|v| v.passes)
-            {
-                let by = if clause15 == Some(5) {
-                    "UB MTTQ"
-                } else {
-                    "UBND"
-                };
-                push(
-                    Some(date::add_working_days(m, 10)),
-                    (
-                        &format!("{by} phường công nhận chậm nhất (nếu nhận ngày cuối)"),
-                        &format!("Ward {by} recognises by (if received on the last day)"),
-                    ),
-                    (
-                        "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
-                        "5 working days from receiving the decision (weekends skipped)",
-                    ),
-                    "Điều 21 khoản 2 Luật 10/2022/QH15",
-                );
-            }
-        }
-        if let Some(d) = e.occurred {
-            if luat(21) {
-                push(
-                    Some(date::add_working_days(d, 5)),
-                    (
-                        "Công nhận hoặc trả lời bằng văn bản chậm nhất",
-                        "Recognise or answer in writing by",
-                    ),
-                    (
-                        "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
-                        "5 working days from receipt (weekends skipped)",
-                    ),
-                    "Điều 21 khoản 2 Luật 10/2022/QH15",
-                );
-            }
-            if luat(40) {
-                push(
-                    date::days_after(d, 15),
-                    (
-                        "Thông báo kết quả giải quyết kiến nghị chậm nhất",
-                        "Answer the recommendation by",
-                    ),
-                    (
-                        "15 ngày kể từ ngày nhận kiến nghị, không tính ngày nhận (Điều 147 Bộ luật Dân sự 2015)",
-                        "15 days from receipt, that day not counted (Civil Code 2015 Art. 147)",
-                    ),
-                    "Điều 40 khoản 1 điểm c; Điều 45 khoản 2 điểm c Luật 10/2022/QH15",
-                );
-            }
-            if luat(45) {
-                push(
-                    date::days_before(d, 45),
-                    (
-                        "Thông báo chủ đầu tư kế hoạch, thành phần Ban chậm nhất",
-                        "Tell the investor the plan and members by",
-                    ),
-                    (
-                        "chậm nhất 45 ngày trước ngày thực hiện giám sát",
-                        "at least 45 days before the supervision",
-                    ),
-                    "Điều 45 khoản 1 điểm b Luật 10/2022/QH15",
-                );
-            }
-            if c.law == Law::Nd59_2023 && c.article == 14 {
-                push(
-                    Some(date::sub_working_days(d, 5)),
-                    (
-                        "Gửi kế hoạch kiểm tra, giám sát chậm nhất",
-                        "Send the inspection plan by",
-                    ),
-                    (
-                        "05 ngày làm việc trước khi kiểm tra, giám sát (trừ thứ Bảy, Chủ nhật)",
-                        "5 working days before the inspection (weekends skipped)",
-                    ),
-                    "Điều 14 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
-                );
-            }
-        }
-        out.sort_by_key(|d| d.date);
         out
     }
 
@@ -517,6 +504,280 @@ impl Entry {
         (c.law == Law::Luat10_2022 && c.article == 45)
             || (c.law == Law::Nd59_2023 && c.article == 14)
     }
+}
+
+/// Deadlines that follow from the dates recorded, each with its rule and article
+/// (issue 13). Days "from" an event do not count the event's day (Bộ luật Dân sự
+/// 2015 Điều 147); working days skip Saturdays and Sundays (public holidays are not
+/// known, so a working-day deadline is the earliest the law's can be).
+pub fn deadlines_of(item: &Item, e: DeadlineInputs) -> Vec<Deadline> {
+    use super::template::{Law, Pillar};
+    use super::vote::VoteForm;
+    let mut out = Vec::new();
+    let c = &item.citation;
+    let luat = |art: u16| c.law == Law::Luat10_2022 && c.article == art;
+    let clause15 = if luat(15) { c.clause } else { None };
+    let mut push = |code: DeadlineCode,
+                    event: Option<Date>,
+                    d: Option<Date>,
+                    what: (&str, &str),
+                    rule: (&str, &str),
+                    article: &str| {
+        if let Some(date) = d {
+            out.push(Deadline {
+                code,
+                event,
+                done: None,
+                what_vi: what.0.to_string(),
+                what_en: what.1.to_string(),
+                date,
+                rule_vi: rule.0.to_string(),
+                rule_en: rule.1.to_string(),
+                article: article.to_string(),
+            });
+        }
+    };
+    // Posting or consultation for at least N days, the first day not counted.
+    if let (Some(min), Some(from)) = (item.min_days, e.posted_from) {
+        let article = match (item.pillar, c.law) {
+            (Pillar::CongKhai, _) => "Điều 13 khoản 2 Luật 10/2022/QH15".to_string(),
+            (Pillar::ThamGiaYKien, _) => "Điều 28 khoản 2 Luật 10/2022/QH15".to_string(),
+            (_, Law::Nd61_2023) => "Điều 9 Nghị định 61/2023/NĐ-CP".to_string(),
+            _ => c.to_string(),
+        };
+        push(
+            DeadlineCode::KeepPosted,
+            None,
+            date::days_after(from, min.into()),
+            (
+                &format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
+                &format!("Keep posted/open for {min} days, not before"),
+            ),
+            (
+                &format!("{min} ngày, không tính ngày bắt đầu (Điều 147 Bộ luật Dân sự 2015)"),
+                &format!("{min} days, the first day not counted (Civil Code 2015 Art. 147)"),
+            ),
+            &article,
+        );
+    }
+    // Disclosure within 5 working days of the decision (Điều 12 khoản 3).
+    if item.pillar == Pillar::CongKhai
+        && let Some(d) = e.occurred
+    {
+        push(
+            DeadlineCode::Disclose,
+            None,
+            Some(date::add_working_days(d, 5)),
+            ("Công khai chậm nhất", "Disclose at the latest"),
+            (
+                "05 ngày làm việc kể từ ngày có quyết định (trừ thứ Bảy, Chủ nhật)",
+                "5 working days from the decision (weekends skipped)",
+            ),
+            "Điều 12 khoản 3 Luật 10/2022/QH15",
+        );
+    }
+    if let Some(m) = e.meeting_date {
+        let form = e.vote.map(|v| v.form);
+        if luat(33) {
+            push(
+                DeadlineCode::AnnualNotice,
+                Some(m),
+                date::days_before(m, 5),
+                (
+                    "Gửi thông báo triệu tập hội nghị chậm nhất",
+                    "Send the notice of the annual meeting by",
+                ),
+                (
+                    "ít nhất 05 ngày trước hội nghị",
+                    "at least 5 days before the meeting",
+                ),
+                "Điều 11 khoản 1 điểm c Nghị định 59/2023/NĐ-CP",
+            );
+        } else if clause15 == Some(4) {
+            push(
+                DeadlineCode::ElectionPlan,
+                Some(m),
+                date::days_before(m, 20),
+                (
+                    "Quyết định, kế hoạch bầu cử chậm nhất",
+                    "Election decision and plan by",
+                ),
+                (
+                    "ít nhất 20 ngày trước ngày bầu",
+                    "at least 20 days before the election",
+                ),
+                "Điều 6 khoản 1 điểm a Nghị định 59/2023/NĐ-CP",
+            );
+            push(
+                DeadlineCode::ElectionTeam,
+                Some(m),
+                date::days_before(m, 10),
+                (
+                    "Thành lập Tổ bầu cử chậm nhất",
+                    "Set up the election team by",
+                ),
+                (
+                    "ít nhất 10 ngày trước ngày bầu",
+                    "at least 10 days before the election",
+                ),
+                "Điều 6 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
+            );
+            push(
+                DeadlineCode::ElectionPosting,
+                Some(m),
+                date::days_before(m, 7),
+                (
+                    "Niêm yết, thông báo các quyết định bầu cử chậm nhất",
+                    "Post the election decisions by",
+                ),
+                (
+                    "ít nhất 07 ngày trước ngày bầu",
+                    "at least 7 days before the election",
+                ),
+                "Điều 6 khoản 1 Nghị định 59/2023/NĐ-CP",
+            );
+        } else if form == Some(VoteForm::Ballot) {
+            push(
+                DeadlineCode::BallotNotice,
+                Some(m),
+                date::days_before(m, 2),
+                (
+                    "Công khai nội dung, thời hạn phát phiếu chậm nhất",
+                    "Announce the ballot by",
+                ),
+                (
+                    "ít nhất 02 ngày trước khi phát phiếu",
+                    "at least 2 days before the ballot",
+                ),
+                "Điều 19 khoản 2 Luật 10/2022/QH15",
+            );
+        } else {
+            push(
+                DeadlineCode::MeetingNotice,
+                Some(m),
+                date::days_before(m, 2),
+                ("Thông báo họp chậm nhất", "Meeting notice at the latest"),
+                (
+                    "ít nhất 02 ngày trước cuộc họp",
+                    "at least 2 days before the meeting",
+                ),
+                "Điều 3 khoản 3 Nghị định 59/2023/NĐ-CP",
+            );
+        }
+        if item.vote.is_some() {
+            push(
+                DeadlineCode::SendResult,
+                None,
+                Some(date::add_working_days(m, 5)),
+                (
+                    "Gửi kết quả cho UBND, UB MTTQ phường (5 ngày làm việc)",
+                    "Send the decision to the ward UBND and MTTQ (5 working days)",
+                ),
+                (
+                    "05 ngày làm việc kể từ ngày họp / hết hạn phiếu (trừ thứ Bảy, Chủ nhật)",
+                    "5 working days from the meeting or ballot (weekends skipped)",
+                ),
+                "Điều 20 khoản 3 Luật 10/2022/QH15",
+            );
+        }
+        // Hương ước, tổ trưởng, board members take effect on recognition, due 5
+        // working days after receipt: at the latest 10 after the vote.
+        if matches!(clause15, Some(3..=5))
+            && item
+                .vote
+                .zip(e.vote)
+                .and_then(|(rule, count)| vote::verdict(rule, &count).ok())
+                .is_some_and(|v| v.passes)
+        {
+            let by = if clause15 == Some(5) {
+                "UB MTTQ"
+            } else {
+                "UBND"
+            };
+            push(
+                DeadlineCode::Recognition,
+                None,
+                Some(date::add_working_days(m, 10)),
+                (
+                    &format!("{by} phường công nhận chậm nhất (nếu nhận ngày cuối)"),
+                    &format!("Ward {by} recognises by (if received on the last day)"),
+                ),
+                (
+                    "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
+                    "5 working days from receiving the decision (weekends skipped)",
+                ),
+                "Điều 21 khoản 2 Luật 10/2022/QH15",
+            );
+        }
+    }
+    if let Some(d) = e.occurred {
+        if luat(21) {
+            push(
+                DeadlineCode::RecogniseOrAnswer,
+                None,
+                Some(date::add_working_days(d, 5)),
+                (
+                    "Công nhận hoặc trả lời bằng văn bản chậm nhất",
+                    "Recognise or answer in writing by",
+                ),
+                (
+                    "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
+                    "5 working days from receipt (weekends skipped)",
+                ),
+                "Điều 21 khoản 2 Luật 10/2022/QH15",
+            );
+        }
+        if luat(40) {
+            push(
+                DeadlineCode::Answer,
+                None,
+                date::days_after(d, 15),
+                (
+                    "Thông báo kết quả giải quyết kiến nghị chậm nhất",
+                    "Answer the recommendation by",
+                ),
+                (
+                    "15 ngày kể từ ngày nhận kiến nghị, không tính ngày nhận (Điều 147 Bộ luật Dân sự 2015)",
+                    "15 days from receipt, that day not counted (Civil Code 2015 Art. 147)",
+                ),
+                "Điều 40 khoản 1 điểm c; Điều 45 khoản 2 điểm c Luật 10/2022/QH15",
+            );
+        }
+        if luat(45) {
+            push(
+                DeadlineCode::Investor,
+                Some(d),
+                date::days_before(d, 45),
+                (
+                    "Thông báo chủ đầu tư kế hoạch, thành phần Ban chậm nhất",
+                    "Tell the investor the plan and members by",
+                ),
+                (
+                    "chậm nhất 45 ngày trước ngày thực hiện giám sát",
+                    "at least 45 days before the supervision",
+                ),
+                "Điều 45 khoản 1 điểm b Luật 10/2022/QH15",
+            );
+        }
+        if c.law == Law::Nd59_2023 && c.article == 14 {
+            push(
+                DeadlineCode::InspectionPlan,
+                Some(d),
+                Some(date::sub_working_days(d, 5)),
+                (
+                    "Gửi kế hoạch kiểm tra, giám sát chậm nhất",
+                    "Send the inspection plan by",
+                ),
+                (
+                    "05 ngày làm việc trước khi kiểm tra, giám sát (trừ thứ Bảy, Chủ nhật)",
+                    "5 working days before the inspection (weekends skipped)",
+                ),
+                "Điều 14 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
+            );
+        }
+    }
+    out.sort_by_key(|d| d.date);
+    out
 }
 
 /// The fields of an entry as the audit trail names them. Diff and undo both go through
@@ -538,6 +799,7 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "title",
         "rounds",
         "group_votes",
+        "met",
     ] {
         f.push(name.to_string());
     }
@@ -591,6 +853,12 @@ impl Entry {
                         c.form.code()
                     )
                 })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "met" => e
+                .met
+                .iter()
+                .map(|m| format!("{}={}", m.code.code(), fmt_date(Some(m.date))))
                 .collect::<Vec<_>>()
                 .join("\n"),
             _ => String::new(),
@@ -678,6 +946,20 @@ impl Entry {
                     .filter(|l| !l.is_empty())
                     .map(VoteRound::from_text)
                     .collect::<Result<_, _>>()?
+            }
+            "met" => {
+                e.met = value
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| {
+                        let bad = || format!("bad deadline record {l:?}");
+                        let (c, d) = l.split_once('=').ok_or_else(bad)?;
+                        Ok(DeadlineMet {
+                            code: DeadlineCode::from_code(c).ok_or_else(bad)?,
+                            date: date::parse(d).map_err(|_| bad())?,
+                        })
+                    })
+                    .collect::<Result<_, String>>()?
             }
             other => return Err(format!("unknown field {other:?}")),
         }

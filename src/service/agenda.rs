@@ -37,6 +37,9 @@ pub fn row_deadlines(r: &ChecklistRow) -> Vec<crate::domain::entry::Deadline> {
     let mut out = r.entry.deadlines(&r.item);
     if !r.completion.is_complete() && r.completion.applicable > 0 {
         out.push(crate::domain::entry::Deadline {
+            code: crate::domain::entry::DeadlineCode::PeriodEnd,
+            event: None,
+            done: None,
             what_vi: "Hoàn thành các bước của kỳ".into(),
             what_en: PERIOD_END.into(),
             date: r.slot.end(),

@@ -242,6 +242,7 @@ impl EntryV1 {
                 title: String::new(),
                 rounds: Vec::new(),
                 group_votes: Vec::new(),
+                met: Vec::new(),
             },
             version: self.version,
         }
@@ -388,6 +389,7 @@ impl EntryV2 {
                         count: v.count(),
                     })
                     .collect(),
+                met: Vec::new(),
             },
             version: self.version,
         }
@@ -597,6 +599,9 @@ impl<'a> TallyRowRef<'a> {
             meeting_date: date_from(self.meeting_date),
             vote: self.vote.as_ref().map(VoteV1::count),
             minutes: self.minutes,
+            posted_from: None,
+            occurred: None,
+            met: 0,
         })
     }
 }
