@@ -199,7 +199,10 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "note" => ("Ghi chú", "Note"),
         "occurred" => ("Ngày phát sinh", "Arose on"),
         "title" => ("Tên việc", "What arose"),
-        "rounds" => ("Các vòng họp / phát phiếu trước", "Earlier meetings / ballots"),
+        "rounds" => (
+            "Các vòng họp / phát phiếu trước",
+            "Earlier meetings / ballots",
+        ),
         "group_votes" => ("Kết quả từng tổ", "Each group's result"),
         "met" => ("Hạn luật định đã làm", "Law deadlines done"),
         other => return other.to_string(),
