@@ -305,6 +305,49 @@ fn meeting_without_quorum_then_ballot_both_kept_ballot_decides_dieu_19_khoan_1_d
         .find(|e| e["item"] == "BQ-03")
         .unwrap();
     assert_eq!(e["evidence"]["rounds"][0]["count"]["form"], "meeting");
+    // The quarter's report counts both: the meeting held on 10/08 is a meeting of
+    // section VIII and a vote of section II (it did not reach attendance), the ballot
+    // of 25/08 is the vote that passed.
+    let rep = w
+        .ok(&[
+            "--period", "2026-Q3", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    let votes: Vec<(String, bool)> = rep["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["item"] == "BQ-03")
+        .map(|v| {
+            (
+                v["meeting_date"].as_str().unwrap().to_string(),
+                v["verdict"]["passes"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        votes,
+        [
+            ("2026-08-10".to_string(), false),
+            ("2026-08-25".to_string(), true)
+        ],
+        "{rep}"
+    );
+    let meetings: Vec<&str> = rep["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["item"] == "BQ-03")
+        .map(|m| m["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(meetings, ["2026-08-10", "2026-08-25"], "{rep}");
+    let g1 = rep["meeting_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "Tổ dân phố 1")
+        .unwrap();
+    assert!(g1["meetings"].as_u64().unwrap() >= 2, "{g1}");
     // Undo takes the ballot back and the meeting with it is the result again.
     w.ok(&["undo"]);
     let row = w.item("Tổ dân phố 1", "BQ-03");
