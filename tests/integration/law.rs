@@ -958,6 +958,42 @@ fn report_lists_a_late_law_deadline_dieu_20_khoan_3() {
         .ok(&["--period", "2026-Q1", "report", "--format", "md"])
         .stdout;
     assert!(md.contains("Điều 20 khoản 3"), "{md}");
+    // The workbook gives it its own sheet; the Word report a numbered part with a table.
+    let xlsx = w.dir.path().join("q1.xlsx");
+    w.ok(&[
+        "--period",
+        "2026-Q1",
+        "report",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
+    use calamine::Reader;
+    let sh = wb.worksheet_range("Hạn luật định").expect("the sheet");
+    let cells: Vec<String> = sh.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "Tổ dân phố 1"), "{cells:?}");
+    assert!(
+        cells.iter().any(|c| c.contains("Điều 20 khoản 3")),
+        "{cells:?}"
+    );
+    let docx = w.dir.path().join("q1.docx");
+    w.ok(&[
+        "--period",
+        "2026-Q1",
+        "report",
+        "--format",
+        "docx",
+        "--out",
+        docx.to_str().unwrap(),
+    ]);
+    let text = crate::documents::docx_text(&std::fs::read(&docx).unwrap());
+    assert!(
+        text.contains("Hạn luật định đã qua, chưa ghi nhận thực hiện"),
+        "{text}"
+    );
+    assert!(text.contains("Điều 20 khoản 3"), "{text}");
     // Steps done: the duty was carried out, the deadline is no longer listed.
     for step in ["biet", "ban", "lam", "kiemtra"] {
         w.ok(&[
