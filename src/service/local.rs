@@ -1343,8 +1343,14 @@ impl Service for LocalService {
                 now_ms(),
                 &|e: &mut Entry| {
                     // A second meeting or ballot no longer overwrites the first: the
-                    // round before is kept (issue 13; Điều 19 khoản 1 điểm b).
-                    if let Some(prev) = e.evidence.vote {
+                    // round before is kept (issue 13; Điều 19 khoản 1 điểm b). The same
+                    // meeting again — same form, the same day or none given — is a
+                    // correction of its figures, not another round.
+                    let correction = e.evidence.vote.is_some_and(|prev| {
+                        prev.form == count.form
+                            && date.is_none_or(|d| e.evidence.meeting_date == Some(d))
+                    });
+                    if !correction && let Some(prev) = e.evidence.vote {
                         let round = crate::domain::entry::VoteRound {
                             count: prev,
                             date: e.evidence.meeting_date,
