@@ -506,12 +506,24 @@ fn printed_page_problems(text: &str) -> Vec<String> {
             Regex::new(r"STT\s+Mã\s+Nội dung\s+Tổ dân phố\s+Ngày").unwrap(),
             Some(Box::new(dated)),
         ),
+        // A ward-level row has no branch: its group column reads "Cấp phường".
         (
             "overdue",
-            Regex::new(r"STT\s+Chi bộ\s+Tổ dân phố\s+Mã").unwrap(),
+            Regex::new(r"STT\s+Chi bộ\s+Tổ dân phố\s+Mã\s+Nội dung\s+Kỳ").unwrap(),
             Some(Box::new({
-                let r = Regex::new(r"^\s*\d+\s+Chi bộ").unwrap();
+                let r = Regex::new(r"^\s*\d+\s+(Chi bộ|Cấp phường)").unwrap();
                 move |l: &str| r.is_match(l)
+            })),
+        ),
+        (
+            "late law deadlines",
+            Regex::new(r"STT\s+Chi bộ\s+Tổ dân phố\s+Mã\s+Nội dung\s+Việc phải").unwrap(),
+            Some(Box::new({
+                let (r, d) = (
+                    Regex::new(r"^\s*\d+\s+(Chi bộ|Cấp phường)").unwrap(),
+                    date.clone(),
+                );
+                move |l: &str| r.is_match(l) && d.is_match(l)
             })),
         ),
         (
