@@ -199,7 +199,10 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         "note" => ("Ghi chú", "Note"),
         "occurred" => ("Ngày phát sinh", "Arose on"),
         "title" => ("Tên việc", "What arose"),
-        "rounds" => ("Các vòng họp / phát phiếu trước", "Earlier meetings / ballots"),
+        "rounds" => (
+            "Các vòng họp / phát phiếu trước",
+            "Earlier meetings / ballots",
+        ),
         "group_votes" => ("Kết quả từng tổ", "Each group's result"),
         "met" => ("Hạn luật định đã làm", "Law deadlines done"),
         other => return other.to_string(),
@@ -239,7 +242,39 @@ pub fn field_value(field: &str, value: &str, lang: Lang) -> String {
                 _ => value.to_string(),
             }
         }
+        // Law deadlines recorded done, "send-result=2026-12-02" a line (issue 13).
+        "met" => value
+            .lines()
+            .map(|l| match l.split_once('=') {
+                Some((code, d)) => format!(
+                    "{code} {}",
+                    date::parse(d)
+                        .map(date::format_vi)
+                        .unwrap_or_else(|_| d.to_string())
+                ),
+                None => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         _ => format!("“{value}”"),
+    }
+}
+
+/// " — đã làm 05/12/2026", " — QUÁ HẠN" or nothing: a law deadline's state as the
+/// entry form and `qcdc items` show it, judged by [`crate::domain::entry::is_late`]
+/// (the rule of the agenda and the report's late list).
+pub fn deadline_state(
+    d: &crate::domain::entry::Deadline,
+    complete: bool,
+    today: date::Date,
+    lang: Lang,
+) -> String {
+    match d.done {
+        Some(on) => format!(" — {} {}", lang.t("đã làm", "done"), date::format_vi(on)),
+        None if crate::domain::entry::is_late(d, false, complete, today) => {
+            format!(" — {}", lang.t("QUÁ HẠN", "LATE"))
+        }
+        None => String::new(),
     }
 }
 

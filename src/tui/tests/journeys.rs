@@ -114,7 +114,7 @@ fn posting_dates_on_an_item_without_a_vote_are_saved_and_shown_by_items() {
     // `qcdc items` prints the evidence from the same rows.
     let rows = f.svc().checklist(f.group_id("Tổ dân phố 2"), Q4).unwrap();
     let row = rows.iter().find(|r| r.item.code == "CK-01").unwrap();
-    let lines = crate::cli::entries::evidence_lines(row, Lang::Vi);
+    let lines = crate::cli::entries::evidence_lines(row, Lang::Vi, date::parse(TODAY).unwrap());
     assert!(
         lines.iter().any(|l| l.contains("01/10/2026 → 31/10/2026")),
         "{lines:?}"
