@@ -63,8 +63,8 @@ pub fn chunk_key(seq: u64) -> [u8; 8] {
     (seq / AUDIT_CHUNK).to_be_bytes()
 }
 
-impl SheetV2 {
-    pub fn row(&self, item: &str) -> Option<&SheetRowV2> {
+impl SheetV3 {
+    pub fn row(&self, item: &str) -> Option<&SheetRowV3> {
         self.rows
             .binary_search_by(|r| r.item.as_str().cmp(item))
             .ok()
@@ -74,7 +74,7 @@ impl SheetV2 {
     /// Put `entry` (with the audit record that wrote it, if any) in place of the row of
     /// its item.
     pub fn put(&mut self, entry: &Entry, seq: Option<u64>) {
-        let rec = EntryV2::from(entry);
+        let rec = EntryV3::from(entry);
         match self
             .rows
             .binary_search_by(|r| r.item.as_str().cmp(&entry.item))
@@ -86,7 +86,7 @@ impl SheetV2 {
             }
             Err(i) => self.rows.insert(
                 i,
-                SheetRowV2 {
+                SheetRowV3 {
                     item: entry.item.clone(),
                     entry: rec,
                     audit: seq.into_iter().collect(),
@@ -103,13 +103,13 @@ impl SheetV2 {
     }
 }
 
-impl TallyV1 {
-    pub fn put(&mut self, slot: Period, item: &str, e: &EntryV2) {
-        let row = TallyRowV1::of(slot, item, e);
-        let key = (row.slot, row.item.as_str());
+impl TallyV2 {
+    pub fn put(&mut self, slot: Period, item: &str, e: &EntryV3) {
+        let row = TallyRowV2::of(slot, item, e);
+        let key = (row.slot(), row.item());
         match self
             .rows
-            .binary_search_by(|r| (r.slot, r.item.as_str()).cmp(&key))
+            .binary_search_by(|r| (r.slot(), r.item()).cmp(&key))
         {
             Ok(i) => self.rows[i] = row,
             Err(i) => self.rows.insert(i, row),
@@ -117,15 +117,15 @@ impl TallyV1 {
     }
 
     /// The tally of the given sheets (all of one group and one year).
-    pub fn of_sheets<'a>(sheets: impl IntoIterator<Item = (Period, &'a SheetV2)>) -> TallyV1 {
-        let mut t = TallyV1::default();
+    pub fn of_sheets<'a>(sheets: impl IntoIterator<Item = (Period, &'a SheetV3)>) -> TallyV2 {
+        let mut t = TallyV2::default();
         for (slot, sheet) in sheets {
             for r in &sheet.rows {
-                t.rows.push(TallyRowV1::of(slot, &r.item, &r.entry));
+                t.rows.push(TallyRowV2::of(slot, &r.item, &r.entry));
             }
         }
         t.rows
-            .sort_by(|a, b| (a.slot, &a.item).cmp(&(b.slot, &b.item)));
+            .sort_by(|a, b| (a.slot(), a.item()).cmp(&(b.slot(), b.item())));
         t
     }
 }
@@ -196,7 +196,7 @@ pub fn tx_put_entries<E>(
     for (k, rows) in by_sheet {
         let mut sheet = match sheets.get(k)? {
             Some(v) => decode_sheet(&v).ok_or_else(abort)?,
-            None => SheetV2::default(),
+            None => SheetV3::default(),
         };
         for (e, seq) in rows {
             sheet.put(e, seq);
@@ -205,11 +205,11 @@ pub fn tx_put_entries<E>(
     }
     for (k, rows) in by_tally {
         let mut tally = match tallies.get(k)? {
-            Some(v) => decode::<TallyV1>(&v).ok_or_else(abort)?,
-            None => TallyV1::default(),
+            Some(v) => decode_tally(&v).ok_or_else(abort)?,
+            None => TallyV2::default(),
         };
         for e in rows {
-            tally.put(e.period, &e.item, &EntryV2::from(e));
+            tally.put(e.period, &e.item, &EntryV3::from(e));
         }
         tallies.insert(&k, encode(&tally))?;
     }
@@ -255,7 +255,7 @@ impl<'a> BulkWriter<'a> {
         year: u16,
         entries: &[(Entry, Vec<u64>)],
     ) -> Result<(), sled::Error> {
-        let mut sheets: BTreeMap<Period, SheetV2> = BTreeMap::new();
+        let mut sheets: BTreeMap<Period, SheetV3> = BTreeMap::new();
         for (e, seqs) in entries {
             let sheet = sheets.entry(e.period).or_default();
             sheet.put(e, None);
@@ -266,7 +266,7 @@ impl<'a> BulkWriter<'a> {
                 sheet.rows[i].audit = seqs.clone();
             }
         }
-        let tally = TallyV1::of_sheets(sheets.iter().map(|(p, s)| (*p, s)));
+        let tally = TallyV2::of_sheets(sheets.iter().map(|(p, s)| (*p, s)));
         for (slot, sheet) in &sheets {
             let v = encode(sheet);
             self.pending_bytes += v.len() + 8;
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn a_sheet_keeps_one_row_per_item_in_order_with_its_audit_trail() {
-        let mut s = SheetV2::default();
+        let mut s = SheetV3::default();
         let p = Period::Quarter(2026, 4);
         let mut e = Entry::new(3, "CK-02", p);
         s.put(&e, Some(5));

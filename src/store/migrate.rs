@@ -13,6 +13,7 @@ pub fn run(store: &Store, from: u32) -> Result<(), StoreError> {
             1 => v1_to_v2(store)?, // sets the version itself, atomically
             2 => v2_to_v3(store)?,
             3 => v3_to_v4(store)?,
+            4 => v4_to_v5(store)?,
             other => {
                 return Err(StoreError::Corrupt {
                     path: store.path().to_path_buf(),
@@ -165,7 +166,7 @@ pub fn drop_schema_2_trees(store: &Store) -> Result<(), StoreError> {
 /// not a user change; the new built-in items come with a new ward or `template add`).
 /// The version goes up last.
 fn v3_to_v4(store: &Store) -> Result<(), StoreError> {
-    use super::records::{SheetV2, WardV2, decode_sheet, decode_ward};
+    use super::records::{SheetV3, WardV2, decode_sheet, decode_ward};
     let path = store.path().to_path_buf();
     let io = |e: sled::Error| super::classify(&path, e);
     let corrupt = |what: &str| StoreError::Corrupt {
@@ -176,7 +177,7 @@ fn v3_to_v4(store: &Store) -> Result<(), StoreError> {
     let mut pending = 0usize;
     for kv in store.sheets.iter() {
         let (k, v) = kv.map_err(io)?;
-        let sheet: SheetV2 = decode_sheet(&v).ok_or_else(|| corrupt("sheet"))?;
+        let sheet: SheetV3 = decode_sheet(&v).ok_or_else(|| corrupt("sheet"))?;
         let new = encode(&sheet);
         if new.as_slice() != v.as_ref() {
             batch.insert(k, new);
@@ -216,6 +217,72 @@ fn v3_to_v4(store: &Store) -> Result<(), StoreError> {
     store
         .meta_tree()
         .insert(super::SCHEMA, &4u32.to_be_bytes())
+        .map_err(io)?;
+    store.flush()
+}
+
+/// Schema 5 (issue 13) keeps the law's deadlines recorded as done with each entry
+/// ([`super::records::EntryV3`]) and puts what those deadlines run from in the tallies
+/// ([`super::records::TallyRowV2`]), so a report lists late deadlines from the tallies.
+/// Every sheet is rewritten in the new layout and every tally rebuilt from the sheets
+/// of its group and year. Either layout reads, so a crash part-way leaves a database
+/// that opens and is finished on the next open; the version goes up last.
+fn v4_to_v5(store: &Store) -> Result<(), StoreError> {
+    use super::layout::{split_sheet_key, tally_key};
+    use super::records::{SheetV3, TallyV2, decode_sheet};
+    use std::collections::BTreeMap;
+    let path = store.path().to_path_buf();
+    let io = |e: sled::Error| super::classify(&path, e);
+    let corrupt = |what: &str| StoreError::Corrupt {
+        path: path.clone(),
+        detail: format!("unreadable schema-4 {what} record"),
+    };
+    // Sheets are keyed slot ‖ group and a slot's key starts with its year, so one
+    // year's sheets come together: the tallies of a year are built, written, dropped.
+    let mut year: Option<u16> = None;
+    let mut tallies: BTreeMap<u32, Vec<(crate::domain::period::Period, SheetV3)>> = BTreeMap::new();
+    let mut batch = sled::Batch::default();
+    let mut pending = 0usize;
+    let write_tallies = |y: u16,
+                         t: &mut BTreeMap<u32, Vec<(crate::domain::period::Period, SheetV3)>>|
+     -> Result<(), StoreError> {
+        let mut b = sled::Batch::default();
+        for (group, sheets) in std::mem::take(t) {
+            let tally = TallyV2::of_sheets(sheets.iter().map(|(p, s)| (*p, s)));
+            b.insert(&tally_key(y, group), encode(&tally));
+        }
+        store.tallies.apply_batch(b).map_err(io)
+    };
+    for kv in store.sheets.iter() {
+        let (k, v) = kv.map_err(io)?;
+        let (slot, group) = split_sheet_key(&k).ok_or_else(|| corrupt("sheet key"))?;
+        let sheet = decode_sheet(&v).ok_or_else(|| corrupt("sheet"))?;
+        let new = encode(&sheet);
+        if new.as_slice() != v.as_ref() {
+            batch.insert(k, new);
+            pending += 1;
+        }
+        if pending >= 4096 {
+            store
+                .sheets
+                .apply_batch(std::mem::take(&mut batch))
+                .map_err(io)?;
+            pending = 0;
+        }
+        if year.is_some_and(|y| y != slot.year()) {
+            write_tallies(year.unwrap_or_default(), &mut tallies)?;
+        }
+        year = Some(slot.year());
+        tallies.entry(group).or_default().push((slot, sheet));
+    }
+    store.sheets.apply_batch(batch).map_err(io)?;
+    if let Some(y) = year {
+        write_tallies(y, &mut tallies)?;
+    }
+    store.flush()?;
+    store
+        .meta_tree()
+        .insert(super::SCHEMA, &5u32.to_be_bytes())
         .map_err(io)?;
     store.flush()
 }

@@ -6,9 +6,9 @@
 //! - `branches`: branch id → [`BranchV1`];
 //! - `groups`: group id → [`GroupV2`];
 //! - `items`: item code → [`ItemV1`] (the template the ward uses);
-//! - `sheets`: slot period (4 bytes) ‖ group id → [`SheetV2`], the group's entries
+//! - `sheets`: slot period (4 bytes) ‖ group id → [`SheetV3`], the group's entries
 //!   kept for that period, each with the audit records that changed it;
-//! - `tallies`: year ‖ group id → [`TallyV1`], what reports count of those entries;
+//! - `tallies`: year ‖ group id → [`TallyV2`], what reports count of those entries;
 //! - `log`: `seq / AUDIT_CHUNK` → [`AuditChunkV1`], the audit trail.
 //!
 //! Every user edit, its tally and its audit record go in one transaction, then the
@@ -57,7 +57,7 @@ pub fn set_page_cache(bytes: u64) {
 pub const SCAN_CACHE_BYTES: u64 = 16 << 20;
 
 /// The schema this build writes. Older ones are migrated on open.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -442,7 +442,7 @@ impl Store {
         })
     }
 
-    fn sheet(&self, slot: Period, group: GroupId) -> Result<Option<SheetV2>, StoreError> {
+    fn sheet(&self, slot: Period, group: GroupId) -> Result<Option<SheetV3>, StoreError> {
         match self
             .sheets
             .get(sheet_key(slot, group))
@@ -550,13 +550,14 @@ impl Store {
         for kv in self.tallies.range(start..end) {
             let (k, v) = kv.map_err(|e| self.map_err(e))?;
             let (_, group) = split_tally_key(&k).ok_or_else(|| self.corrupt("tally key"))?;
-            let tally = decode_borrowed::<TallyRef>(&v).ok_or_else(|| self.corrupt("tally"))?;
-            let facts = tally
-                .rows
-                .iter()
-                .map(TallyRowRef::facts)
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| self.corrupt("tally"))?;
+            // Schema 5's tallies; schema 4's only while a migration is unfinished.
+            let facts = match decode_borrowed::<TallyRefV2>(&v) {
+                Some(t) => t.rows.iter().map(TallyRowRefV2::facts).collect(),
+                None => decode_borrowed::<TallyRef>(&v)
+                    .and_then(|t| t.rows.iter().map(TallyRowRef::facts).collect()),
+            }
+            .ok_or_else(|| self.corrupt("tally"))?;
+            let facts: Vec<EntryFacts<'_>> = facts;
             each(group, &facts);
         }
         Ok(())

@@ -396,6 +396,55 @@ impl EntryV2 {
     }
 }
 
+/// Schema 5: an entry with the law's deadlines recorded as done (issue 13): schema 4's
+/// [`EntryV2`], then (deadline code index, day) pairs. The nested record lays out
+/// exactly as its fields in a row, so this is schema 4's bytes plus one list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryV3 {
+    pub base: EntryV2,
+    pub met: Vec<(u8, i32)>,
+}
+
+impl From<&Entry> for EntryV3 {
+    fn from(e: &Entry) -> Self {
+        EntryV3 {
+            base: EntryV2::from(e),
+            met: e
+                .evidence
+                .met
+                .iter()
+                .map(|m| (m.code.index(), m.date.num_days_from_ce()))
+                .collect(),
+        }
+    }
+}
+
+impl From<EntryV2> for EntryV3 {
+    fn from(base: EntryV2) -> Self {
+        EntryV3 {
+            base,
+            met: Vec::new(),
+        }
+    }
+}
+
+impl EntryV3 {
+    pub fn into_domain(self, group: u32, item: String, period: Period) -> Entry {
+        let mut e = self.base.into_domain(group, item, period);
+        e.evidence.met = self
+            .met
+            .iter()
+            .filter_map(|&(c, d)| {
+                Some(crate::domain::entry::DeadlineMet {
+                    code: crate::domain::entry::DeadlineCode::from_index(c)?,
+                    date: Date::from_num_days_from_ce_opt(d)?,
+                })
+            })
+            .collect();
+        e
+    }
+}
+
 /// Failed PIN attempts of one member (tree `logins`, keyed by the folded name): how
 /// many in a row, when the last one was, and whether the member is locked out until an
 /// administrator unlocks them.
@@ -549,10 +598,41 @@ impl From<SheetV1> for SheetV2 {
     }
 }
 
-/// A stored sheet: schema 4's layout, or schema 3's (a migration cut short leaves
-/// some; the next open finishes it).
-pub fn decode_sheet(bytes: &[u8]) -> Option<SheetV2> {
-    decode::<SheetV2>(bytes).or_else(|| decode::<SheetV1>(bytes).map(SheetV2::from))
+/// Schema 5: a sheet of [`EntryV3`] rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRowV3 {
+    pub item: String,
+    pub entry: EntryV3,
+    pub audit: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetV3 {
+    pub rows: Vec<SheetRowV3>,
+}
+
+impl From<SheetV2> for SheetV3 {
+    fn from(s: SheetV2) -> Self {
+        SheetV3 {
+            rows: s
+                .rows
+                .into_iter()
+                .map(|r| SheetRowV3 {
+                    item: r.item,
+                    entry: r.entry.into(),
+                    audit: r.audit,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stored sheet: schema 5's layout, or schema 4's or 3's (a migration cut short
+/// leaves some; the next open finishes it).
+pub fn decode_sheet(bytes: &[u8]) -> Option<SheetV3> {
+    decode::<SheetV3>(bytes)
+        .or_else(|| decode::<SheetV2>(bytes).map(SheetV3::from))
+        .or_else(|| decode::<SheetV1>(bytes).map(|s| SheetV3::from(SheetV2::from(s))))
 }
 
 /// Schema 3: what a report counts of one stored entry — its slot period, item, step
@@ -632,6 +712,93 @@ impl TallyRowV1 {
             vote: e.vote.clone(),
             minutes: e.minutes.clone(),
         }
+    }
+}
+
+/// Schema 5: a tally row with what the law's deadlines run from — the posting's first
+/// day, the day an occurrence arose — and the deadlines recorded done (a bit per
+/// deadline code), so a report can list late deadlines from the tallies alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyRowV2 {
+    pub base: TallyRowV1,
+    pub posted_from: Option<i32>,
+    pub occurred: Option<i32>,
+    pub met: u32,
+}
+
+impl TallyRowV2 {
+    pub fn of(slot: Period, item: &str, e: &EntryV3) -> TallyRowV2 {
+        TallyRowV2 {
+            base: TallyRowV1::of(slot, item, &e.base),
+            posted_from: e.base.posted_from,
+            occurred: e.base.occurred,
+            met: e
+                .met
+                .iter()
+                .fold(0u32, |m, &(c, _)| if c < 32 { m | 1 << c } else { m }),
+        }
+    }
+
+    pub fn slot(&self) -> [u8; 4] {
+        self.base.slot
+    }
+
+    pub fn item(&self) -> &str {
+        &self.base.item
+    }
+}
+
+/// Schema 5: the tally rows of one group for one year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyV2 {
+    pub rows: Vec<TallyRowV2>,
+}
+
+impl From<TallyV1> for TallyV2 {
+    fn from(t: TallyV1) -> Self {
+        TallyV2 {
+            rows: t
+                .rows
+                .into_iter()
+                .map(|base| TallyRowV2 {
+                    base,
+                    posted_from: None,
+                    occurred: None,
+                    met: 0,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stored tally: schema 5's, or schema 4's (read while a migration is unfinished).
+pub fn decode_tally(bytes: &[u8]) -> Option<TallyV2> {
+    decode::<TallyV2>(bytes).or_else(|| decode::<TallyV1>(bytes).map(TallyV2::from))
+}
+
+/// [`TallyRowV2`] read in place.
+#[derive(Debug, Deserialize)]
+pub struct TallyRowRefV2<'a> {
+    #[serde(borrow)]
+    pub base: TallyRowRef<'a>,
+    pub posted_from: Option<i32>,
+    pub occurred: Option<i32>,
+    pub met: u32,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TallyRefV2<'a> {
+    #[serde(borrow)]
+    pub rows: Vec<TallyRowRefV2<'a>>,
+}
+
+impl<'a> TallyRowRefV2<'a> {
+    pub fn facts(&self) -> Option<crate::domain::entry::EntryFacts<'a>> {
+        let mut f = self.base.facts()?;
+        f.posted_from = date_from(self.posted_from);
+        f.occurred = date_from(self.occurred);
+        f.met = self.met;
+        Some(f)
     }
 }
 

@@ -110,7 +110,7 @@ impl Store {
                             found.push((*slot, sheet));
                         }
                     }
-                    let expected = TallyV1::of_sheets(found.iter().map(|(p, s)| (*p, s)));
+                    let expected = TallyV2::of_sheets(found.iter().map(|(p, s)| (*p, s)));
                     let key = tally_key(year, group);
                     let current = tt.get(key)?;
                     let want = (!expected.rows.is_empty()).then(|| encode(&expected));
@@ -490,7 +490,7 @@ impl Store {
                         }
                     }
                 }
-                let tally = TallyV1::of_sheets(found.iter().map(|(p, s)| (*p, s)));
+                let tally = TallyV2::of_sheets(found.iter().map(|(p, s)| (*p, s)));
                 if !tally.rows.is_empty() {
                     let v = encode(&tally);
                     pending += v.len() + 6;
@@ -618,7 +618,7 @@ impl Store {
         )?;
         items.sort_by_key(|(o, _)| *o);
         let mut entries = Vec::new();
-        let mut sheets: BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV2)>> =
+        let mut sheets: BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV3)>> =
             BTreeMap::new();
         scan(&self.sheets, "sheets", &mut problems, &mut |k, v| {
             let Some((slot, group)) = split_sheet_key(k) else {
@@ -639,12 +639,12 @@ impl Store {
                 None => Some("sheet record".into()),
             }
         })?;
-        let mut tallies: BTreeMap<(u16, u32), TallyV1> = BTreeMap::new();
+        let mut tallies: BTreeMap<(u16, u32), TallyV2> = BTreeMap::new();
         scan(&self.tallies, "tallies", &mut problems, &mut |k, v| {
             let Some(key) = split_tally_key(k) else {
                 return Some("tally key".into());
             };
-            match decode::<TallyV1>(v) {
+            match decode_tally(v) {
                 Some(t) => {
                     tallies.insert(key, t);
                     None
@@ -966,7 +966,7 @@ struct Writer<'s> {
     store: &'s Store,
     verified: &'s Verified,
     /// The sheet being filled: its key and rows (entries come in sheet order).
-    sheet: Option<([u8; 8], SheetV2)>,
+    sheet: Option<([u8; 8], SheetV3)>,
     /// Where the history of the next entry starts.
     cursor: usize,
     chunk: Option<(u64, AuditChunkV1)>,
@@ -1119,11 +1119,11 @@ impl transfer::DocSink for Writer<'_> {
             std::mem::take(&mut ev.responsible),
             std::mem::take(&mut ev.note),
         );
-        let mut rec = EntryV2::from(&entry);
-        (rec.minutes, rec.responsible, rec.note) = texts;
-        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV2::default()));
+        let mut rec = EntryV3::from(&entry);
+        (rec.base.minutes, rec.base.responsible, rec.base.note) = texts;
+        let (_, sheet) = self.sheet.get_or_insert_with(|| (key, SheetV3::default()));
         if sheet.rows.last().is_none_or(|r| r.item < entry.item) {
-            sheet.rows.push(SheetRowV2 {
+            sheet.rows.push(SheetRowV3 {
                 item: entry.item,
                 entry: rec,
                 audit,
@@ -1226,17 +1226,17 @@ pub fn repairable(p: &Problem) -> bool {
 
 /// Tallies that do not match their sheets (recomputed from them).
 fn tally_drift(
-    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV2)>>,
-    tallies: &BTreeMap<(u16, u32), TallyV1>,
+    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV3)>>,
+    tallies: &BTreeMap<(u16, u32), TallyV2>,
 ) -> Vec<Problem> {
     let mut out = Vec::new();
-    let empty = TallyV1::default();
+    let empty = TallyV2::default();
     let keys: std::collections::BTreeSet<&(u16, u32)> =
         sheets.keys().chain(tallies.keys()).collect();
     for key in keys {
         let expected = sheets
             .get(key)
-            .map(|s| TallyV1::of_sheets(s.iter().map(|(p, s)| (*p, s))))
+            .map(|s| TallyV2::of_sheets(s.iter().map(|(p, s)| (*p, s))))
             .unwrap_or_default();
         let found = tallies.get(key).unwrap_or(&empty);
         if *found != expected {
@@ -1261,7 +1261,7 @@ fn tally_drift(
 
 /// History links of entries that point at no audit record of that entry.
 fn history_problems(
-    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV2)>>,
+    sheets: &BTreeMap<(u16, u32), Vec<(crate::domain::period::Period, SheetV3)>>,
     audit: &[crate::domain::audit::AuditRecord],
 ) -> Vec<Problem> {
     use std::collections::HashMap;

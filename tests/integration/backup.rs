@@ -168,7 +168,7 @@ fn check_names_what_is_wrong() {
     }
     {
         use qcdc::store::layout::{sheet_key, tally_key};
-        use qcdc::store::records::{SheetV2, TallyV1, encode};
+        use qcdc::store::records::{SheetV3, TallyV2, encode};
         let db = crate::common::sled_open(&w.db);
         let sheets = db.open_tree("sheets").unwrap();
         let tallies = db.open_tree("tallies").unwrap();
@@ -177,10 +177,10 @@ fn check_names_what_is_wrong() {
             version: 1,
             ..qcdc::domain::Entry::new(77, "CK-01", year)
         };
-        let mut sheet = SheetV2::default();
+        let mut sheet = SheetV3::default();
         sheet.put(&e, None);
         // A tally that matches its sheet: the problem is the group, not the summary.
-        let tally = TallyV1::of_sheets([(year, &sheet)]);
+        let tally = TallyV2::of_sheets([(year, &sheet)]);
         sheets.insert(sheet_key(year, 77), encode(&sheet)).unwrap();
         tallies.insert(tally_key(2026, 77), encode(&tally)).unwrap();
         sheets.insert(b"junk", b"not a record".to_vec()).unwrap();

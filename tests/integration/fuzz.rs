@@ -278,7 +278,7 @@ fn fuzz_record_decoders() {
             if let Some(i) = decode::<ItemV1>(b) {
                 let _ = i.into_domain();
             }
-            if let Some(e) = decode::<EntryV2>(b) {
+            if let Some(e) = decode::<EntryV3>(b) {
                 let e = e.into_domain(1, "CK-01".into(), Period::Quarter(2026, 4));
                 let _ = qcdc::domain::entry::Entry::diff(&e, &e);
                 for f in qcdc::domain::entry::fields(&qcdc::domain::step::Step::ALL) {
@@ -295,10 +295,17 @@ fn fuzz_record_decoders() {
                 decode::<EntryV1>(b).map(|e| e.into_domain(1, "CK-01".into(), Period::Year(2026)));
             if let Some(s) = decode_sheet(b) {
                 let _ = s.entries(Period::Quarter(2026, 4), 1);
-                let _ = TallyV1::of_sheets([(Period::Quarter(2026, 4), &s)]);
+                let _ = TallyV2::of_sheets([(Period::Quarter(2026, 4), &s)]);
             }
             let _ = decode::<TallyV1>(b);
+            let _ = decode_tally(b);
             if let Some(t) = decode_borrowed::<TallyRef>(b) {
+                for r in &t.rows {
+                    let _ = r.facts();
+                }
+            }
+            // Schema 5: entries with deadlines recorded done, tallies with their dates.
+            if let Some(t) = decode_borrowed::<TallyRefV2>(b) {
                 for r in &t.rows {
                     let _ = r.facts();
                 }
@@ -322,7 +329,9 @@ fn fuzz_record_decoders() {
             assert!(decode::<BranchV1>(&b).is_none());
             assert!(decode::<AuditV1>(&b).is_none());
             assert!(decode::<SheetV2>(&b).is_none());
+            assert!(decode::<SheetV3>(&b).is_none());
             assert!(decode_borrowed::<TallyRef>(&b).is_none());
+            assert!(decode_borrowed::<TallyRefV2>(&b).is_none());
         });
     }
 }
@@ -853,14 +862,18 @@ fn write_fuzz_seeds() {
     e.evidence.meeting_date = qcdc::domain::date::parse("2026-11-15").ok();
     e.evidence.note = "Họp tại nhà văn hóa".into();
     e.version = 4;
-    put("record", "entry", &encode(&EntryV2::from(&e)));
-    let mut sheet = SheetV2::default();
+    e.evidence.met = vec![qcdc::domain::entry::DeadlineMet {
+        code: qcdc::domain::entry::DeadlineCode::MeetingNotice,
+        date: qcdc::domain::date::parse("2026-11-12").expect("date"),
+    }];
+    put("record", "entry", &encode(&EntryV3::from(&e)));
+    let mut sheet = SheetV3::default();
     sheet.put(&e, Some(7));
     put("record", "sheet", &encode(&sheet));
     put(
         "record",
         "tally",
-        &encode(&TallyV1::of_sheets([(period, &sheet)])),
+        &encode(&TallyV2::of_sheets([(period, &sheet)])),
     );
     let audit = AuditV1 {
         at_ms: 1_790_000_000_000,

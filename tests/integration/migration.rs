@@ -15,7 +15,7 @@ fn downgrade_to_schema_2(db: &std::path::Path) {
         let (slot, group) = qcdc::store::layout::split_sheet_key(&k).expect("sheet key");
         let sheet = qcdc::store::records::decode_sheet(&v).expect("sheet");
         for row in sheet.rows {
-            let e = row.entry;
+            let e = row.entry.base;
             let old = qcdc::store::records::EntryV1 {
                 version: e.version,
                 steps: e.steps,
@@ -65,7 +65,7 @@ fn a_schema_2_database_is_migrated_with_its_entries_history_and_report() {
     assert_eq!(w.ok(&["export"]).stdout, export, "every record came across");
     // The entry's own history is linked again (read without scanning the log).
     let store = qcdc::store::Store::open(&w.db).expect("open");
-    assert_eq!(store.schema_version().expect("schema"), 4);
+    assert_eq!(store.schema_version().expect("schema"), 5);
     let g1 = store
         .groups()
         .expect("groups")
@@ -185,15 +185,15 @@ fn downgrade_to_schema_3(db: &std::path::Path) {
                 .map(|r| SheetRowV1 {
                     item: r.item,
                     entry: EntryV1 {
-                        version: r.entry.version,
-                        steps: r.entry.steps,
-                        posted_from: r.entry.posted_from,
-                        posted_to: r.entry.posted_to,
-                        meeting_date: r.entry.meeting_date,
-                        vote: r.entry.vote,
-                        minutes: r.entry.minutes,
-                        responsible: r.entry.responsible,
-                        note: r.entry.note,
+                        version: r.entry.base.version,
+                        steps: r.entry.base.steps,
+                        posted_from: r.entry.base.posted_from,
+                        posted_to: r.entry.base.posted_to,
+                        meeting_date: r.entry.base.meeting_date,
+                        vote: r.entry.base.vote,
+                        minutes: r.entry.base.minutes,
+                        responsible: r.entry.base.responsible,
+                        note: r.entry.base.note,
                     },
                     audit: r.audit,
                 })
@@ -222,7 +222,112 @@ fn downgrade_to_schema_3(db: &std::path::Path) {
     };
     meta.insert("ward", encode(&old)).expect("ward");
     meta.insert("schema", &3u32.to_be_bytes()).expect("schema");
+    downgrade_tallies_to_v1(&sled_db);
     sled_db.flush().expect("flush");
+}
+
+/// Tallies as schema 3 and 4 wrote them: [`TallyV1`] rows, without the dates the law's
+/// deadlines run from.
+fn downgrade_tallies_to_v1(sled_db: &sled::Db) {
+    use qcdc::store::records::{TallyV1, TallyV2};
+    let tallies = sled_db.open_tree("tallies").expect("tallies");
+    for kv in tallies.iter() {
+        let (k, v) = kv.expect("row");
+        let t: TallyV2 = decode(&v).expect("a schema-5 tally");
+        let old = TallyV1 {
+            rows: t.rows.into_iter().map(|r| r.base).collect(),
+        };
+        tallies.insert(k, encode(&old)).expect("tally");
+    }
+}
+
+/// Turn a schema-5 database into what qcdc with schema 4 wrote: sheets of [`EntryV2`]
+/// rows (no deadlines recorded done), tallies without the deadline dates, and
+/// `meta/schema` = 4.
+fn downgrade_to_schema_4(db: &std::path::Path) {
+    use qcdc::store::records::{SheetRowV2, SheetV2, decode_sheet};
+    {
+        let sled_db = crate::common::sled_open(db);
+        let sheets = sled_db.open_tree("sheets").expect("sheets");
+        for kv in sheets.iter() {
+            let (k, v) = kv.expect("row");
+            let sheet = decode_sheet(&v).expect("sheet");
+            let old = SheetV2 {
+                rows: sheet
+                    .rows
+                    .into_iter()
+                    .map(|r| SheetRowV2 {
+                        item: r.item,
+                        entry: r.entry.base,
+                        audit: r.audit,
+                    })
+                    .collect(),
+            };
+            sheets.insert(k, encode(&old)).expect("sheet");
+        }
+        let meta = sled_db.open_tree("meta").expect("meta");
+        meta.insert("schema", &4u32.to_be_bytes()).expect("schema");
+        downgrade_tallies_to_v1(&sled_db);
+        sled_db.flush().expect("flush");
+    }
+}
+
+/// Issue 13: schema 5 keeps the law's deadlines recorded done with each entry and puts
+/// what the deadlines run from (the posting's first day, the day an occurrence arose)
+/// in the tallies. A schema-4 database opens, is rewritten, and reports, logs and
+/// exports as before; its tallies now carry the occurrence day, so the report can list
+/// a late disclosure (Điều 12 khoản 3) from them.
+#[test]
+fn a_schema_4_database_is_migrated_to_5_with_deadline_dates_in_its_tallies() {
+    let w = small_ward();
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "2026-03-02",
+        "--title",
+        "Đường hẻm 12",
+    ]);
+    let report = w.ok(&["report", "--format", "json"]).json();
+    let log = w.log();
+    let export = w.ok(&["export"]).stdout;
+    downgrade_to_schema_4(&w.db);
+    {
+        let sled_db = crate::common::sled_open(&w.db);
+        let tallies = sled_db.open_tree("tallies").expect("tallies");
+        for kv in tallies.iter() {
+            let (_, v) = kv.expect("row");
+            assert!(decode::<qcdc::store::records::TallyV2>(&v).is_none());
+        }
+    }
+    assert_eq!(w.ok(&["report", "--format", "json"]).json(), report);
+    assert_eq!(w.log(), log, "a migration is not a user change");
+    assert_eq!(w.ok(&["export"]).stdout, export, "every record came across");
+    let store = qcdc::store::Store::open(&w.db).expect("open");
+    assert_eq!(store.schema_version().expect("schema"), 5);
+    drop(store);
+    let sled_db = crate::common::sled_open(&w.db);
+    for kv in sled_db.open_tree("sheets").expect("sheets").iter() {
+        let (_, v) = kv.expect("row");
+        assert!(decode::<qcdc::store::records::SheetV3>(&v).is_some());
+    }
+    let mut occurred = Vec::new();
+    for kv in sled_db.open_tree("tallies").expect("tallies").iter() {
+        let (_, v) = kv.expect("row");
+        let t: qcdc::store::records::TallyV2 = decode(&v).expect("a schema-5 tally");
+        occurred.extend(
+            t.rows
+                .iter()
+                .filter(|r| r.item() == "BQ-01")
+                .filter_map(|r| r.occurred),
+        );
+    }
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+    use chrono::Datelike;
+    assert_eq!(occurred, vec![day.num_days_from_ce()]);
 }
 
 /// Issue 13: schema 4 adds the occurrence day and title to entries, the term to the
@@ -250,18 +355,18 @@ fn a_schema_3_database_is_migrated_to_4_with_sections_and_occurrences() {
     assert_eq!(w.log(), log, "a migration is not a user change");
     assert_eq!(w.ok(&["export"]).stdout, export, "every record came across");
     let store = qcdc::store::Store::open(&w.db).expect("open");
-    assert_eq!(store.schema_version().expect("schema"), 4);
+    assert_eq!(store.schema_version().expect("schema"), 5);
     let t = store.template().expect("template");
     assert_eq!(
         t.get("GS-02").expect("GS-02").section,
         qcdc::domain::template::Section::Inspection
     );
     drop(store);
-    // Stored in the new layout: every sheet reads as schema 4's.
+    // Stored in the newest layout: every sheet reads as schema 5's.
     let sled_db = crate::common::sled_open(&w.db);
     for kv in sled_db.open_tree("sheets").expect("sheets").iter() {
         let (_, v) = kv.expect("row");
-        assert!(decode::<qcdc::store::records::SheetV2>(&v).is_some());
+        assert!(decode::<qcdc::store::records::SheetV3>(&v).is_some());
     }
 }
 
