@@ -332,3 +332,289 @@ pub fn set_done(
         late,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::step::StepSet;
+    use crate::domain::template::Item;
+
+    fn day(s: &str) -> Date {
+        date::parse(s).unwrap()
+    }
+
+    fn item(code: &str) -> Item {
+        crate::data::default_template()
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} in the template"))
+    }
+
+    fn row(item: Item, entry: Entry) -> ChecklistRow {
+        ChecklistRow {
+            completion: entry.completion(&item, StepSet::Four),
+            overdue: false,
+            verdict: entry.vote_verdict(&item),
+            warnings: vec![],
+            registered: true,
+            slot: entry.period,
+            item,
+            entry,
+        }
+    }
+
+    /// A BQ-01 decision met on Friday 07/08/2026: its meeting notice fell on 05/08
+    /// (NĐ 59/2023 Điều 3 khoản 3), the sending of the decision on Friday 14/08 (Điều
+    /// 20 khoản 3 Luật 10/2022/QH15: five working days).
+    fn decision() -> (Item, Entry) {
+        let it = item("BQ-01");
+        let mut e = Entry::new(1, "BQ-01", Period::Year(2026));
+        e.evidence.occurred = Some(day("2026-07-20"));
+        e.evidence.meeting_date = Some(day("2026-08-07"));
+        (it, e)
+    }
+
+    fn placed(r: &ChecklistRow, code: DeadlineCode, today: &str) -> Option<bool> {
+        let today = day(today);
+        let until = today.checked_add_days(chrono::Days::new(14)).unwrap();
+        let d = row_deadlines(r)
+            .into_iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("no {code:?} in {:#?}", row_deadlines(r)));
+        placement(r, &d, today, until)
+    }
+
+    #[test]
+    fn send_result_is_late_until_recorded_done_dieu_20_khoan_3() {
+        let (it, mut e) = decision();
+        let r = row(it.clone(), e.clone());
+        // Ahead within the window: listed, not late.
+        assert_eq!(
+            placed(&r, DeadlineCode::SendResult, "2026-08-10"),
+            Some(false)
+        );
+        // The day itself is not late yet; the day after is.
+        assert_eq!(
+            placed(&r, DeadlineCode::SendResult, "2026-08-14"),
+            Some(false)
+        );
+        assert_eq!(
+            placed(&r, DeadlineCode::SendResult, "2026-08-17"),
+            Some(true)
+        );
+        // Recorded done (even late): off the agenda.
+        e.evidence.met.push(DeadlineMet {
+            code: DeadlineCode::SendResult,
+            date: day("2026-08-18"),
+        });
+        let r = row(it.clone(), e.clone());
+        assert_eq!(placed(&r, DeadlineCode::SendResult, "2026-08-20"), None);
+        // Not recorded, but every step done: a finished duty kept its deadlines.
+        e.evidence.met.clear();
+        for s in it.applicable_steps(StepSet::Four) {
+            e.steps[s.index()] = crate::domain::entry::StepStatus::Done;
+        }
+        let r = row(it, e);
+        assert!(r.completion.is_complete());
+        assert_eq!(placed(&r, DeadlineCode::SendResult, "2026-08-20"), None);
+    }
+
+    /// A meeting notice (NĐ 59/2023 Điều 3 khoản 3: two days before) is late only while
+    /// the meeting is still ahead: once it was held the notice can no longer be made
+    /// good, and the agenda does not list it.
+    #[test]
+    fn a_meeting_notice_is_late_only_before_the_meeting_nd_59_dieu_3_khoan_3() {
+        let (it, mut e) = decision();
+        e.evidence.meeting_date = Some(day("2026-12-01"));
+        let r = row(it.clone(), e.clone());
+        // Notice by Sunday 29/11.
+        assert_eq!(
+            placed(&r, DeadlineCode::MeetingNotice, "2026-11-22"),
+            Some(false)
+        );
+        assert_eq!(
+            placed(&r, DeadlineCode::MeetingNotice, "2026-11-30"),
+            Some(true)
+        );
+        assert_eq!(
+            placed(&r, DeadlineCode::MeetingNotice, "2026-12-01"),
+            Some(true)
+        );
+        assert_eq!(placed(&r, DeadlineCode::MeetingNotice, "2026-12-02"), None);
+        // Sent on the Saturday: neither late nor listed.
+        e.evidence.met.push(DeadlineMet {
+            code: DeadlineCode::MeetingNotice,
+            date: day("2026-11-28"),
+        });
+        let r = row(it, e);
+        assert_eq!(placed(&r, DeadlineCode::MeetingNotice, "2026-11-22"), None);
+        assert_eq!(placed(&r, DeadlineCode::MeetingNotice, "2026-11-30"), None);
+    }
+
+    /// The end of a quarter with steps left stays late as before (Điều 11 khoản 2,
+    /// Điều 13 khoản 2: CK-02 each quarter); finished, it is on no agenda.
+    #[test]
+    fn a_period_ended_with_steps_left_is_late_dieu_13_khoan_2() {
+        let it = item("CK-02");
+        let mut e = Entry::new(1, "CK-02", Period::Quarter(2026, 3));
+        let r = row(it.clone(), e.clone());
+        assert_eq!(
+            placed(&r, DeadlineCode::PeriodEnd, "2026-09-20"),
+            Some(false)
+        );
+        assert_eq!(
+            placed(&r, DeadlineCode::PeriodEnd, "2026-11-22"),
+            Some(true)
+        );
+        for s in it.applicable_steps(StepSet::Four) {
+            e.steps[s.index()] = crate::domain::entry::StepStatus::Done;
+        }
+        let r = row(it, e);
+        assert!(
+            !row_deadlines(&r)
+                .iter()
+                .any(|d| d.code == DeadlineCode::PeriodEnd)
+        );
+    }
+
+    fn demo() -> (tempfile::TempDir, crate::service::local::LocalService) {
+        let dir = tempfile::tempdir().unwrap();
+        let svc = crate::app::ward::create_demo(
+            &dir.path().join("w.db"),
+            crate::domain::audit::Actor::new("Tester", "tester"),
+            crate::i18n::Lang::Vi,
+        )
+        .unwrap()
+        .with_today(day("2026-11-22"));
+        (dir, svc)
+    }
+
+    fn stored(svc: &dyn Service, group: GroupId, key: &str) -> Entry {
+        svc.checklist(group, Period::Year(2026))
+            .unwrap()
+            .into_iter()
+            .find(|r| r.entry.item == key)
+            .unwrap()
+            .entry
+    }
+
+    /// Tổ dân phố 4's BQ-02 decision of 08/02/2026 was due at UBND by 13/02 (Điều 20
+    /// khoản 3): late on the agenda; recorded done, it is stored, audited as "met" and
+    /// off the agenda; undone, it is late again. Refusals write nothing.
+    #[test]
+    fn recording_send_result_done_is_stored_audited_and_undone_dieu_20_khoan_3() {
+        let (_dir, svc) = demo();
+        let svc: &dyn Service = &svc;
+        let g = svc.find_group("Tổ dân phố 4").unwrap().id;
+        let today = svc.today();
+        let late = |svc: &dyn Service| {
+            agenda(svc, today, 14, Some(g))
+                .unwrap()
+                .into_iter()
+                .any(|r| r.key == "BQ-02" && r.code == DeadlineCode::SendResult && r.late)
+        };
+        assert!(late(svc));
+        let before = stored(svc, g, "BQ-02");
+        for (code, on) in [
+            ("xyz", Some(today)),
+            ("period-end", Some(today)),
+            ("investor", Some(today)),
+            ("send-result", Some(day("2026-11-23"))),
+            ("send-result", None),
+        ] {
+            let e = set_done(svc, g, "BQ-02", Period::Quarter(2026, 4), code, on);
+            assert!(
+                matches!(e, Err(ServiceError::Invalid { .. })),
+                "{code}: {e:?}"
+            );
+        }
+        assert_eq!(stored(svc, g, "BQ-02"), before, "refusals write nothing");
+        let o = set_done(
+            svc,
+            g,
+            "bq-02",
+            Period::Quarter(2026, 4),
+            "send-result",
+            Some(day("2026-02-12")),
+        )
+        .unwrap();
+        assert!(o.changed && !o.late);
+        assert_eq!(o.deadline.done, Some(day("2026-02-12")));
+        let e = stored(svc, g, "BQ-02");
+        assert_eq!(
+            e.evidence.met,
+            vec![DeadlineMet {
+                code: DeadlineCode::SendResult,
+                date: day("2026-02-12")
+            }]
+        );
+        assert_eq!(e.version, before.version + 1);
+        let log = svc.history(Default::default()).unwrap();
+        assert_eq!(log[0].item, "BQ-02");
+        assert_eq!(log[0].changes.len(), 1);
+        assert_eq!(log[0].changes[0].field, "met");
+        assert_eq!(log[0].changes[0].new, "send-result=2026-02-12");
+        assert!(!late(svc));
+        // The same day again: nothing written.
+        let again = set_done(
+            svc,
+            g,
+            "BQ-02",
+            Period::Year(2026),
+            "send-result",
+            Some(day("2026-02-12")),
+        )
+        .unwrap();
+        assert!(!again.changed);
+        assert_eq!(stored(svc, g, "BQ-02").version, e.version);
+        // `qcdc undo` takes it back like any edit.
+        svc.undo(crate::service::UndoRequest {
+            redo: false,
+            expect: None,
+        })
+        .unwrap()
+        .unwrap();
+        assert!(stored(svc, g, "BQ-02").evidence.met.is_empty());
+        assert!(late(svc));
+        // And `due undo` takes back a record.
+        set_done(
+            svc,
+            g,
+            "BQ-02",
+            Period::Year(2026),
+            "send-result",
+            Some(today),
+        )
+        .unwrap();
+        let o = set_done(svc, g, "BQ-02", Period::Year(2026), "send-result", None).unwrap();
+        assert!(o.changed && o.late && o.deadline.done.is_none());
+        assert!(stored(svc, g, "BQ-02").evidence.met.is_empty());
+    }
+
+    /// A future day is refused by the service itself, whatever front end saves it.
+    #[test]
+    fn the_service_refuses_a_deadline_done_after_today() {
+        let (_dir, svc) = demo();
+        let svc: &dyn Service = &svc;
+        let g = svc.find_group("Tổ dân phố 4").unwrap().id;
+        let mut e = stored(svc, g, "BQ-02");
+        let base = Some(e.version);
+        e.evidence.met.push(DeadlineMet {
+            code: DeadlineCode::SendResult,
+            date: day("2026-11-23"),
+        });
+        let r = svc.save_entry(EntryEdit {
+            entry: e.clone(),
+            base_version: base,
+        });
+        assert!(matches!(r, Err(ServiceError::Invalid { .. })), "{r:?}");
+        e.evidence.met[0].date = day("2026-11-22");
+        e.evidence.met.push(e.evidence.met[0]);
+        let r = svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: base,
+        });
+        assert!(matches!(r, Err(ServiceError::Invalid { .. })), "{r:?}");
+        assert!(stored(svc, g, "BQ-02").evidence.met.is_empty());
+    }
+}

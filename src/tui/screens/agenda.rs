@@ -222,8 +222,14 @@ impl App {
                 buf.set_string(
                     inner.x,
                     y + 1,
+                    // The deadline's code where `m` can record it done (a period's end
+                    // is met by finishing the steps).
                     fit(
-                        &format!("           {rule} · {} · {}", r.article, r.code.code()),
+                        &if r.code == DeadlineCode::PeriodEnd {
+                            format!("           {rule} · {}", r.article)
+                        } else {
+                            format!("           [{}] {rule} · {}", r.code.code(), r.article)
+                        },
                         w,
                     ),
                     self.theme.dim,
