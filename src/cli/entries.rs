@@ -60,7 +60,8 @@ fn row_json(r: &ChecklistRow, ward: &Ward, today: date::Date) -> serde_json::Val
         })
     });
     serde_json::json!({
-        "code": r.item.code, "title": r.item.title, "pillar": r.item.pillar.code(),
+        "code": r.item.code, "key": r.entry.item,
+        "title": r.item.title, "pillar": r.item.pillar.code(),
         "period": r.slot.to_string(), "steps": steps,
         "completion": crate::service::report::Pct::from(r.completion),
         "overdue": r.overdue, "version": r.entry.version,
