@@ -153,6 +153,36 @@ pub fn report_text(r: &Report, lang: Lang) -> String {
             t("mục nữa", "more")
         ));
     }
+    // The law's deadlines passed and not met (issue 13).
+    if r.late_deadlines_total > 0 {
+        o.push_str(&format!(
+            "\n{}: {}\n",
+            t(
+                "Hạn luật định đã qua, chưa ghi nhận thực hiện",
+                "Law deadlines passed, not recorded done"
+            ),
+            r.late_deadlines_total
+        ));
+        for d in r.late_deadlines.iter().take(15) {
+            o.push_str(&format!(
+                "  {} · {} · {} · {} {} · {}\n",
+                fit(&d.group, 18).trim_end(),
+                d.item,
+                d.what,
+                t("hạn", "due"),
+                crate::domain::date::format_vi(d.due),
+                d.article
+            ));
+        }
+        let shown = r.late_deadlines.len().min(15);
+        if r.late_deadlines_total as usize > shown {
+            o.push_str(&format!(
+                "  … {} {}\n",
+                r.late_deadlines_total as usize - shown,
+                t("hạn nữa", "more")
+            ));
+        }
+    }
     o
 }
 

@@ -609,6 +609,20 @@ pub fn deadlines_of(item: &Item, e: DeadlineInputs) -> Vec<Deadline> {
                 "Điều 6 khoản 1 điểm a Nghị định 59/2023/NĐ-CP",
             );
             push(
+                DeadlineCode::Candidates,
+                Some(m),
+                date::days_before(m, 15),
+                (
+                    "Gửi UBND phường biên bản danh sách người ứng cử chậm nhất",
+                    "Send the ward UBND the candidate list by",
+                ),
+                (
+                    "chậm nhất 15 ngày trước ngày họp bầu",
+                    "at least 15 days before the election meeting",
+                ),
+                "Điều 6 khoản 2 Nghị định 59/2023/NĐ-CP",
+            );
+            push(
                 DeadlineCode::ElectionTeam,
                 Some(m),
                 date::days_before(m, 10),
@@ -1100,6 +1114,73 @@ mod tests {
         assert_eq!(deadline(&ds, "Điều 12 khoản 3").date, day("2026-07-03"));
     }
 
+    /// Issue 13: when a law deadline is late. Điều 20 khoản 3 (send the result, after
+    /// the meeting) is late once passed, unless recorded done or the duty finished;
+    /// NĐ 59/2023 Điều 3 khoản 3 (the meeting notice, before it) only while the meeting
+    /// is still ahead; a minimum posting time is never "late".
+    #[test]
+    fn is_late_follows_the_kind_of_deadline_dieu_20_khoan_3_nd_59_dieu_3_khoan_3() {
+        let mk = |code, date: &str, event: Option<&str>| Deadline {
+            code,
+            what_vi: String::new(),
+            what_en: String::new(),
+            date: day(date),
+            rule_vi: String::new(),
+            rule_en: String::new(),
+            article: String::new(),
+            event: event.map(day),
+            done: None,
+        };
+        let today = day("2026-03-20");
+        let send = mk(DeadlineCode::SendResult, "2026-03-12", None);
+        assert!(is_late(&send, false, false, today));
+        assert!(!is_late(&send, true, false, today), "recorded done");
+        assert!(!is_late(&send, false, true, today), "the duty is finished");
+        let ahead = mk(DeadlineCode::SendResult, "2026-03-20", None);
+        assert!(
+            !is_late(&ahead, false, false, today),
+            "due today is not late"
+        );
+        let notice_held = mk(
+            DeadlineCode::MeetingNotice,
+            "2026-03-10",
+            Some("2026-03-12"),
+        );
+        assert!(
+            !is_late(&notice_held, false, false, today),
+            "the meeting was held"
+        );
+        let notice_ahead = mk(
+            DeadlineCode::MeetingNotice,
+            "2026-03-18",
+            Some("2026-03-20"),
+        );
+        assert!(
+            is_late(&notice_ahead, false, false, today),
+            "the meeting is today"
+        );
+        let posted = mk(DeadlineCode::KeepPosted, "2026-03-01", None);
+        assert!(!is_late(&posted, false, false, today));
+        let end = mk(DeadlineCode::PeriodEnd, "2026-03-01", None);
+        assert!(!is_late(&end, false, false, today));
+        // A record of what was done keeps its day through the audit text and back.
+        let mut e = Entry::new(1, "BQ-01", Period::Year(2026));
+        e.evidence.met = vec![DeadlineMet {
+            code: DeadlineCode::SendResult,
+            date: day("2026-03-11"),
+        }];
+        let text = e.field_value("met");
+        assert_eq!(text, "send-result=2026-03-11");
+        let mut back = Entry::new(1, "BQ-01", Period::Year(2026));
+        back.set_field("met", &text).unwrap();
+        assert_eq!(back.evidence.met, e.evidence.met);
+        assert!(back.set_field("met", "sent=2026-03-11").is_err());
+        for c in DeadlineCode::ALL {
+            assert_eq!(DeadlineCode::from_code(c.code()), Some(c));
+            assert_eq!(DeadlineCode::from_index(c.index()), Some(c));
+        }
+    }
+
     #[test]
     fn deadlines_of_an_election_and_a_hương_ước_nd_59_dieu_6_dieu_21_khoan_2() {
         let mut it = item(vec![Step::Biet, Step::Ban]);
@@ -1122,6 +1203,13 @@ mod tests {
             deadline(&ds, "Điều 6 khoản 1 điểm b").date,
             day("2026-08-20")
         );
+        // The candidate list reaches UBND 15 days ahead (NĐ 59/2023 Điều 6 khoản 2).
+        let c = deadline(&ds, "Điều 6 khoản 2");
+        assert_eq!(
+            (c.code, c.date),
+            (DeadlineCode::Candidates, day("2026-08-15"))
+        );
+        assert_eq!(c.event, Some(day("2026-08-30")));
         assert_eq!(
             ds.iter()
                 .find(|d| d.article == "Điều 6 khoản 1 Nghị định 59/2023/NĐ-CP")

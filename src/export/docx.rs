@@ -567,6 +567,47 @@ pub fn report_docx(r: &Report, o: &DocxOptions, lang: Lang) -> Result<Vec<u8>, S
             &[5_400, 1_500, 2_000],
         ));
     }
+    // The law's deadlines passed and not met (issue 13), when there are any.
+    if r.late_deadlines_total > 0 {
+        let n = r.sections.len() + 1 + usize::from(!lines.is_empty());
+        doc = doc.add_paragraph(sub_heading(format!(
+            "{n}. {} ({})",
+            t(
+                "Hạn luật định đã qua, chưa ghi nhận thực hiện",
+                "Law deadlines passed, not recorded done"
+            ),
+            r.late_deadlines_total
+        )));
+        let rows: Vec<Vec<String>> = r
+            .late_deadlines
+            .iter()
+            .map(|d| {
+                vec![
+                    d.group.clone(),
+                    format!("{} — {}", d.item, d.what),
+                    crate::domain::date::format_vi(d.due),
+                    d.article.clone(),
+                ]
+            })
+            .collect();
+        doc = doc.add_table(figures(
+            &[
+                &t("Tổ dân phố", "Group"),
+                &t("Việc phải làm", "What was due"),
+                &t("Hạn", "Due"),
+                &t("Căn cứ", "Article"),
+            ],
+            rows,
+            &[2_000, 3_600, 1_300, 2_000],
+        ));
+        if let Some(m) = crate::export::more(
+            r.late_deadlines.len(),
+            r.late_deadlines_total as usize,
+            lang.is_en(),
+        ) {
+            doc = doc.add_paragraph(body(m));
+        }
+    }
 
     doc = assessment(doc, o, lang);
     closing(doc, &o.settings, lang)

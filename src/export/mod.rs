@@ -318,6 +318,32 @@ pub fn report_md(r: &Report, lang: Lang) -> String {
     if let Some(m) = more(r.overdue.len(), r.overdue_count() as usize, en) {
         o.push_str(&format!("- {}\n", md(&m)));
     }
+    // The law's deadlines passed and not met (issue 13).
+    if r.late_deadlines_total > 0 {
+        o.push_str(&format!(
+            "\n{} ({}):\n\n",
+            t(
+                "Hạn luật định đã qua, chưa ghi nhận thực hiện",
+                "Law deadlines passed, not recorded done"
+            ),
+            r.late_deadlines_total
+        ));
+        for d in &r.late_deadlines {
+            o.push_str(&format!(
+                "- {} · {} {}: {} {} ({}; {})\n",
+                md(&d.group),
+                d.item,
+                md(&d.title),
+                md(&d.what),
+                format_vi(d.due),
+                md(&d.rule),
+                md(&d.article)
+            ));
+        }
+        if let Some(m) = more(r.late_deadlines.len(), r.late_deadlines_total as usize, en) {
+            o.push_str(&format!("- {}\n", md(&m)));
+        }
+    }
     if let Some(p) = prev
         && !p.overdue.is_empty()
     {

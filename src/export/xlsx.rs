@@ -832,6 +832,70 @@ pub fn report_xlsx(
         print_setup(ws, true, Some(head), &footer, !en)?;
     }
 
+    // ---- The law's deadlines passed and not met (issue 13) -----------------------------
+    {
+        let ws = new_sheet(&mut wb, t("Hạn luật định", "Law deadlines"))?;
+        let cols = [
+            col(t("STT", "No."), 5.0),
+            col(t("Chi bộ", "Branch"), 16.0),
+            col(t("Tổ dân phố", "Group"), 18.0),
+            col(t("Mã", "Code"), 9.0),
+            col(t("Nội dung", "Item"), 30.0),
+            col(t("Việc phải làm", "What was due"), 30.0),
+            col(t("Hạn", "Due"), 12.0),
+            col(t("Cách tính", "How counted"), 30.0),
+            col(t("Căn cứ", "Article"), 28.0),
+        ];
+        let at = title(
+            ws,
+            &fm,
+            0,
+            cols.len() as u16,
+            t(
+                "HẠN LUẬT ĐỊNH ĐÃ QUA, CHƯA GHI NHẬN THỰC HIỆN",
+                "LAW DEADLINES PASSED, NOT RECORDED DONE",
+            ),
+            &as_of,
+        )?;
+        let rows: Vec<Row> = r
+            .late_deadlines
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                row(vec![
+                    Cell::Int(i as u64 + 1),
+                    text(&d.branch),
+                    text(&d.group),
+                    text(&d.item),
+                    text(&d.title),
+                    text(&d.what),
+                    Cell::Date(Some(d.due)),
+                    text(&d.rule),
+                    text(&d.article),
+                ])
+            })
+            .collect();
+        let head = at + 1;
+        let next = table(ws, &fm, head, &cols, &rows)?;
+        if rows.is_empty() {
+            put_text(
+                ws,
+                next,
+                2,
+                t(
+                    "Không có hạn luật định nào đã qua mà chưa thực hiện.",
+                    "No law deadline passed without being met.",
+                ),
+                &fm.subtitle,
+            )?;
+        }
+        if let Some(m) = super::more(rows.len(), r.late_deadlines_total as usize, en) {
+            put_text(ws, next, 2, &m, &fm.subtitle)?;
+        }
+        widths(ws, &cols.iter().map(|c| c.width).collect::<Vec<_>>())?;
+        print_setup(ws, true, Some(head), &footer, !en)?;
+    }
+
     // ---- Trend -------------------------------------------------------------------------
     {
         let name = super::sheet::sheet_name(t("Xu hướng", "Trend"));

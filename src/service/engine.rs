@@ -10,7 +10,8 @@
 //! beside them always count everything.
 
 use super::report::{
-    Acc, BranchReport, GroupReport, OverdueRow, PreviousPeriod, REPORT_SCHEMA, Report, VoteRow,
+    Acc, BranchReport, GroupReport, LateDeadlineRow, OverdueRow, PreviousPeriod, REPORT_SCHEMA,
+    Report, VoteRow,
 };
 use super::sections::{
     Counts, Fact, GroupMeetings, ItemRow, MeetingRow, NamedPct, Section, SectionKey, TrendPoint,
@@ -283,6 +284,18 @@ struct OverdueCand {
     c: Completion,
 }
 
+struct LateCand {
+    due: Date,
+    rank: u32,
+    code_rank: u32,
+    occurrence: u32,
+    unit: u32,
+    item: u32,
+    key: String,
+    slot: Period,
+    deadline: crate::domain::entry::Deadline,
+}
+
 struct VoteCand {
     failed: bool,
     item: u32,
@@ -340,6 +353,7 @@ struct Gathered {
     trend: Vec<Vec<Completion>>,
     overdue: Vec<OverdueCand>,
     prev_overdue: Vec<OverdueCand>,
+    late: Vec<LateCand>,
     votes: Vec<VoteCand>,
     meetings: Vec<MeetingCand>,
     unit_meetings: Vec<UnitMeetings>,
@@ -518,6 +532,31 @@ impl Pass<'_> {
                     g.unit_meetings[u].annual = Some(status);
                 }
                 let Some(e) = entry else { continue };
+                // The law's deadlines passed by the period's end and not met (issue 13).
+                if c.applicable > 0 && !c.is_complete() && e.has_dates() {
+                    for d in e.deadlines(item) {
+                        if d.date <= self.now.period.end()
+                            && crate::domain::entry::is_late(
+                                &d,
+                                e.is_met(d.code),
+                                false,
+                                self.today,
+                            )
+                        {
+                            g.late.push(LateCand {
+                                due: d.date,
+                                rank: unit.rank,
+                                code_rank: self.code_rank[cell.item],
+                                occurrence: crate::domain::template::split_occurrence(e.item).1,
+                                unit: u as u32,
+                                item: cell.item as u32,
+                                key: e.item.to_string(),
+                                slot: cell.slot,
+                                deadline: d,
+                            });
+                        }
+                    }
+                }
                 if let Some(v) = e.vote_verdict(item)
                     && vote_in(self.now.period, e.meeting_date, self.today)
                 {
@@ -602,6 +641,7 @@ impl Gathered {
             trend,
             overdue,
             prev_overdue,
+            late,
             votes,
             meetings,
             mut unit_meetings,
@@ -617,6 +657,7 @@ impl Gathered {
         }
         self.overdue.extend(overdue);
         self.prev_overdue.extend(prev_overdue);
+        self.late.extend(late);
         self.votes.extend(votes);
         self.meetings.extend(meetings);
         for (mine, other) in self.items.iter_mut().zip(items) {
@@ -747,6 +788,7 @@ pub(crate) fn build_split<E: Send>(
         trend: vec![vec![Completion::default(); n]; trend_qs.len()],
         overdue: Vec::new(),
         prev_overdue: Vec::new(),
+        late: Vec::new(),
         votes: Vec::new(),
         meetings: Vec::new(),
         unit_meetings: (0..n).map(|_| UnitMeetings::default()).collect(),
@@ -930,6 +972,40 @@ pub(crate) fn build_split<E: Send>(
     })
     .into_iter()
     .map(overdue_row)
+    .collect();
+
+    let late_deadlines_total = g.late.len() as u32;
+    let late_deadlines: Vec<LateDeadlineRow> = first_by(std::mem::take(&mut g.late), limit, |l| {
+        (
+            l.due,
+            l.rank,
+            l.code_rank,
+            l.occurrence,
+            l.slot,
+            l.deadline.code,
+        )
+    })
+    .into_iter()
+    .map(|l| LateDeadlineRow {
+        group: units[l.unit as usize].name.clone(),
+        branch: units[l.unit as usize].branch.clone(),
+        item: l.key,
+        title: item_title(l.item),
+        period: l.slot,
+        due: l.due,
+        code: l.deadline.code,
+        what: if en {
+            l.deadline.what_en
+        } else {
+            l.deadline.what_vi
+        },
+        rule: if en {
+            l.deadline.rule_en
+        } else {
+            l.deadline.rule_vi
+        },
+        article: l.deadline.article,
+    })
     .collect();
 
     let votes_total = g.votes.len() as u32;
@@ -1238,6 +1314,8 @@ pub(crate) fn build_split<E: Send>(
         branches,
         overdue,
         overdue_total,
+        late_deadlines,
+        late_deadlines_total,
         votes,
         votes_total,
         previous: previous_report,

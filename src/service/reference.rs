@@ -34,6 +34,7 @@ struct Computed {
     ward_level: Acc,
     groups: HashMap<GroupId, Acc>,
     overdue: Vec<OverdueRow>,
+    late: Vec<LateDeadlineRow>,
     votes: Vec<VoteRow>,
 }
 
@@ -61,6 +62,7 @@ fn compute(inp: &ReportInput) -> Computed {
     let mut groups: HashMap<GroupId, Acc> = HashMap::new();
     let mut ward_level = Acc::default();
     let mut overdue = Vec::new();
+    let mut late = Vec::new();
     let mut votes = Vec::new();
     let group_name = |id: GroupId| -> String {
         if id == WARD_GROUP {
@@ -137,6 +139,33 @@ fn compute(inp: &ReportInput) -> Computed {
                             completion: c.into(),
                         });
                     }
+                    // The law's deadlines passed by the period's end and not recorded
+                    // done, while steps are left (issue 13).
+                    if c.applicable > 0 && !c.is_complete() {
+                        for d in entry.deadlines(item) {
+                            if d.date <= inp.period.end()
+                                && crate::domain::entry::is_late(
+                                    &d,
+                                    d.done.is_some(),
+                                    false,
+                                    inp.today,
+                                )
+                            {
+                                late.push(LateDeadlineRow {
+                                    group: group_name(gid),
+                                    branch: branch_name(gid),
+                                    item: entry.item.clone(),
+                                    title: item.title_in(inp.en).to_string(),
+                                    period: slot,
+                                    due: d.date,
+                                    code: d.code,
+                                    what: if inp.en { d.what_en } else { d.what_vi },
+                                    rule: if inp.en { d.rule_en } else { d.rule_vi },
+                                    article: d.article,
+                                });
+                            }
+                        }
+                    }
                     if let Some(v) = entry.vote_verdict(item)
                         && vote_in(inp.period, entry.evidence.meeting_date, inp.today)
                     {
@@ -165,6 +194,7 @@ fn compute(inp: &ReportInput) -> Computed {
         ward_level,
         groups,
         overdue,
+        late,
         votes,
     }
 }
@@ -291,6 +321,19 @@ pub fn build_report(inp: &ReportInput, previous: Option<&ReportInput>) -> Report
             .then_with(|| natural_cmp(&a.group, &b.group))
             .then_with(|| a.item.cmp(&b.item))
     });
+    let mut late = c.late;
+    late.sort_by(|a, b| {
+        let occ = |r: &LateDeadlineRow| {
+            let (code, n) = crate::domain::template::split_occurrence(&r.item);
+            (code.to_string(), n)
+        };
+        a.due
+            .cmp(&b.due)
+            .then_with(|| natural_cmp(&a.group, &b.group))
+            .then_with(|| occ(a).cmp(&occ(b)))
+            .then_with(|| a.period.cmp(&b.period))
+            .then_with(|| a.code.cmp(&b.code))
+    });
     let detail = build_detail(inp);
     Report {
         schema: REPORT_SCHEMA,
@@ -316,6 +359,8 @@ pub fn build_report(inp: &ReportInput, previous: Option<&ReportInput>) -> Report
         branches,
         overdue_total: overdue.len() as u32,
         overdue,
+        late_deadlines_total: late.len() as u32,
+        late_deadlines: late,
         votes_total: c.votes.len() as u32,
         votes: {
             let mut v = c.votes;
@@ -904,6 +949,19 @@ mod tests {
                 if minutes {
                     e.evidence.minutes = format!("BB-{day}");
                 }
+                // Some deadlines recorded done, some postings (issue 13): the late
+                // deadlines the report lists must agree both ways.
+                if let Some(m) = e.evidence.meeting_date {
+                    if day % 3 == 0 {
+                        e.evidence.met = vec![crate::domain::entry::DeadlineMet {
+                            code: crate::domain::entry::DeadlineCode::SendResult,
+                            date: m,
+                        }];
+                    }
+                    if day % 4 == 1 {
+                        e.evidence.posted_from = m.checked_sub_days(chrono::Days::new(3));
+                    }
+                }
                 let _ = svc.save_entry(EntryEdit {
                     base_version: Some(e.version),
                     entry: e,
@@ -1154,6 +1212,36 @@ mod tests {
             base_version: Some(0),
         })
         .unwrap();
+        // The same decision once more, its result recorded as sent (Điều 20 khoản 3):
+        // the first is a late deadline of the year's report, the second is not.
+        let mut e = Entry::new(g, "BQ-06#4", Period::Year(2026));
+        e.evidence.vote = Some(VoteCount {
+            total: 200,
+            present: 120,
+            agree: 90,
+            form: VoteForm::Ballot,
+        });
+        e.evidence.meeting_date = Some(Date::from_ymd_opt(2026, 10, 3).unwrap());
+        e.evidence.met = vec![crate::domain::entry::DeadlineMet {
+            code: crate::domain::entry::DeadlineCode::SendResult,
+            date: Date::from_ymd_opt(2026, 10, 6).unwrap(),
+        }];
+        svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: Some(0),
+        })
+        .unwrap();
+        let year = svc
+            .report_with(Period::Year(2026), ReportOptions::all())
+            .unwrap();
+        let late: Vec<&str> = year
+            .late_deadlines
+            .iter()
+            .filter(|d| d.code == crate::domain::entry::DeadlineCode::SendResult)
+            .map(|d| d.item.as_str())
+            .collect();
+        assert!(late.contains(&"BQ-06#3"), "{late:?}");
+        assert!(!late.contains(&"BQ-06#4"), "{late:?}");
         assert_agree(&svc);
     }
 

@@ -93,6 +93,25 @@ pub struct OverdueRow {
     pub completion: Pct,
 }
 
+/// A law deadline passed and not met: what was due, by which rule and article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LateDeadlineRow {
+    pub group: String,
+    #[serde(default)]
+    pub branch: String,
+    /// The entry: the item's code, or an occurrence ("BQ-01#2").
+    pub item: String,
+    pub title: String,
+    pub period: Period,
+    pub due: Date,
+    pub code: crate::domain::entry::DeadlineCode,
+    /// What was due, in the report's language.
+    pub what: String,
+    /// How the day is counted.
+    pub rule: String,
+    pub article: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoteRow {
     pub group: String,
@@ -133,6 +152,13 @@ pub struct Report {
     /// All overdue entries, listed or not (schema 3).
     #[serde(default)]
     pub overdue_total: u32,
+    /// The law's deadlines that have passed, up to the period's end, and were not met:
+    /// not recorded done while the entry still has steps left (issue 13,
+    /// [`crate::domain::entry::is_late`]), soonest first, at most `limit`.
+    #[serde(default)]
+    pub late_deadlines: Vec<LateDeadlineRow>,
+    #[serde(default)]
+    pub late_deadlines_total: u32,
     /// Recorded votes, those that failed first, at most `limit`.
     pub votes: Vec<VoteRow>,
     /// All recorded votes (schema 3).

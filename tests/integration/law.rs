@@ -791,6 +791,155 @@ fn occurrences_keep_their_own_history_through_export_and_import() {
     assert!(first_h.iter().all(|r| r.item == "BQ-01"));
 }
 
+fn late_rows(rep: &Value) -> Vec<(String, String, String, String)> {
+    rep["late_deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["group"].as_str().unwrap().to_string(),
+                d["item"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["due"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Điều 20 khoản 3: the result of a meeting goes to the ward's UBND and UB MTTQ within
+/// 05 working days. A meeting on Thursday 05/03/2026 counts Friday, then Monday to
+/// Thursday: due Thursday 12/03/2026 (the weekend skipped). With steps left and nothing
+/// recorded, the quarter's report lists it as a late law deadline with its article, in
+/// every format; once the entry's steps are done it leaves the list. A quarter that
+/// ended before the deadline does not list it.
+#[test]
+fn report_lists_a_late_law_deadline_dieu_20_khoan_3() {
+    let w = small_ward();
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "2026-03-02",
+        "--title",
+        "Đường hẻm 12",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--present",
+        "30",
+        "--agree",
+        "25",
+        "--date",
+        "2026-03-05",
+    ]);
+    // Tổ 2 met on Monday 30/03/2026: due Monday 06/04/2026, a day of the next quarter.
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "2026-03-20",
+        "--title",
+        "Cống",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "vote",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--present",
+        "30",
+        "--agree",
+        "25",
+        "--date",
+        "2026-03-30",
+    ]);
+    let q2 = w
+        .ok(&[
+            "--period", "2026-Q2", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    assert!(
+        late_rows(&q2).contains(&(
+            "Tổ dân phố 2".into(),
+            "BQ-01".into(),
+            "send-result".into(),
+            "2026-04-06".into()
+        )),
+        "{q2}"
+    );
+    let rep = w
+        .ok(&[
+            "--period", "2026-Q1", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    let late = late_rows(&rep);
+    assert!(!late.iter().any(|l| l.0 == "Tổ dân phố 2"), "{late:?}");
+    assert!(
+        late.contains(&(
+            "Tổ dân phố 1".into(),
+            "BQ-01".into(),
+            "send-result".into(),
+            "2026-03-12".into()
+        )),
+        "{late:?}"
+    );
+    let row = rep["late_deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "send-result")
+        .unwrap();
+    assert!(
+        row["article"].as_str().unwrap().contains("Điều 20 khoản 3"),
+        "{row}"
+    );
+    assert_eq!(rep["late_deadlines_total"], late.len());
+    // The meeting's notice (NĐ 59/2023 Điều 3 khoản 3) prepared a meeting now held:
+    // nothing to make good, so not listed.
+    assert!(!late.iter().any(|l| l.2 == "meeting-notice"), "{late:?}");
+    // Every format shows it.
+    let text = w.ok(&["--period", "2026-Q1", "report"]).stdout;
+    assert!(text.contains("Hạn luật định đã qua"), "{text}");
+    assert!(text.contains("12/03/2026"), "{text}");
+    let md = w
+        .ok(&["--period", "2026-Q1", "report", "--format", "md"])
+        .stdout;
+    assert!(md.contains("Điều 20 khoản 3"), "{md}");
+    // Steps done: the duty was carried out, the deadline is no longer listed.
+    for step in ["biet", "ban", "lam", "kiemtra"] {
+        w.ok(&[
+            "--period",
+            "2026",
+            "mark",
+            "Tổ dân phố 1",
+            "BQ-01",
+            step,
+            "done",
+        ]);
+    }
+    let rep = w
+        .ok(&[
+            "--period", "2026-Q1", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    assert!(
+        !late_rows(&rep)
+            .iter()
+            .any(|l| l.0 == "Tổ dân phố 1" && l.1 == "BQ-01"),
+        "{rep}"
+    );
+}
+
 /// An entry's stored evidence, deadlines and version, by entry key ("BQ-01#2"), from
 /// `qcdc items --format json`.
 fn entry_json(w: &Ward, group: &str, key: &str) -> Value {

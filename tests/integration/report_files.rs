@@ -80,6 +80,7 @@ fn the_xlsx_report_has_a_summary_a_sheet_per_section_and_the_report_numbers() {
             "VIII. Các cuộc họp",
             "VIII. Hội nghị cuối năm",
             "Quá hạn",
+            "Hạn luật định",
             "Xu hướng",
         ]
     );
