@@ -1007,6 +1007,18 @@ fn due_done_records_the_sending_of_a_decision_dieu_20_khoan_3() {
     assert_eq!(late["article"], "Điều 20 khoản 3 Luật 10/2022/QH15");
     let text = w.ok(&["items", "Tổ dân phố 1"]).stdout;
     assert!(text.contains("[send-result] — QUÁ HẠN"), "{text}");
+    // The report's late list, by the same rule.
+    let in_report = |w: &Ward| {
+        let rep = w
+            .ok(&[
+                "--period", "2026-Q4", "report", "--format", "json", "--limit", "0",
+            ])
+            .json();
+        late_rows(&rep).iter().any(|l| {
+            l.0 == "Tổ dân phố 1" && l.1 == "BQ-01" && l.2 == "send-result" && l.3 == "2026-11-13"
+        })
+    };
+    assert!(in_report(&w));
 
     // Refusals, nothing written.
     let log_before = w.log().len();
@@ -1107,6 +1119,7 @@ fn due_done_records_the_sending_of_a_decision_dieu_20_khoan_3() {
     assert_eq!(rec["changes"][0]["field"], "met");
     assert_eq!(rec["changes"][0]["new"], "send-result=2026-11-12");
     assert!(agenda_row(&w, "BQ-01", "send-result").is_none());
+    assert!(!in_report(&w), "recorded done: off the report's late list");
     let text = w.ok(&["items", "Tổ dân phố 1"]).stdout;
     assert!(text.contains("[send-result] — đã làm 12/11/2026"), "{text}");
 
@@ -1125,6 +1138,7 @@ fn due_done_records_the_sending_of_a_decision_dieu_20_khoan_3() {
     let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
     assert_eq!(row["evidence"]["met"], serde_json::json!([]));
     assert!(agenda_row(&w, "BQ-01", "send-result").is_some_and(|r| r["late"] == true));
+    assert!(in_report(&w));
 
     // Recorded today (the default), then `qcdc undo` reverses it like any edit.
     w.ok(&["due", "done", "Tổ dân phố 1", "BQ-01", "send-result"]);
