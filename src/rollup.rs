@@ -605,6 +605,7 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
                     posted_from: None,
                     occurred: None,
                     met: 0,
+                    rounds: crate::domain::entry::Rounds::None,
                 });
                 i += 1;
             }

@@ -267,6 +267,114 @@ pub struct EntryFacts<'a> {
     pub occurred: Option<Date>,
     /// The deadlines recorded as done ([`met_mask`]).
     pub met: u32,
+    /// The decision's earlier meetings or ballots (issue 13), each a meeting held.
+    pub rounds: Rounds<'a>,
+}
+
+/// The earlier rounds of a decision as a report reads them: an entry's own list, or
+/// the compact bytes a store keeps for its reports ([`pack_rounds`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounds<'a> {
+    #[default]
+    None,
+    List(&'a [VoteRound]),
+    Packed(&'a [u8]),
+}
+
+/// One earlier round, read from [`Rounds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundFact<'a> {
+    pub count: VoteCount,
+    pub date: Option<Date>,
+    pub minutes: &'a str,
+}
+
+impl<'a> Rounds<'a> {
+    pub fn iter(self) -> impl Iterator<Item = RoundFact<'a>> {
+        let list = match self {
+            Rounds::List(l) => l,
+            _ => &[],
+        };
+        let packed = match self {
+            Rounds::Packed(b) => b,
+            _ => &[],
+        };
+        list.iter()
+            .map(|r| RoundFact {
+                count: r.count,
+                date: r.date,
+                minutes: &r.minutes,
+            })
+            .chain(PackedRounds { rest: packed })
+    }
+}
+
+/// Rounds packed one after another: day (i32, days from the common era, `i32::MIN`
+/// for none), total, present, agree (u32), form (u8: meeting, ballot, online), the
+/// minutes' length (u16) and its UTF-8 bytes; all little-endian.
+pub fn pack_rounds(rounds: &[VoteRound]) -> Vec<u8> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    for r in rounds {
+        let d = r.date.map_or(i32::MIN, |d| d.num_days_from_ce());
+        out.extend_from_slice(&d.to_le_bytes());
+        for n in [r.count.total, r.count.present, r.count.agree] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out.push(match r.count.form {
+            vote::VoteForm::Meeting => 0,
+            vote::VoteForm::Ballot => 1,
+            vote::VoteForm::Online => 2,
+        });
+        let m = r.minutes.as_bytes();
+        let m = &m[..m.len().min(u16::MAX as usize)];
+        // Cut on a character boundary (minutes are short; this is for safety).
+        let cut = (0..=m.len())
+            .rev()
+            .find(|&i| std::str::from_utf8(&m[..i]).is_ok())
+            .unwrap_or(0);
+        out.extend_from_slice(&(cut as u16).to_le_bytes());
+        out.extend_from_slice(&m[..cut]);
+    }
+    out
+}
+
+struct PackedRounds<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for PackedRounds<'a> {
+    type Item = RoundFact<'a>;
+    fn next(&mut self) -> Option<RoundFact<'a>> {
+        let b = self.rest;
+        let u32_at = |i: usize| -> Option<u32> {
+            Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+        };
+        let day = i32::from_le_bytes(b.get(0..4)?.try_into().ok()?);
+        let (total, present, agree) = (u32_at(4)?, u32_at(8)?, u32_at(12)?);
+        let form = match *b.get(16)? {
+            1 => vote::VoteForm::Ballot,
+            2 => vote::VoteForm::Online,
+            _ => vote::VoteForm::Meeting,
+        };
+        let len = u16::from_le_bytes(b.get(17..19)?.try_into().ok()?) as usize;
+        let minutes = std::str::from_utf8(b.get(19..19 + len)?).ok()?;
+        self.rest = &b[19 + len..];
+        Some(RoundFact {
+            count: VoteCount {
+                total,
+                present,
+                agree,
+                form,
+            },
+            date: if day == i32::MIN {
+                None
+            } else {
+                Date::from_num_days_from_ce_opt(day)
+            },
+            minutes,
+        })
+    }
 }
 
 impl EntryFacts<'_> {
@@ -416,6 +524,7 @@ impl Entry {
             posted_from: self.evidence.posted_from,
             occurred: self.evidence.occurred,
             met: met_mask(&self.evidence.met),
+            rounds: Rounds::List(&self.evidence.rounds),
         }
     }
 
@@ -1178,6 +1287,42 @@ mod tests {
         for c in DeadlineCode::ALL {
             assert_eq!(DeadlineCode::from_code(c.code()), Some(c));
             assert_eq!(DeadlineCode::from_index(c.index()), Some(c));
+        }
+    }
+
+    /// The compact rounds a store keeps for reports read back as the entry's own.
+    #[test]
+    fn packed_rounds_read_back_as_the_list() {
+        let rounds = vec![
+            VoteRound {
+                count: VoteCount {
+                    total: 300,
+                    present: 120,
+                    agree: 110,
+                    form: crate::domain::VoteForm::Meeting,
+                },
+                date: Some(day("2026-08-10")),
+                minutes: "Biên bản số 07/BB-TDP".into(),
+            },
+            VoteRound {
+                count: VoteCount {
+                    total: 300,
+                    present: 0,
+                    agree: 0,
+                    form: crate::domain::VoteForm::Ballot,
+                },
+                date: None,
+                minutes: String::new(),
+            },
+        ];
+        let packed = pack_rounds(&rounds);
+        let a: Vec<RoundFact> = Rounds::Packed(&packed).iter().collect();
+        let b: Vec<RoundFact> = Rounds::List(&rounds).iter().collect();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 2);
+        // Cut bytes end the list; they never panic.
+        for n in 0..packed.len() {
+            assert!(Rounds::Packed(&packed[..n]).iter().count() <= 2);
         }
     }
 

@@ -573,6 +573,49 @@ impl Pass<'_> {
                         minutes: e.minutes.to_string(),
                     });
                 }
+                // The decision's earlier meetings or ballots (a meeting short of
+                // households, then the ballot: Điều 19 khoản 1 điểm b): each is a vote
+                // and a meeting of its own day (issue 13).
+                for r in e.rounds.iter() {
+                    if let Some(rule) = item.vote
+                        && let Ok(v) = crate::domain::vote::verdict(rule, &r.count)
+                        && vote_in(self.now.period, r.date, self.today)
+                    {
+                        g.votes.push(VoteCand {
+                            failed: !v.passes,
+                            item: cell.item as u32,
+                            slot_key: cell.slot.to_key(),
+                            unit: u as u32,
+                            slot: cell.slot,
+                            meeting_date: r.date,
+                            verdict: v,
+                            present: r.count.present,
+                            form: r.count.form,
+                            minutes: r.minutes.to_string(),
+                        });
+                    }
+                    if !ward
+                        && let Some(d) = r.date
+                        && meeting_in(self.now.period, d, self.today)
+                    {
+                        let um = &mut g.unit_meetings[u];
+                        um.dates.push(d);
+                        um.present += r.count.present as u64;
+                        um.counted += r.count.total as u64;
+                        g.meetings.push(MeetingCand {
+                            date: d,
+                            rank: unit.rank,
+                            code_rank: self.code_rank[cell.item],
+                            unit: u as u32,
+                            item: cell.item as u32,
+                            slot: cell.slot,
+                            form: Some(r.count.form),
+                            present: Some(r.count.present),
+                            total: Some(r.count.total),
+                            minutes: r.minutes.to_string(),
+                        });
+                    }
+                }
                 if !ward
                     && let Some(d) = e.meeting_date
                     && meeting_in(self.now.period, d, self.today)

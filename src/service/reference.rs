@@ -181,6 +181,25 @@ fn compute(inp: &ReportInput) -> Computed {
                             minutes: entry.evidence.minutes.clone(),
                         });
                     }
+                    // Earlier rounds: each a vote of its own day (issue 13).
+                    for r in &entry.evidence.rounds {
+                        if let Some(rule) = item.vote
+                            && let Ok(v) = crate::domain::vote::verdict(rule, &r.count)
+                            && vote_in(inp.period, r.date, inp.today)
+                        {
+                            votes.push(VoteRow {
+                                group: group_name(gid),
+                                item: item.code.clone(),
+                                title: item.title_in(inp.en).to_string(),
+                                period: slot,
+                                meeting_date: r.date,
+                                verdict: v,
+                                present: r.count.present,
+                                form: r.count.form,
+                                minutes: r.minutes.clone(),
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -539,6 +558,26 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
                             minutes: entry.evidence.minutes.clone(),
                         });
                     }
+                    // Earlier rounds: each a meeting held on its own day (issue 13).
+                    for r in &entry.evidence.rounds {
+                        if item.scope == Scope::Group
+                            && let Some(d) = r.date
+                            && meeting_in(inp.period, d, inp.today)
+                        {
+                            meetings.push(MeetingRow {
+                                group: gname.clone(),
+                                branch: bname.clone(),
+                                item: item.code.clone(),
+                                title: item.title_in(en).to_string(),
+                                period: *slot,
+                                date: d,
+                                form: Some(r.count.form),
+                                present: Some(r.count.present),
+                                total: Some(r.count.total),
+                                minutes: r.minutes.clone(),
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -722,6 +761,14 @@ fn inp_votes(inp: &ReportInput) -> Vec<bool> {
                     && vote_in(inp.period, e.evidence.meeting_date, inp.today)
                 {
                     out.push(v.passes);
+                }
+                for r in &e.evidence.rounds {
+                    if let Some(rule) = item.vote
+                        && let Ok(v) = crate::domain::vote::verdict(rule, &r.count)
+                        && vote_in(inp.period, r.date, inp.today)
+                    {
+                        out.push(v.passes);
+                    }
                 }
             }
         }
@@ -1212,6 +1259,46 @@ mod tests {
             base_version: Some(0),
         })
         .unwrap();
+        // A hương ước meeting short of households, then the ballot (Điều 19 khoản 1
+        // điểm b): the earlier round is a meeting and a vote of its own day.
+        let mut e = Entry::new(g, "BQ-03", Period::Year(2026));
+        e.evidence.rounds = vec![crate::domain::entry::VoteRound {
+            count: VoteCount {
+                total: 200,
+                present: 80,
+                agree: 70,
+                form: VoteForm::Meeting,
+            },
+            date: Some(Date::from_ymd_opt(2026, 9, 20).unwrap()),
+            minutes: "BB 07".into(),
+        }];
+        e.evidence.vote = Some(VoteCount {
+            total: 200,
+            present: 150,
+            agree: 120,
+            form: VoteForm::Ballot,
+        });
+        e.evidence.meeting_date = Some(Date::from_ymd_opt(2026, 10, 5).unwrap());
+        svc.save_entry(EntryEdit {
+            entry: e,
+            base_version: svc
+                .checklist(g, Period::Year(2026))
+                .unwrap()
+                .iter()
+                .find(|r| r.item.code == "BQ-03")
+                .map(|r| r.entry.version),
+        })
+        .unwrap();
+        let q3 = svc
+            .report_with(Period::Quarter(2026, 3), ReportOptions::all())
+            .unwrap();
+        assert!(
+            q3.meetings
+                .iter()
+                .any(|m| m.item == "BQ-03" && m.minutes == "BB 07"),
+            "{:?}",
+            q3.meetings
+        );
         // The same decision once more, its result recorded as sent (Điều 20 khoản 3):
         // the first is a late deadline of the year's report, the second is not.
         let mut e = Entry::new(g, "BQ-06#4", Period::Year(2026));

@@ -682,6 +682,7 @@ impl<'a> TallyRowRef<'a> {
             posted_from: None,
             occurred: None,
             met: 0,
+            rounds: crate::domain::entry::Rounds::None,
         })
     }
 }
@@ -724,6 +725,8 @@ pub struct TallyRowV2 {
     pub posted_from: Option<i32>,
     pub occurred: Option<i32>,
     pub met: u32,
+    /// The decision's earlier rounds, packed ([`crate::domain::entry::pack_rounds`]).
+    pub rounds: Vec<u8>,
 }
 
 impl TallyRowV2 {
@@ -736,6 +739,17 @@ impl TallyRowV2 {
                 .met
                 .iter()
                 .fold(0u32, |m, &(c, _)| if c < 32 { m | 1 << c } else { m }),
+            rounds: crate::domain::entry::pack_rounds(
+                &e.base
+                    .rounds
+                    .iter()
+                    .map(|r| crate::domain::entry::VoteRound {
+                        count: r.vote.count(),
+                        date: date_from(r.date),
+                        minutes: r.minutes.clone(),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 
@@ -765,6 +779,7 @@ impl From<TallyV1> for TallyV2 {
                     posted_from: None,
                     occurred: None,
                     met: 0,
+                    rounds: Vec::new(),
                 })
                 .collect(),
         }
@@ -784,6 +799,8 @@ pub struct TallyRowRefV2<'a> {
     pub posted_from: Option<i32>,
     pub occurred: Option<i32>,
     pub met: u32,
+    #[serde(borrow)]
+    pub rounds: &'a [u8],
 }
 
 #[derive(Debug, Deserialize)]
@@ -798,6 +815,7 @@ impl<'a> TallyRowRefV2<'a> {
         f.posted_from = date_from(self.posted_from);
         f.occurred = date_from(self.occurred);
         f.met = self.met;
+        f.rounds = crate::domain::entry::Rounds::Packed(self.rounds);
         Some(f)
     }
 }

@@ -305,6 +305,49 @@ fn meeting_without_quorum_then_ballot_both_kept_ballot_decides_dieu_19_khoan_1_d
         .find(|e| e["item"] == "BQ-03")
         .unwrap();
     assert_eq!(e["evidence"]["rounds"][0]["count"]["form"], "meeting");
+    // The quarter's report counts both: the meeting held on 10/08 is a meeting of
+    // section VIII and a vote of section II (it did not reach attendance), the ballot
+    // of 25/08 is the vote that passed.
+    let rep = w
+        .ok(&[
+            "--period", "2026-Q3", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    let votes: Vec<(String, bool)> = rep["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["item"] == "BQ-03")
+        .map(|v| {
+            (
+                v["meeting_date"].as_str().unwrap().to_string(),
+                v["verdict"]["passes"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        votes,
+        [
+            ("2026-08-10".to_string(), false),
+            ("2026-08-25".to_string(), true)
+        ],
+        "{rep}"
+    );
+    let meetings: Vec<&str> = rep["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["item"] == "BQ-03")
+        .map(|m| m["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(meetings, ["2026-08-10", "2026-08-25"], "{rep}");
+    let g1 = rep["meeting_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "Tổ dân phố 1")
+        .unwrap();
+    assert!(g1["meetings"].as_u64().unwrap() >= 2, "{g1}");
     // Undo takes the ballot back and the meeting with it is the result again.
     w.ok(&["undo"]);
     let row = w.item("Tổ dân phố 1", "BQ-03");
@@ -915,6 +958,42 @@ fn report_lists_a_late_law_deadline_dieu_20_khoan_3() {
         .ok(&["--period", "2026-Q1", "report", "--format", "md"])
         .stdout;
     assert!(md.contains("Điều 20 khoản 3"), "{md}");
+    // The workbook gives it its own sheet; the Word report a numbered part with a table.
+    let xlsx = w.dir.path().join("q1.xlsx");
+    w.ok(&[
+        "--period",
+        "2026-Q1",
+        "report",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
+    use calamine::Reader;
+    let sh = wb.worksheet_range("Hạn luật định").expect("the sheet");
+    let cells: Vec<String> = sh.cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "Tổ dân phố 1"), "{cells:?}");
+    assert!(
+        cells.iter().any(|c| c.contains("Điều 20 khoản 3")),
+        "{cells:?}"
+    );
+    let docx = w.dir.path().join("q1.docx");
+    w.ok(&[
+        "--period",
+        "2026-Q1",
+        "report",
+        "--format",
+        "docx",
+        "--out",
+        docx.to_str().unwrap(),
+    ]);
+    let text = crate::documents::docx_text(&std::fs::read(&docx).unwrap());
+    assert!(
+        text.contains("Hạn luật định đã qua, chưa ghi nhận thực hiện"),
+        "{text}"
+    );
+    assert!(text.contains("Điều 20 khoản 3"), "{text}");
     // Steps done: the duty was carried out, the deadline is no longer listed.
     for step in ["biet", "ban", "lam", "kiemtra"] {
         w.ok(&[
