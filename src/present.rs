@@ -242,7 +242,39 @@ pub fn field_value(field: &str, value: &str, lang: Lang) -> String {
                 _ => value.to_string(),
             }
         }
+        // Law deadlines recorded done, "send-result=2026-12-02" a line (issue 13).
+        "met" => value
+            .lines()
+            .map(|l| match l.split_once('=') {
+                Some((code, d)) => format!(
+                    "{code} {}",
+                    date::parse(d)
+                        .map(date::format_vi)
+                        .unwrap_or_else(|_| d.to_string())
+                ),
+                None => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         _ => format!("“{value}”"),
+    }
+}
+
+/// " — đã làm 05/12/2026", " — QUÁ HẠN" or nothing: a law deadline's state as the
+/// entry form and `qcdc items` show it, judged by [`crate::domain::entry::is_late`]
+/// (the rule of the agenda and the report's late list).
+pub fn deadline_state(
+    d: &crate::domain::entry::Deadline,
+    complete: bool,
+    today: date::Date,
+    lang: Lang,
+) -> String {
+    match d.done {
+        Some(on) => format!(" — {} {}", lang.t("đã làm", "done"), date::format_vi(on)),
+        None if crate::domain::entry::is_late(d, false, complete, today) => {
+            format!(" — {}", lang.t("QUÁ HẠN", "LATE"))
+        }
+        None => String::new(),
     }
 }
 

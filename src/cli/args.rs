@@ -358,7 +358,10 @@ pub struct VoteArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DueArgs {
+    #[command(subcommand)]
+    pub action: Option<DueCmd>,
     /// Số ngày tới / days ahead
     #[arg(long, default_value_t = 14)]
     pub days: u32,
@@ -367,6 +370,41 @@ pub struct DueArgs {
     pub group: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+}
+
+/// Recording a law deadline as done (issue 13), so the agenda and the report's late
+/// list stay true.
+#[derive(Debug, Subcommand)]
+pub enum DueCmd {
+    /// Ghi một hạn theo luật là đã làm (mã hạn như trong `qcdc due`: send-result,
+    /// meeting-notice, disclose…) / record a law deadline as done (its code as `qcdc due`
+    /// shows it)
+    Done(DueDoneArgs),
+    /// Bỏ ghi đã làm của một hạn / take back a deadline recorded done
+    Undo(DueUndoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DueDoneArgs {
+    /// Tổ dân phố ("phuong" cho việc cấp phường) / group ("ward" for ward items)
+    pub group: String,
+    /// Mã mục hoặc lần phát sinh, ví dụ BQ-01, BQ-01#2 / item code or occurrence key
+    pub item: String,
+    /// Mã hạn, ví dụ send-result / the deadline's code
+    pub code: String,
+    /// Ngày đã làm, mặc định hôm nay / the day it was done, today by default
+    #[arg(long, value_name = "NGÀY")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DueUndoArgs {
+    /// Tổ dân phố ("phuong" cho việc cấp phường) / group ("ward" for ward items)
+    pub group: String,
+    /// Mã mục hoặc lần phát sinh / item code or occurrence key
+    pub item: String,
+    /// Mã hạn / the deadline's code
+    pub code: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,7 @@ use super::reports::Ctx;
 use super::{CliResult, Failure, Out, output, parse_period, resolve_group_named};
 use crate::domain::audit::AuditRecord;
 use crate::domain::date;
-use crate::domain::entry::StepStatus;
+use crate::domain::entry::{StepStatus, is_late};
 use crate::domain::period::Period;
 use crate::domain::step::Step;
 use crate::domain::vote::{VoteCount, VoteForm};
@@ -23,11 +23,12 @@ pub fn items(cx: &Ctx, a: &ItemsArgs) -> CliResult {
     let (gid, gname) = resolve_group_named(svc.as_ref(), &a.group, lang)?;
     let ward = svc.ward().map_err(cx.svc_err())?;
     let rows = svc.checklist(gid, period).map_err(cx.svc_err())?;
+    let today = svc.today();
     if a.format == ListFormat::Json {
-        let v: Vec<_> = rows.iter().map(|r| row_json(r, &ward)).collect();
+        let v: Vec<_> = rows.iter().map(|r| row_json(r, &ward, today)).collect();
         cx.out().line(&crate::domain::text::json_pretty(&v));
     } else {
-        print_items(&cx.out(), &ward, &gname, &rows, period, lang);
+        print_items(&cx.out(), &ward, &gname, &rows, period, lang, today);
     }
     Ok(())
 }
@@ -38,7 +39,7 @@ fn date_json(d: Option<date::Date>) -> serde_json::Value {
 }
 
 /// One checklist row as JSON: steps, completion, and the evidence recorded.
-fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
+fn row_json(r: &ChecklistRow, ward: &Ward, today: date::Date) -> serde_json::Value {
     let steps: serde_json::Map<String, serde_json::Value> = r
         .item
         .applicable_steps(ward.steps)
@@ -59,7 +60,8 @@ fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
         })
     });
     serde_json::json!({
-        "code": r.item.code, "title": r.item.title, "pillar": r.item.pillar.code(),
+        "code": r.item.code, "key": r.entry.item,
+        "title": r.item.title, "pillar": r.item.pillar.code(),
         "period": r.slot.to_string(), "steps": steps,
         "completion": crate::service::report::Pct::from(r.completion),
         "overdue": r.overdue, "version": r.entry.version,
@@ -80,15 +82,27 @@ fn row_json(r: &ChecklistRow, ward: &Ward) -> serde_json::Value {
                 "total": r.count.total, "present": r.count.present, "agree": r.count.agree,
                 "form": r.count.form.code(), "date": date_json(r.date), "minutes": r.minutes,
             })).collect::<Vec<_>>(),
+            "met": e.met.iter().map(|m| serde_json::json!({
+                "code": m.code.code(), "date": date_json(Some(m.date)),
+            })).collect::<Vec<_>>(),
         },
-        "deadlines": r.entry.deadlines(&r.item),
+        // Each with its code, the day it was recorded done and whether it is late
+        // (issue 13: `entry::is_late`, the rule of the agenda and the report).
+        "deadlines": r.entry.deadlines(&r.item).into_iter().map(|d| {
+            let late = is_late(&d, d.done.is_some(), r.completion.is_complete(), today);
+            let mut v = serde_json::to_value(&d).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("late".into(), serde_json::json!(late));
+            }
+            v
+        }).collect::<Vec<_>>(),
         "warnings": r.warnings,
     })
 }
 
 /// The evidence of an entry as short lines ("Niêm yết 01/07/2026 → 31/07/2026", the
 /// vote and its verdict, minutes, who, the note), empty when nothing is recorded.
-pub fn evidence_lines(r: &ChecklistRow, lang: Lang) -> Vec<String> {
+pub fn evidence_lines(r: &ChecklistRow, lang: Lang, today: date::Date) -> Vec<String> {
     let e = &r.entry.evidence;
     let t = |vi, en| lang.t(vi, en).to_string();
     let d = |x: Option<date::Date>| x.map(date::format_vi).unwrap_or_else(|| "…".into());
@@ -158,14 +172,17 @@ pub fn evidence_lines(r: &ChecklistRow, lang: Lang) -> Vec<String> {
     if !e.note.is_empty() {
         out.push(format!("{}: {}", t("Ghi chú", "Note"), e.note));
     }
-    // The deadlines the law sets from these dates, with their article (issue 13).
+    // The deadlines the law sets from these dates, with their article and code, and
+    // whether each was recorded done or is late (issue 13).
     for d in r.entry.deadlines(&r.item) {
         out.push(format!(
-            "{} {}: {} ({})",
+            "{} {}: {} ({}) [{}]{}",
             t("Hạn", "Due"),
             date::format_vi(d.date),
             if lang.is_en() { &d.what_en } else { &d.what_vi },
-            d.article
+            d.article,
+            d.code.code(),
+            present::deadline_state(&d, r.completion.is_complete(), today, lang)
         ));
     }
     for w in &r.warnings {
@@ -181,6 +198,7 @@ fn print_items(
     rows: &[ChecklistRow],
     period: Period,
     lang: Lang,
+    today: date::Date,
 ) {
     let steps = ward.steps.steps();
     let mut head = format!(
@@ -250,7 +268,7 @@ fn print_items(
             ));
         }
         out.line(&line);
-        for l in evidence_lines(r, lang) {
+        for l in evidence_lines(r, lang, today) {
             out.line(&format!("{indent}{l}"));
         }
     }
@@ -267,8 +285,16 @@ fn item_code(cx: &Ctx, svc: &dyn crate::service::Service, code: &str) -> Result<
 }
 
 /// `qcdc due`: the agenda — what falls due in the next days and what is late, soonest
-/// first, each with group, item, deadline, rule and article (issue 13).
+/// first, each with group, item, deadline, rule, article and the deadline's code
+/// (issue 13); `qcdc due done|undo` record a deadline done or take that back.
 pub fn due(cx: &Ctx, a: &DueArgs) -> CliResult {
+    match &a.action {
+        Some(DueCmd::Done(d)) => {
+            return due_set(cx, &d.group, &d.item, &d.code, Some(d.date.as_deref()));
+        }
+        Some(DueCmd::Undo(d)) => return due_set(cx, &d.group, &d.item, &d.code, None),
+        None => {}
+    }
     let lang = cx.lang;
     let svc = cx.service()?;
     let group = match &a.group {
@@ -293,7 +319,8 @@ pub fn due(cx: &Ctx, a: &DueArgs) -> CliResult {
             .map(|r| {
                 serde_json::json!({
                     "date": r.date.format("%Y-%m-%d").to_string(), "late": r.late,
-                    "group": name(r), "item": r.item, "title": r.title,
+                    "code": r.code.code(),
+                    "group": name(r), "item": r.item, "key": r.key, "title": r.title,
                     "period": r.period.to_string(),
                     "what_vi": r.what_vi, "what_en": r.what_en,
                     "rule_vi": r.rule_vi, "rule_en": r.rule_en, "article": r.article,
@@ -333,11 +360,92 @@ pub fn due(cx: &Ctx, a: &DueArgs) -> CliResult {
                 cx.t("       ", "       ")
             },
             name(r),
-            r.item,
+            r.key,
             what,
             r.title
         ));
-        out.line(&format!("           {rule} · {}", r.article));
+        out.line(&format!(
+            "           {rule} · {} · {} {}",
+            r.article,
+            cx.t("mã", "code"),
+            r.code.code()
+        ));
+    }
+    if rows
+        .iter()
+        .any(|r| r.code != crate::domain::entry::DeadlineCode::PeriodEnd)
+    {
+        out.line(cx.t(
+            "Ghi một hạn đã làm: qcdc due done TỔ MỤC MÃ [--date NGÀY]; bỏ ghi: qcdc due undo TỔ MỤC MÃ",
+            "Record a deadline done: qcdc due done GROUP ITEM CODE [--date DAY]; take it back: qcdc due undo GROUP ITEM CODE",
+        ));
+    }
+    Ok(())
+}
+
+/// `qcdc due done GROUP ITEM CODE [--date D]` (`date: Some(..)`, today by default) and
+/// `qcdc due undo GROUP ITEM CODE` (`date: None`): through
+/// [`crate::service::agenda::set_done`], so the record is validated, audited and
+/// flushed by the service before this says so.
+fn due_set(
+    cx: &Ctx,
+    group: &str,
+    item: &str,
+    code: &str,
+    date_arg: Option<Option<&str>>,
+) -> CliResult {
+    let lang = cx.lang;
+    let svc = cx.service()?;
+    let period = parse_period(cx.period, svc.as_ref(), lang)?;
+    let (gid, gname) = resolve_group_named(svc.as_ref(), group, lang)?;
+    let on = match date_arg {
+        None => None,
+        Some(None) => Some(svc.today()),
+        Some(Some(s)) => Some(date::parse(s).map_err(|_| {
+            Failure::data(format!(
+                "{} {s:?} ({})",
+                cx.t("Ngày không hợp lệ", "Invalid date"),
+                cx.t(
+                    "ví dụ 10/08/2026 hoặc 2026-08-10",
+                    "e.g. 2026-08-10 or 10/08/2026"
+                )
+            ))
+        })?),
+    };
+    let o = crate::service::agenda::set_done(svc.as_ref(), gid, item, period, code, on)
+        .map_err(cx.svc_err())?;
+    let d = &o.deadline;
+    let what = if lang.is_en() { &d.what_en } else { &d.what_vi };
+    let target = format!(
+        "{gname} · {} · {} · {what} ({} {}, {})",
+        o.entry.item,
+        o.entry.period,
+        cx.t("hạn", "due"),
+        date::format_vi(d.date),
+        d.code.code()
+    );
+    let line = match (on, o.changed) {
+        (Some(day), true) => format!(
+            "{}: {target} — {} {}.",
+            cx.t("Đã ghi đã làm", "Recorded done"),
+            cx.t("làm ngày", "done on"),
+            date::format_vi(day)
+        ),
+        (Some(day), false) => format!(
+            "{}: {target} — {} {}. {}",
+            cx.t("Đã ghi từ trước", "Already recorded"),
+            cx.t("làm ngày", "done on"),
+            date::format_vi(day),
+            cx.t("Không thay đổi gì.", "Nothing changed.")
+        ),
+        (None, _) => format!("{}: {target}.", cx.t("Đã bỏ ghi đã làm", "Taken back")),
+    };
+    cx.out().line(&line);
+    if o.late {
+        cx.out().line(cx.t(
+            "Hạn này nay là quá hạn (trên danh sách việc đến hạn và báo cáo).",
+            "This deadline is now late (on the agenda and the report).",
+        ));
     }
     Ok(())
 }

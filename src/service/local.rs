@@ -454,6 +454,33 @@ impl LocalService {
                 ),
             ));
         }
+        // A law deadline recorded done (issue 13) was done on a day that has come, and
+        // once: whatever front end wrote it.
+        for (i, m) in ev.met.iter().enumerate() {
+            check_date(Some(m.date))?;
+            if m.date > self.today() {
+                return Err(ServiceError::invalid(
+                    format!(
+                        "Hạn {} ghi là đã làm ngày {}, sau hôm nay ({}): chỉ ghi việc đã làm.",
+                        m.code.code(),
+                        crate::domain::date::format_vi(m.date),
+                        crate::domain::date::format_vi(self.today())
+                    ),
+                    format!(
+                        "Deadline {} recorded done on {}, after today ({}): record only what was done.",
+                        m.code.code(),
+                        crate::domain::date::format_vi(m.date),
+                        crate::domain::date::format_vi(self.today())
+                    ),
+                ));
+            }
+            if ev.met[..i].iter().any(|x| x.code == m.code) {
+                return Err(ServiceError::invalid(
+                    format!("Hạn {} được ghi là đã làm hai lần.", m.code.code()),
+                    format!("Deadline {} is recorded done twice.", m.code.code()),
+                ));
+            }
+        }
         if let (Some(a), Some(b)) = (ev.posted_from, ev.posted_to)
             && b < a
         {

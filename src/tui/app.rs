@@ -298,6 +298,15 @@ pub enum Cmd {
     LoadDetail,
     /// The agenda: what falls due and what is late.
     LoadAgenda,
+    /// Record a law deadline of an entry done today (from the agenda, issue 13):
+    /// through the service's checklist and save, audited, then the agenda reloaded.
+    DeadlineDone {
+        group: GroupId,
+        /// The entry's key (an occurrence's for items that arise).
+        item: String,
+        period: Period,
+        code: crate::domain::entry::DeadlineCode,
+    },
     Mark(MarkRequest),
     Save(EntryEdit),
     /// Ask the service what an undo (or redo) would reverse.
@@ -388,6 +397,9 @@ pub struct App {
     /// The agenda screen's lines (`None` until loaded) and the one under the cursor.
     pub agenda: Option<Vec<crate::service::agenda::AgendaRow>>,
     pub agenda_sel: usize,
+    /// The entry (group, key, period) whose deadline the agenda last recorded done:
+    /// its row left the agenda, yet `u` undoes it there at once, as an edit on screen.
+    pub agenda_marked: Option<(GroupId, String, Period)>,
     pub popup: Option<Popup>,
     /// Unsaved forms by entry; kept on disk by the runner whenever they change.
     pub drafts: BTreeMap<DraftKey, Draft>,
@@ -481,6 +493,7 @@ impl App {
             },
             agenda: None,
             agenda_sel: 0,
+            agenda_marked: None,
             popup: None,
             drafts: BTreeMap::new(),
             drafts_dirty: false,
@@ -1017,13 +1030,14 @@ impl App {
             });
             return None;
         };
-        let on_screen = self.screen == Screen::Main
+        let on_screen = (self.screen == Screen::Main
             && record.group == self.sel.group
             && self
                 .sel
                 .rows()
                 .iter()
-                .any(|r| r.entry.item == record.item && r.slot.to_string() == record.period);
+                .any(|r| r.entry.item == record.item && r.slot.to_string() == record.period))
+            || (self.screen == Screen::Agenda && self.agenda_shows(&record));
         if on_screen && record.changes.len() <= 1 {
             return Some(Cmd::Undo(UndoRequest {
                 redo,

@@ -43,10 +43,11 @@ pub enum Action {
     Narrative,
     Settings,
     Minutes,
+    DeadlineDone,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::Quit,
         Action::Help,
         Action::Up,
@@ -81,6 +82,7 @@ impl Action {
         Action::Narrative,
         Action::Settings,
         Action::Minutes,
+        Action::DeadlineDone,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -120,6 +122,7 @@ impl Action {
             Action::Narrative => "narrative",
             Action::Settings => "settings",
             Action::Minutes => "minutes",
+            Action::DeadlineDone => "deadline_done",
         }
     }
 
@@ -192,6 +195,10 @@ impl Action {
                 "Ghi biên bản (.docx) của mục từ minh chứng đã lưu",
                 "Write the item's minutes (.docx) from the stored evidence",
             ),
+            Action::DeadlineDone => (
+                "Việc đến hạn: ghi hạn của dòng là đã làm hôm nay",
+                "Agenda: record the line's deadline done today",
+            ),
         };
         lang.t(vi, en)
     }
@@ -232,6 +239,7 @@ impl Action {
             Action::Narrative => &["N"],
             Action::Settings => &["S"],
             Action::Minutes => &["ctrl+p"],
+            Action::DeadlineDone => &["m"],
         }
     }
 }

@@ -5,6 +5,7 @@
 use super::app::{App, Cmd, Overview, Popup, Rows};
 use super::drafts::DraftStore;
 use crate::domain::audit::Actor;
+use crate::domain::date;
 use crate::domain::period::Period;
 use crate::domain::step::StepSet;
 use crate::domain::ward::{Branch, BranchId, Group, GroupId, WARD_GROUP};
@@ -181,6 +182,20 @@ impl Runner {
         }
     }
 
+    /// The agenda read again (`D`, and after a deadline is recorded done or undone).
+    fn load_agenda(&self, app: &mut App) {
+        let Some(svc) = &self.svc else { return };
+        match crate::service::agenda::agenda(
+            svc.as_ref(),
+            svc.today(),
+            crate::tui::screens::agenda::AGENDA_DAYS,
+            None,
+        ) {
+            Ok(rows) => app.agenda_loaded(rows),
+            Err(e) => app.fail(e.message(app.lang())),
+        }
+    }
+
     /// Carry out a command, and whatever it leads to.
     pub fn perform(&mut self, app: &mut App, cmd: Cmd) {
         let mut next = Some(cmd);
@@ -203,16 +218,44 @@ impl Runner {
             // The terminal loop suspends; without a terminal there is nothing to do.
             Cmd::Suspend => {}
             Cmd::Reload | Cmd::LoadDetail => self.reload(app),
-            Cmd::LoadAgenda => {
-                if let Some(svc) = &self.svc {
-                    match crate::service::agenda::agenda(
-                        svc.as_ref(),
-                        svc.today(),
-                        crate::tui::screens::agenda::AGENDA_DAYS,
-                        None,
-                    ) {
-                        Ok(rows) => app.agenda_loaded(rows),
-                        Err(e) => app.fail(e.message(lang)),
+            Cmd::LoadAgenda => self.load_agenda(app),
+            Cmd::DeadlineDone {
+                group,
+                item,
+                period,
+                code,
+            } => {
+                let svc = self.svc.as_ref()?;
+                // Read, changed and saved by the service (validated, audited, flushed)
+                // before the status line says so; the agenda is read again after.
+                let done = crate::service::agenda::set_done(
+                    svc.as_ref(),
+                    group,
+                    &item,
+                    period,
+                    code.code(),
+                    Some(svc.today()),
+                );
+                match done {
+                    Ok(o) => {
+                        self.after_edit(app, group);
+                        self.load_agenda(app);
+                        let d = &o.deadline;
+                        let text = format!(
+                            "{}: {} · {} · {} ({} {}) — {}",
+                            lang.t("Đã ghi đã làm", "Recorded done"),
+                            app.group_name(group),
+                            o.entry.item,
+                            if lang.is_en() { &d.what_en } else { &d.what_vi },
+                            lang.t("hạn", "due"),
+                            date::format_vi(d.date),
+                            lang.t("u để hoàn tác", "u to undo"),
+                        );
+                        app.deadline_stored(group, item, period, text);
+                    }
+                    Err(e) => {
+                        self.load_agenda(app);
+                        app.fail(e.message(lang));
                     }
                 }
             }
@@ -309,6 +352,9 @@ impl Runner {
                 match svc.undo(req) {
                     Ok(Some(r)) => {
                         self.after_edit(app, r.group);
+                        if app.screen == super::app::Screen::Agenda {
+                            self.load_agenda(app);
+                        }
                         app.undone(&r, req.redo);
                     }
                     Ok(None) => app.fail(lang.t(

@@ -122,7 +122,53 @@ const SCRIPT: &[&[&str]] = &[
     &["undo", "--yes"],
     &["redo"],
     &["undo", "--group", "Tổ dân phố 4"],
+    // Law deadlines recorded done and taken back (issue 13): the sending of Tổ dân
+    // phố 3's decision of 10/11 (Điều 20 khoản 3), its meeting notice (NĐ 59/2023
+    // Điều 3 khoản 3).
+    &["due", "--days", "14"],
+    &[
+        "due",
+        "done",
+        "Tổ dân phố 3",
+        "BQ-01",
+        "send-result",
+        "--date",
+        "12/11/2026",
+    ],
+    &[
+        "--lang",
+        "en",
+        "due",
+        "undo",
+        "to dan pho 3",
+        "bq-01",
+        "send-result",
+    ],
+    &["due", "done", "Tổ dân phố 3", "BQ-01", "meeting-notice"],
+    &[
+        "--lang",
+        "en",
+        "due",
+        "--group",
+        "Tổ dân phố 3",
+        "--format",
+        "json",
+    ],
     // Refusals: the same code and the same words.
+    &["due", "done", "Tổ dân phố 3", "BQ-01", "investor"],
+    &[
+        "--lang",
+        "en",
+        "due",
+        "done",
+        "Tổ dân phố 3",
+        "BQ-01",
+        "send-result",
+        "--date",
+        "23/11/2026",
+    ],
+    &["due", "undo", "Tổ dân phố 3", "BQ-01", "send-result"],
+    &["due", "done", "Tổ dân phố 3", "BQ-01", "period-end"],
     &["mark", "Tổ dân phố 3", "XX-99", "biet", "done"],
     &[
         "--lang",
@@ -336,4 +382,19 @@ fn every_command_answers_the_same_directly_and_through_the_server() {
     );
     // The script exercises refusals, not only successes.
     assert!(refused >= 15, "only {refused} refusals in the script");
+    // The deadlines recorded done went in as the script says (the same stored data
+    // through the server: `items … --format json` near the end printed the same).
+    let items = direct
+        .ok(&["items", "Tổ dân phố 3", "--format", "json"])
+        .json();
+    let bq = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "BQ-01")
+        .expect("BQ-01");
+    assert_eq!(
+        bq["evidence"]["met"],
+        serde_json::json!([{"code": "meeting-notice", "date": crate::common::TODAY}])
+    );
 }

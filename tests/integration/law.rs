@@ -1018,3 +1018,308 @@ fn report_lists_a_late_law_deadline_dieu_20_khoan_3() {
         "{rep}"
     );
 }
+
+/// An entry's stored evidence, deadlines and version, by entry key ("BQ-01#2"), from
+/// `qcdc items --format json`.
+fn entry_json(w: &Ward, group: &str, key: &str) -> Value {
+    w.ok(&["items", group, "--format", "json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {group}'s checklist"))
+        .clone()
+}
+
+fn deadline_of<'a>(row: &'a Value, code: &str) -> &'a Value {
+    row["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {row:#}"))
+}
+
+fn agenda_row(w: &Ward, key: &str, code: &str) -> Option<Value> {
+    w.ok(&["due", "--days", "20", "--format", "json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["group"] == "Tổ dân phố 1" && r["key"] == key && r["code"] == code)
+        .cloned()
+}
+
+/// A decision met on Friday 06/11/2026 is sent to the ward's UBND and UB MTTQ within
+/// five working days, by Friday 13/11 (Điều 20 khoản 3 Luật 10/2022/QH15). Today,
+/// 22/11, it is late — on the agenda, in `items`. `qcdc due done` records it sent (on
+/// the day given): STORED in the entry's evidence, audited, off the agenda; `qcdc due
+/// undo` and `qcdc undo` take it back. Refusals (a code the entry has not, the period's
+/// end, a day after today, a bad date, taking back what was not recorded) exit 65 and
+/// leave the database as it was.
+#[test]
+fn due_done_records_the_sending_of_a_decision_dieu_20_khoan_3() {
+    let w = small_ward();
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "06/11/2026",
+    ]);
+    let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    let send = deadline_of(&row, "send-result");
+    assert_eq!(send["date"], "2026-11-13");
+    assert_eq!(send["late"], true);
+    assert!(send.get("done").is_none());
+    // The meeting notice (NĐ 59/2023 Điều 3 khoản 3) prepared a meeting already held:
+    // no longer late, and not on the agenda.
+    assert_eq!(deadline_of(&row, "meeting-notice")["late"], false);
+    assert!(agenda_row(&w, "BQ-01", "meeting-notice").is_none());
+    let late = agenda_row(&w, "BQ-01", "send-result").expect("late on the agenda");
+    assert_eq!(late["late"], true);
+    assert_eq!(late["article"], "Điều 20 khoản 3 Luật 10/2022/QH15");
+    let text = w.ok(&["items", "Tổ dân phố 1"]).stdout;
+    assert!(text.contains("[send-result] — QUÁ HẠN"), "{text}");
+    // The report's late list, by the same rule.
+    let in_report = |w: &Ward| {
+        let rep = w
+            .ok(&[
+                "--period", "2026-Q4", "report", "--format", "json", "--limit", "0",
+            ])
+            .json();
+        late_rows(&rep).iter().any(|l| {
+            l.0 == "Tổ dân phố 1" && l.1 == "BQ-01" && l.2 == "send-result" && l.3 == "2026-11-13"
+        })
+    };
+    assert!(in_report(&w));
+
+    // Refusals, nothing written.
+    let log_before = w.log().len();
+    let version = row["version"].clone();
+    let r = w.fails(&["due", "done", "Tổ dân phố 1", "BQ-01", "investor"], 65);
+    assert!(
+        r.stderr.contains("không có hạn \"investor\"")
+            && r.stderr.contains("meeting-notice (04/11/2026)")
+            && r.stderr.contains("send-result (13/11/2026)"),
+        "{}",
+        r.stderr
+    );
+    let r = w.fails(
+        &[
+            "--lang",
+            "en",
+            "due",
+            "done",
+            "Tổ dân phố 1",
+            "BQ-01",
+            "nonsense",
+        ],
+        65,
+    );
+    assert!(
+        r.stderr
+            .contains("has no deadline \"nonsense\". Its deadlines: meeting-notice"),
+        "{}",
+        r.stderr
+    );
+    let r = w.fails(
+        &[
+            "due",
+            "done",
+            "Tổ dân phố 1",
+            "BQ-01",
+            "send-result",
+            "--date",
+            "23/11/2026",
+        ],
+        65,
+    );
+    assert!(
+        r.stderr.contains("sau hôm nay (22/11/2026)"),
+        "{}",
+        r.stderr
+    );
+    let r = w.fails(
+        &[
+            "due",
+            "done",
+            "Tổ dân phố 1",
+            "BQ-01",
+            "send-result",
+            "--date",
+            "31/02/2026",
+        ],
+        65,
+    );
+    assert!(r.stderr.contains("Ngày không hợp lệ"), "{}", r.stderr);
+    let r = w.fails(&["due", "done", "Tổ dân phố 1", "BQ-01", "period-end"], 65);
+    assert!(r.stderr.contains("Hạn hết kỳ"), "{}", r.stderr);
+    let r = w.fails(&["due", "undo", "Tổ dân phố 1", "BQ-01", "send-result"], 65);
+    assert!(r.stderr.contains("chưa được ghi là đã làm"), "{}", r.stderr);
+    let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    assert_eq!(row["version"], version);
+    assert_eq!(row["evidence"]["met"], serde_json::json!([]));
+    assert_eq!(w.log().len(), log_before);
+
+    // Recorded done on 12/11: stored, audited, off the agenda.
+    let out = w.ok(&[
+        "due",
+        "done",
+        "to dan pho 1",
+        "bq-01",
+        "send-result",
+        "--date",
+        "12/11/2026",
+    ]);
+    assert!(
+        out.stdout
+            .contains("Đã ghi đã làm: Tổ dân phố 1 · BQ-01 · 2026")
+            && out.stdout.contains("làm ngày 12/11/2026"),
+        "{}",
+        out.stdout
+    );
+    let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    assert_eq!(
+        row["evidence"]["met"],
+        serde_json::json!([{"code": "send-result", "date": "2026-11-12"}])
+    );
+    let send = deadline_of(&row, "send-result");
+    assert_eq!(send["done"], "2026-11-12");
+    assert_eq!(send["late"], false);
+    assert_eq!(row["version"], version.as_u64().unwrap() + 1);
+    let rec = &w.log()[0];
+    assert_eq!(rec["item"], "BQ-01");
+    assert_eq!(rec["changes"][0]["field"], "met");
+    assert_eq!(rec["changes"][0]["new"], "send-result=2026-11-12");
+    assert!(agenda_row(&w, "BQ-01", "send-result").is_none());
+    assert!(!in_report(&w), "recorded done: off the report's late list");
+    let text = w.ok(&["items", "Tổ dân phố 1"]).stdout;
+    assert!(text.contains("[send-result] — đã làm 12/11/2026"), "{text}");
+
+    // Taken back: late again.
+    let out = w.ok(&[
+        "--lang",
+        "en",
+        "due",
+        "undo",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "send-result",
+    ]);
+    assert!(out.stdout.contains("Taken back"), "{}", out.stdout);
+    assert!(out.stdout.contains("now late"), "{}", out.stdout);
+    let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    assert_eq!(row["evidence"]["met"], serde_json::json!([]));
+    assert!(agenda_row(&w, "BQ-01", "send-result").is_some_and(|r| r["late"] == true));
+    assert!(in_report(&w));
+
+    // Recorded today (the default), then `qcdc undo` reverses it like any edit.
+    w.ok(&["due", "done", "Tổ dân phố 1", "BQ-01", "send-result"]);
+    let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    assert_eq!(
+        row["evidence"]["met"],
+        serde_json::json!([{"code": "send-result", "date": "2026-11-22"}])
+    );
+    w.ok(&["undo", "--yes"]);
+    let row = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    assert_eq!(row["evidence"]["met"], serde_json::json!([]));
+}
+
+/// A second decision of the year is its own occurrence (`BQ-01#2`) with its own
+/// deadlines: its sending (Điều 20 khoản 3: Thursday 12/11 + five working days =
+/// Thursday 19/11) is recorded done on that occurrence alone. An upcoming meeting
+/// notice (NĐ 59/2023 Điều 3 khoản 3: two days before a meeting on 01/12, so 29/11)
+/// recorded done leaves the agenda before its day.
+#[test]
+fn due_done_on_an_occurrence_and_an_upcoming_notice_nd_59_dieu_3_khoan_3() {
+    let w = small_ward();
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "02/11/2026",
+    ]);
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--date",
+        "10/11/2026",
+    ]);
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01#2",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "12/11/2026",
+    ]);
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "--present",
+        "250",
+        "--agree",
+        "210",
+        "--date",
+        "01/12/2026",
+        "--planned",
+    ]);
+    let late = agenda_row(&w, "BQ-01#2", "send-result").expect("the second is late");
+    assert_eq!(
+        (late["date"].as_str(), late["late"].as_bool()),
+        (Some("2026-11-19"), Some(true))
+    );
+    let notice = agenda_row(&w, "BQ-01", "meeting-notice").expect("the first's notice ahead");
+    assert_eq!(
+        (notice["date"].as_str(), notice["late"].as_bool()),
+        (Some("2026-11-29"), Some(false))
+    );
+    let text = w.ok(&["due"]).stdout;
+    assert!(text.contains("Tổ dân phố 1 · BQ-01#2"), "{text}");
+    assert!(text.contains("mã send-result"), "{text}");
+
+    w.ok(&["due", "done", "Tổ dân phố 1", "BQ-01#2", "send-result"]);
+    let second = entry_json(&w, "Tổ dân phố 1", "BQ-01#2");
+    assert_eq!(
+        second["evidence"]["met"],
+        serde_json::json!([{"code": "send-result", "date": "2026-11-22"}])
+    );
+    assert_eq!(
+        entry_json(&w, "Tổ dân phố 1", "BQ-01")["evidence"]["met"],
+        serde_json::json!([])
+    );
+    assert!(agenda_row(&w, "BQ-01#2", "send-result").is_none());
+
+    w.ok(&[
+        "due",
+        "done",
+        "Tổ dân phố 1",
+        "BQ-01",
+        "meeting-notice",
+        "--date",
+        "21/11/2026",
+    ]);
+    let first = entry_json(&w, "Tổ dân phố 1", "BQ-01");
+    assert_eq!(
+        first["evidence"]["met"],
+        serde_json::json!([{"code": "meeting-notice", "date": "2026-11-21"}])
+    );
+    assert_eq!(deadline_of(&first, "meeting-notice")["done"], "2026-11-21");
+    assert!(agenda_row(&w, "BQ-01", "meeting-notice").is_none());
+    // The sending of that decision, Tuesday 08/12, is still ahead, on the agenda.
+    assert!(agenda_row(&w, "BQ-01", "send-result").is_some_and(|r| r["late"] == false));
+}

@@ -647,3 +647,55 @@ fn tui_agenda_lists_the_soonest_and_enter_opens_it_for_editing() {
     assert_eq!(log[0]["item"], first["item"], "{log:#}");
     assert_eq!(log[0]["period"], first["period"], "{log:#}");
 }
+
+/// Issue 13: on the agenda, `m` records the selected law deadline done today — the
+/// first late line of the demo, a decision's sending to UBND (Điều 20 khoản 3 Luật
+/// 10/2022/QH15) — and the status line says so only once saved; what is STORED is read
+/// back with `qcdc items --format json` after quitting, and the line is off `qcdc due`.
+#[test]
+fn tui_agenda_m_records_the_sending_done_dieu_20_khoan_3() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_db(dir.path());
+    let due = run(&db, &["due", "--days", "30", "--format", "json"]).json();
+    let first = due.as_array().expect("agenda")[0].clone();
+    assert_eq!(first["code"], "send-result", "{first:#}");
+    assert_eq!(first["late"], true, "{first:#}");
+    let cmd = format!(
+        "{}; echo EXIT=$?; sleep 3",
+        qcdc_cmd(&db, &dir.path().join("state"), "")
+    );
+    let t = Tmux::start("agenda-m", &cmd, 100, 30);
+    t.wait_for("Phường Thanh Tâm");
+    t.keys(&["D"]);
+    t.wait_for("[send-result]");
+    t.keys(&["m"]);
+    t.wait_for("Đã ghi đã làm");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+    let group = first["group"].as_str().unwrap();
+    let key = first["key"].as_str().unwrap();
+    let items = run(&db, &["items", group, "--format", "json"]).json();
+    let row = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {group}"));
+    assert_eq!(
+        row["evidence"]["met"],
+        serde_json::json!([{"code": "send-result", "date": crate::common::TODAY}]),
+        "{row:#}"
+    );
+    let after = run(&db, &["due", "--days", "30", "--format", "json"]).json();
+    assert!(
+        !after
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["group"] == group && r["key"] == key && r["code"] == "send-result"),
+        "{after:#}"
+    );
+}

@@ -2,8 +2,11 @@
 //! first, each line with the group, item, deadline, rule and article — the same list
 //! as `qcdc due --days 30`. `Enter` opens the group's checklist on the item.
 
+use crate::domain::audit::AuditRecord;
 use crate::domain::date;
-use crate::domain::ward::WARD_GROUP;
+use crate::domain::entry::DeadlineCode;
+use crate::domain::period::Period;
+use crate::domain::ward::{GroupId, WARD_GROUP};
 use crate::present::fit;
 use crate::service::agenda::AgendaRow;
 use crate::tui::app::*;
@@ -35,9 +38,56 @@ impl App {
             Action::Top => self.agenda_sel = 0,
             Action::Bottom => self.agenda_sel = n.saturating_sub(1),
             Action::Open => return self.open_from_agenda(),
+            Action::DeadlineDone => return self.done_from_agenda(),
             _ => {}
         }
         None
+    }
+
+    /// The selected line's law deadline recorded done today (issue 13): the command
+    /// names the group, entry, period and deadline the line shows. The end of a period
+    /// is not a deadline one records: it is met by finishing the steps.
+    #[must_use]
+    fn done_from_agenda(&mut self) -> Option<Cmd> {
+        let r = self.agenda.as_ref()?.get(self.agenda_sel)?.clone();
+        if r.code == DeadlineCode::PeriodEnd {
+            let msg = self.t(
+                "Hạn hết kỳ không ghi là đã làm được: mục xong khi các bước của kỳ xong (Enter mở mục).",
+                "The end of a period cannot be recorded done: the item is done when its steps are (Enter opens it).",
+            );
+            self.fail(msg);
+            return None;
+        }
+        Some(Cmd::DeadlineDone {
+            group: r.group_id,
+            item: r.key,
+            period: r.period,
+            code: r.code,
+        })
+    }
+
+    /// The runner recorded a deadline done: remembered so that `u` undoes it here.
+    pub fn deadline_stored(&mut self, group: GroupId, item: String, period: Period, text: String) {
+        self.agenda_marked = Some((group, item, period));
+        self.saved(text);
+    }
+
+    /// Whether an audit record is what the agenda shows: a change of deadlines recorded
+    /// done ("met") of an entry on it, or of the one it last recorded.
+    pub fn agenda_shows(&self, record: &AuditRecord) -> bool {
+        let same = |g: GroupId, item: &str, p: Period| {
+            g == record.group && item == record.item && p.to_string() == record.period
+        };
+        record.changes.iter().all(|c| c.field == "met")
+            && (self
+                .agenda_marked
+                .as_ref()
+                .is_some_and(|(g, i, p)| same(*g, i, *p))
+                || self
+                    .agenda
+                    .iter()
+                    .flatten()
+                    .any(|r| same(r.group_id, &r.key, r.period)))
     }
 
     /// The agenda as the service computed it.
@@ -54,7 +104,7 @@ impl App {
         self.focus = Pane::List;
         self.filters = Filters::default();
         self.search.clear();
-        self.pending_row = Some((r.group_id, r.item.clone(), r.period));
+        self.pending_row = Some((r.group_id, r.key.clone(), r.period));
         if !crate::tui::screens::dashboard::period_within(r.period, self.period()) {
             self.sel.group = r.group_id;
             return self.set_period(r.period);
@@ -83,6 +133,7 @@ impl App {
                 self.t("cuộn", "scroll").into(),
             ),
             ("Enter".into(), self.t("mở mục", "open").into()),
+            self.key(Action::DeadlineDone, "đã làm", "done"),
             self.key(Action::Dashboard, "tổng hợp", "dashboard"),
         ];
         self.draw_keys(keys, buf, &k);
@@ -156,7 +207,7 @@ impl App {
                 date::format_vi(r.date),
                 mark,
                 group,
-                r.item,
+                r.key,
                 what
             );
             let style = if i == sel {
@@ -171,7 +222,16 @@ impl App {
                 buf.set_string(
                     inner.x,
                     y + 1,
-                    fit(&format!("           {rule} · {}", r.article), w),
+                    // The deadline's code where `m` can record it done (a period's end
+                    // is met by finishing the steps).
+                    fit(
+                        &if r.code == DeadlineCode::PeriodEnd {
+                            format!("           {rule} · {}", r.article)
+                        } else {
+                            format!("           [{}] {rule} · {}", r.code.code(), r.article)
+                        },
+                        w,
+                    ),
                     self.theme.dim,
                 );
             }

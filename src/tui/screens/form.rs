@@ -350,18 +350,37 @@ impl App {
             lines.push((Line::from(text), None));
         }
         if let (_, Some(e)) = f.validate(lang) {
+            // Each with its code and whether it was recorded done or is late (issue
+            // 13; `entry::is_late`, as on the agenda and in the report).
+            let judged = self
+                .data
+                .as_ref()
+                .map(|s| (e.completion(&f.item, s.ward.steps), s.report.today));
             for d in e.deadlines(&f.item) {
+                let state = judged
+                    .map(|(c, today)| {
+                        crate::present::deadline_state(&d, c.is_complete(), today, lang)
+                    })
+                    .unwrap_or_default();
+                let style = if d.done.is_some() {
+                    self.theme.ok
+                } else if state.is_empty() {
+                    self.theme.dim
+                } else {
+                    self.theme.warn
+                };
                 lines.push((
                     Line::from(Span::styled(
                         format!(
-                            "  {} {}: {} — {} ({})",
+                            "  {} {}: {} — {} ({}) [{}]{state}",
                             self.t("Hạn", "Due"),
                             date::format_vi(d.date),
                             if lang.is_en() { d.what_en } else { d.what_vi },
                             if lang.is_en() { d.rule_en } else { d.rule_vi },
-                            d.article
+                            d.article,
+                            d.code.code()
                         ),
-                        self.theme.dim,
+                        style,
                     )),
                     None,
                 ));

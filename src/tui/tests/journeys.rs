@@ -114,7 +114,7 @@ fn posting_dates_on_an_item_without_a_vote_are_saved_and_shown_by_items() {
     // `qcdc items` prints the evidence from the same rows.
     let rows = f.svc().checklist(f.group_id("Tổ dân phố 2"), Q4).unwrap();
     let row = rows.iter().find(|r| r.item.code == "CK-01").unwrap();
-    let lines = crate::cli::entries::evidence_lines(row, Lang::Vi);
+    let lines = crate::cli::entries::evidence_lines(row, Lang::Vi, date::parse(TODAY).unwrap());
     assert!(
         lines.iter().any(|l| l.contains("01/10/2026 → 31/10/2026")),
         "{lines:?}"
@@ -1130,4 +1130,69 @@ fn ctrl_p_writes_the_minutes_of_an_entry_into_the_documents_folder() {
     let st = f.app.status.clone().expect("a status");
     assert!(st.error && st.text.contains("Ctrl+S"), "{st:?}");
     assert_eq!(std::fs::read_dir(docs.path()).unwrap().count(), 3);
+}
+
+/// Issue 13: on the agenda, `m` records the selected law deadline done today — here
+/// Tổ dân phố 4's BQ-02 decision of 08/02/2026, late at UBND since 13/02 (Điều 20
+/// khoản 3 Luật 10/2022/QH15: five working days). The status line speaks after the
+/// save, the STORED entry keeps it, the line leaves the agenda; `u` takes it back there
+/// at once. A period's end cannot be recorded done: said, nothing written.
+#[test]
+fn m_on_the_agenda_records_send_result_done_and_u_undoes_it_dieu_20_khoan_3() {
+    use crate::domain::entry::{DeadlineCode, DeadlineMet};
+    let mut f = Fixture::demo();
+    f.key(KeyCode::Char('D'));
+    let rows = f.app.agenda.clone().expect("loaded");
+    let g4 = f.group_id("Tổ dân phố 4");
+    let is_it = |r: &crate::service::agenda::AgendaRow| {
+        r.group_id == g4 && r.key == "BQ-02" && r.code == DeadlineCode::SendResult
+    };
+    let at = rows
+        .iter()
+        .position(is_it)
+        .expect("BQ-02's sending is late");
+    assert!(rows[at].late);
+    // A period's end first: refused in the status line, nothing written.
+    let end = rows
+        .iter()
+        .position(|r| r.code == DeadlineCode::PeriodEnd)
+        .expect("a period ended with steps left");
+    let before = f.log(1)[0].seq;
+    f.app.agenda_sel = end;
+    f.key(KeyCode::Char('m'));
+    let st = f.app.status.clone().expect("said");
+    assert!(st.error && st.text.contains("Hạn hết kỳ"), "{st:?}");
+    assert_eq!(f.log(1)[0].seq, before);
+    // Now the sending.
+    f.app.agenda_sel = at;
+    let version = f
+        .stored("Tổ dân phố 4", "BQ-02", Period::Year(2026))
+        .version;
+    f.key(KeyCode::Char('m'));
+    let st = f.app.status.clone().expect("said");
+    assert!(!st.error && st.text.contains("Đã ghi đã làm"), "{st:?}");
+    let e = f.stored("Tổ dân phố 4", "BQ-02", Period::Year(2026));
+    assert_eq!(
+        e.evidence.met,
+        vec![DeadlineMet {
+            code: DeadlineCode::SendResult,
+            date: date::parse(TODAY).unwrap()
+        }]
+    );
+    assert_eq!(e.version, version + 1);
+    let rec = &f.log(1)[0];
+    assert_eq!((rec.group, rec.item.as_str()), (g4, "BQ-02"));
+    assert_eq!(rec.changes[0].field, "met");
+    assert_eq!(f.app.screen, Screen::Agenda);
+    let now = f.app.agenda.clone().expect("reloaded");
+    assert!(!now.iter().any(is_it), "recorded done: off the agenda");
+    assert_eq!(now.len(), rows.len() - 1);
+    // `u` on the agenda: undone at once (no question), the line back, late again.
+    f.key(KeyCode::Char('u'));
+    assert!(f.app.popup.is_none(), "{:?}", f.app.popup);
+    let e = f.stored("Tổ dân phố 4", "BQ-02", Period::Year(2026));
+    assert!(e.evidence.met.is_empty());
+    let back = f.app.agenda.clone().expect("reloaded");
+    assert!(back.iter().any(|r| is_it(r) && r.late));
+    assert_eq!(back.len(), rows.len());
 }
