@@ -253,6 +253,64 @@ fn per_term_items_fall_due_in_the_terms_last_year_dieu_36_khoan_2() {
     assert_eq!(expected(&w, "2026"), 0);
 }
 
+/// `settings show` names the term per-term items follow: unset, each group's latest
+/// held tổ trưởng election (Luật 10/2022/QH15 Điều 36 khoản 2); set, the ward's term.
+/// The JSON carries it too, stored as the ward's (`export`).
+#[test]
+fn settings_show_names_the_term_in_text_and_json_dieu_36_khoan_2() {
+    let w = small_ward();
+    let json = w.ok(&["settings", "show", "--format", "json"]).json();
+    let term = &json["term"];
+    assert_eq!(term["value"], Value::Null, "{json}");
+    assert_eq!(term["follows"], "group-election");
+    assert_eq!(term["article"], "Điều 36 khoản 2 Luật 10/2022/QH15");
+    assert!(
+        term["rule"]
+            .as_str()
+            .unwrap()
+            .contains("lần bầu Tổ trưởng tổ dân phố gần nhất"),
+        "{term}"
+    );
+    let en = w.ok(&["--lang", "en", "settings", "show"]).stdout;
+    let line = en.lines().find(|l| l.starts_with("term")).unwrap();
+    assert!(
+        line.contains("not set — each group's term follows its latest held election"),
+        "{line}"
+    );
+    assert!(line.contains("Điều 36 khoản 2"), "{line}");
+    // The document settings are still there, by their keys.
+    assert!(json.get("signer_name").is_some(), "{json}");
+
+    w.ok(&["settings", "set", "term", "2021-2026"]);
+    let term = w
+        .ok(&["--lang", "en", "settings", "show", "--format", "json"])
+        .json()["term"]
+        .clone();
+    assert_eq!(
+        (
+            &term["value"],
+            &term["start"],
+            &term["end"],
+            &term["follows"]
+        ),
+        (
+            &Value::from("2021-2026"),
+            &Value::from(2021),
+            &Value::from(2026),
+            &Value::from("ward")
+        )
+    );
+    assert!(
+        term["rule"].as_str().unwrap().contains("last year (2026)"),
+        "{term}"
+    );
+    let export = w.ok(&["export"]).json();
+    assert_eq!(
+        export["ward"]["term"],
+        serde_json::json!({"start": 2021, "end": 2026})
+    );
+}
+
 /// Luật 10/2022/QH15 Điều 36 khoản 2 (the Ban TTND's term follows the tổ trưởng's):
 /// with no term set, a group's held tổ trưởng election (Điều 15 khoản 4, BQ-04) opens
 /// its term, so its Ban TTND member's election (Điều 15 khoản 5, BQ-05) is due that
