@@ -1251,15 +1251,22 @@ mod tests {
             (r, item)
         };
         // 2026: the demo's Tổ 3 registered (and finished) its own; Tổ 5 (the demo's
-        // election of 14/6/2026) and Tổ 2 owe one; Tổ 4 and Tổ 6 do not.
+        // election of 14/6/2026, a replacement) marked it not applicable; Tổ 2 owes
+        // one; Tổ 4 and Tổ 6 do not.
         let (_, bq05) = row(Period::Year(2026));
-        let mut pending = bq05.pending.clone();
-        pending.sort();
-        assert_eq!(pending, ["Tổ dân phố 2", "Tổ dân phố 5"]);
-        assert_eq!((bq05.expected, bq05.complete, bq05.overdue), (3, 1, 0));
+        assert_eq!(bq05.pending, ["Tổ dân phố 2"]);
+        assert_eq!(
+            (
+                bq05.expected,
+                bq05.complete,
+                bq05.not_applicable,
+                bq05.overdue
+            ),
+            (2, 1, 1, 0)
+        );
         // The half and the quarter views count the yearly cell as yearly items do.
         let (_, h1) = row(Period::Half(2026, 1));
-        assert_eq!(h1.expected, 3);
+        assert_eq!(h1.expected, 2);
         // 2025 has ended: Tổ 1's is overdue, no other group's is counted.
         let (r25, bq05) = row(Period::Year(2025));
         assert_eq!((bq05.expected, bq05.overdue), (1, 1));
@@ -1305,7 +1312,8 @@ mod tests {
         }))
         .unwrap();
         assert_agree(&svc);
-        assert_eq!(row(Period::Year(2026)).1.expected, groups.len() as u32);
+        // Every group but Tổ 5, whose is not applicable.
+        assert_eq!(row(Period::Year(2026)).1.expected, groups.len() as u32 - 1);
     }
 
     proptest! {
