@@ -9,7 +9,7 @@
 use crate::domain::audit::AuditRecord;
 use crate::domain::entry::Entry;
 use crate::domain::period::{Granularity, Period};
-use crate::domain::template::{Item, Scope};
+use crate::domain::template::{Item, Recurrence, Scope};
 use crate::domain::text;
 use crate::domain::ward::{Branch, Group, MAX_HOUSEHOLDS, MAX_NAME_CHARS, WARD_GROUP, Ward};
 use serde::{Deserialize, Serialize};
@@ -336,7 +336,9 @@ pub struct Validator {
     /// Group ids and names (for messages about them once the counters are read).
     group_ids: HashMap<u32, String>,
     group_names: HashSet<String>,
-    items: HashMap<String, (Scope, Granularity, &'static str, &'static str)>,
+    /// By code: scope, entry period, recurrence (English, Vietnamese) and whether the
+    /// item arises (per event or per term) and so may have further occurrences.
+    items: HashMap<String, (Scope, Granularity, &'static str, &'static str, bool)>,
     /// The last entry's key (period, group, item).
     last_entry: Option<([u8; 4], u32, String)>,
     /// Audit sequence numbers seen, as runs [first, last] in order; those that came out
@@ -474,6 +476,7 @@ impl Validator {
             it.recurrence.granularity(),
             it.recurrence.name_en(),
             it.recurrence.name_vi(),
+            matches!(it.recurrence, Recurrence::Event | Recurrence::Term),
         );
         if !ok_code || self.items.insert(it.code.clone(), value).is_some() {
             self.push(Problem::new(
@@ -522,8 +525,8 @@ impl Validator {
             None => self.last_entry = Some((key.0, key.1, item.to_string())),
         }
         // A further occurrence ("BQ-01#2", issue 13) is of its item.
-        let (code, _) = crate::domain::template::split_occurrence(item);
-        let Some(&(scope, granularity, name_en, name_vi)) = self.items.get(code) else {
+        let (code, n) = crate::domain::template::split_occurrence(item);
+        let Some(&(scope, granularity, name_en, name_vi, arises)) = self.items.get(code) else {
             self.push(Problem::new(
                 at(),
                 "refers to an item not in the template",
@@ -556,6 +559,21 @@ impl Validator {
                 at(),
                 format!("period {period} does not fit a {name_en} item"),
                 format!("kỳ {period} không khớp mục {name_vi}"),
+            ));
+        }
+        // Only an item that arises has further occurrences; the service refuses them
+        // for any other (issue 13), and so does every document read.
+        if n > 1 && !arises {
+            self.push(Problem::new(
+                at(),
+                format!(
+                    "occurrence #{n} of {code}, a {name_en} item: only items that arise \
+                     (per event or per term) have more than one a period"
+                ),
+                format!(
+                    "lần phát sinh thứ {n} của {code}, mục thực hiện {name_vi}: chỉ mục \
+                     theo sự việc phát sinh hoặc theo nhiệm kỳ mới có nhiều lần trong một kỳ"
+                ),
             ));
         }
         if version == 0 {
@@ -760,5 +778,40 @@ mod tests {
         pretty.push(b'\n');
         assert_eq!(sealed.to_json(), pretty);
         assert!(sealed.checksum_ok());
+    }
+
+    /// Issue 13: a further occurrence ("#2") only of an item that arises — an event
+    /// (BQ-06, Điều 15 khoản 6) or a term (BQ-04, Điều 15 khoản 4) —, never of a
+    /// regular duty (GS-09 is per term and ward-wide; GS-05 quarterly).
+    #[test]
+    fn an_occurrence_of_a_regular_item_is_a_problem_naming_the_entry() {
+        let mut v = Validator::new(None);
+        v.branch(&Branch {
+            id: 1,
+            name: "Chi bộ 1".into(),
+        });
+        v.group(&Group {
+            id: 1,
+            branch: 1,
+            name: "Tổ 1".into(),
+            leader: String::new(),
+            front_head: String::new(),
+            households: 10,
+        });
+        crate::data::default_template()
+            .items
+            .iter()
+            .for_each(|i| v.item(i));
+        // In key order: period, group, item.
+        v.entry(Period::Year(2026), 0, "GS-09#2", 1, None);
+        v.entry(Period::Year(2026), 1, "BQ-04#3", 1, None);
+        v.entry(Period::Year(2026), 1, "BQ-06#2", 1, None);
+        v.entry(Period::Quarter(2026, 1), 0, "GS-05#2", 1, None);
+        let p: Vec<String> = v.problems().iter().map(|p| p.message(true)).collect();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("entry 2026-Q1/0/GS-05#2: occurrence #2 of GS-05, a quarterly item"),
+            "{p:?}"
+        );
     }
 }

@@ -252,17 +252,21 @@ pub fn settings(cx: &Ctx, c: SettingsCmd) -> CliResult {
     match c {
         SettingsCmd::Show(l) => {
             let s = svc.doc_settings().map_err(cx.svc_err())?;
+            let term = svc.ward().map_err(cx.svc_err())?.term;
+            let shown = TermShown::new(term, cx.lang.is_en());
             if l.format == ListFormat::Json {
-                out.line(&crate::domain::text::json_pretty(&s));
+                let mut v = serde_json::to_value(&s).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("term".into(), shown.json());
+                }
+                out.line(&crate::domain::text::json_pretty(&v));
             } else {
                 for k in crate::domain::settings::DocSettings::KEYS {
                     out.line(&format!("{k:<13} {}", s.get(k).unwrap_or_default()));
                 }
-                let term = svc.ward().map_err(cx.svc_err())?.term;
                 out.line(&format!(
-                    "{:<13} {}",
-                    "term",
-                    term.map(|t| t.to_string()).unwrap_or_default()
+                    "{:<13} {} — {} · {}",
+                    "term", shown.value, shown.rule, TERM_ARTICLE
                 ));
             }
         }
@@ -296,6 +300,68 @@ pub fn settings(cx: &Ctx, c: SettingsCmd) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Where the Ban TTND's term is tied to the tổ trưởng's.
+const TERM_ARTICLE: &str = "Điều 36 khoản 2 Luật 10/2022/QH15";
+
+/// The term per-term items follow, as `settings show` says it: the ward's term when
+/// set, else each group's from its latest held tổ trưởng election.
+struct TermShown {
+    term: Option<crate::domain::ward::Term>,
+    /// The term, or "not set".
+    value: String,
+    /// What follows from it, in the user's language.
+    rule: String,
+}
+
+impl TermShown {
+    fn new(term: Option<crate::domain::ward::Term>, en: bool) -> TermShown {
+        let (value, rule) = match (term, en) {
+            (Some(t), false) => (
+                t.to_string(),
+                format!(
+                    "việc theo nhiệm kỳ đến hạn trong năm cuối nhiệm kỳ ({})",
+                    t.due_year()
+                ),
+            ),
+            (Some(t), true) => (
+                t.to_string(),
+                format!(
+                    "per-term items fall due in the term's last year ({})",
+                    t.due_year()
+                ),
+            ),
+            (None, false) => (
+                "chưa đặt".into(),
+                "nhiệm kỳ của mỗi tổ theo lần bầu Tổ trưởng tổ dân phố gần nhất đã tổ chức; \
+                 nhiệm kỳ Ban Thanh tra nhân dân theo nhiệm kỳ Tổ trưởng, nên trong năm bầu, \
+                 việc bầu thành viên Ban Thanh tra nhân dân đại diện tổ đến hạn"
+                    .into(),
+            ),
+            (None, true) => (
+                "not set".into(),
+                "each group's term follows its latest held election of the tổ trưởng; the \
+                 People's Inspection Board's term follows the tổ trưởng's, so in that year \
+                 the group's member of the board falls due for election"
+                    .into(),
+            ),
+        };
+        TermShown { term, value, rule }
+    }
+
+    /// `settings show --format json`'s `term`: the years when set (null otherwise),
+    /// what the term follows ("ward" or "group-election"), the rule and its article.
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "value": self.term.map(|t| t.to_string()),
+            "start": self.term.map(|t| t.start),
+            "end": self.term.map(|t| t.end),
+            "follows": if self.term.is_some() { "ward" } else { "group-election" },
+            "rule": self.rule,
+            "article": TERM_ARTICLE,
+        })
+    }
 }
 
 /// A new PIN: from `QCDC_NEW_PIN`, or typed twice on the terminal.

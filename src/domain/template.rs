@@ -572,7 +572,11 @@ impl Item {
     /// (issue 13): an item that arises per event (a decision, a relief, a project) is
     /// neither expected nor overdue until it has happened; a per-term item falls due in
     /// the last year of the ward's term (`term`) and otherwise only when an election or
-    /// report is registered — and always so when the ward has not set its term.
+    /// report is registered — and always so when the ward has not set its term, except
+    /// that then a group's held tổ trưởng election opens its term and makes the Ban TTND
+    /// member's election due that year (Điều 36 khoản 2; [`Item::follows_group_term`],
+    /// decided where the group's entries are at hand: the report engine, the reference
+    /// report and the checklist).
     pub fn needs_registration(
         &self,
         slot: Period,
@@ -583,6 +587,30 @@ impl Item {
             Recurrence::Term => term.is_none_or(|t| slot.year() != t.due_year()),
             _ => false,
         }
+    }
+
+    /// A group's per-term item cited Luật 10/2022/QH15 Điều `article` khoản `clause`:
+    /// known by its citation, not its code, so a ward's renamed codes still work.
+    fn group_term_item(&self, article: u16, clause: u16) -> bool {
+        self.scope == Scope::Group
+            && self.recurrence == Recurrence::Term
+            && self.citation.law == Law::Luat10_2022
+            && self.citation.article == article
+            && self.citation.clause == Some(clause)
+    }
+
+    /// The election (or removal) of the tổ trưởng (Luật 10/2022/QH15 Điều 15 khoản 4,
+    /// BQ-04): held, it opens the group's term when the ward has set none.
+    pub fn opens_group_term(&self) -> bool {
+        self.group_term_item(15, 4)
+    }
+
+    /// The election (or removal) of the group's member of the Ban Thanh tra nhân dân
+    /// (Điều 15 khoản 5, BQ-05), whose term follows the tổ trưởng's (Điều 36 khoản 2):
+    /// when the ward has set no term it is due, registered or not, in the year of the
+    /// group's held tổ trưởng election.
+    pub fn follows_group_term(&self) -> bool {
+        self.group_term_item(15, 5)
     }
 
     pub fn title_in(&self, en: bool) -> &str {
@@ -675,5 +703,44 @@ mod citation_tests {
             "Điều 11 Nghị định 59/2023/NĐ-CP; Điều 39 khoản 3 Luật 10/2022/QH15; \
              Điều 12 Nghị định 59/2023/NĐ-CP"
         );
+    }
+}
+
+#[cfg(test)]
+mod term_tests {
+    use super::*;
+
+    /// Luật 10/2022/QH15 Điều 36 khoản 2: the Ban TTND member's term follows the tổ
+    /// trưởng's. The two items are known by their citations (Điều 15 khoản 4 and 5),
+    /// so a ward that renames its codes keeps the rule; a ward-scope per-term item
+    /// (GS-04) is neither.
+    #[test]
+    fn term_items_are_known_by_citation_dieu_15_khoan_4_5_dieu_36_khoan_2() {
+        let t = crate::data::default_template();
+        let opens: Vec<&str> = t
+            .items
+            .iter()
+            .filter(|i| i.opens_group_term())
+            .map(|i| i.code.as_str())
+            .collect();
+        let follows: Vec<&str> = t
+            .items
+            .iter()
+            .filter(|i| i.follows_group_term())
+            .map(|i| i.code.as_str())
+            .collect();
+        assert_eq!((opens, follows), (vec!["BQ-04"], vec!["BQ-05"]));
+        let mut renamed = t.get("BQ-05").unwrap().clone();
+        renamed.code = "TDP-BAN-TTND".into();
+        assert!(renamed.follows_group_term());
+        renamed.citation.clause = Some(3);
+        assert!(!renamed.follows_group_term(), "another clause");
+        let mut ward = t.get("BQ-04").unwrap().clone();
+        ward.scope = Scope::Ward;
+        assert!(
+            !ward.opens_group_term(),
+            "a ward-scope item opens no group's term"
+        );
+        assert!(!t.get("GS-04").unwrap().follows_group_term());
     }
 }

@@ -22,7 +22,7 @@ use crate::domain::date::Date;
 use crate::domain::entry::{Entry, EntryFacts, StepStatus};
 use crate::domain::period::Period;
 use crate::domain::step::StepSet;
-use crate::domain::template::{Pillar, Scope, Template};
+use crate::domain::template::{Item, Pillar, Scope, Template};
 use crate::domain::vote::{VoteForm, VoteVerdict};
 use crate::domain::ward::{Branch, Group, GroupId, WARD_GROUP, Ward};
 use std::collections::HashMap;
@@ -118,6 +118,10 @@ struct Cell {
     /// Counted only when an entry is stored for it: an event or off-term item not
     /// registered is no duty (issue 13, [`Item::needs_registration`]).
     optional: bool,
+    /// With no term set, counted also when the unit held a tổ trưởng election in the
+    /// year: the Ban TTND member's term follows it (Luật 10/2022/QH15 Điều 36 khoản 2,
+    /// [`Item::follows_group_term`]).
+    follows_term: bool,
 }
 
 /// A period looked at: its cells, split by scope.
@@ -160,6 +164,7 @@ impl View {
                     ended: today > slot.end(),
                     slot_pos,
                     optional: item.needs_registration(slot, term),
+                    follows_term: term.is_none() && item.follows_group_term(),
                 };
                 match item.scope {
                     Scope::Group => v.group_cells.push(cell),
@@ -192,14 +197,46 @@ fn slot_in_year(p: Period) -> usize {
 
 /// One unit's stored entries of a year by (slot, item): entry position + 1, 0 for none.
 /// Reused from unit to unit; only the cells set are cleared.
-struct Table {
+struct Table<'t> {
     cells: Vec<u32>,
     set: Vec<usize>,
     /// Further occurrences of an item in a slot ("BQ-01#2", issue 13): (cell, entry).
     extra: Vec<(usize, u32)>,
+    /// By item index: the items whose held vote opens a group's term (the tổ trưởng's
+    /// election, Điều 15 khoản 4; [`Item::opens_group_term`]).
+    opens_term: Vec<Option<&'t Item>>,
+    today: Date,
+    /// The unit held such an election in the year filled: a passing vote met by
+    /// `today` (Luật 10/2022/QH15 Điều 36 khoản 2).
+    term_opened: bool,
 }
 
-impl Table {
+impl<'t> Table<'t> {
+    fn new(template: &'t Template, today: Date) -> Table<'t> {
+        Table {
+            cells: vec![0; 7 * template.items.len()],
+            set: Vec::new(),
+            extra: Vec::new(),
+            opens_term: template
+                .items
+                .iter()
+                .map(|i| i.opens_group_term().then_some(i))
+                .collect(),
+            today,
+            term_opened: false,
+        }
+    }
+
+    /// Whether an entry of item `item` is a held election that opens the unit's term:
+    /// its recorded vote passes, met by today (undated: with its entry, as a vote is
+    /// reported).
+    fn opens(&self, item: usize, e: &EntryFacts<'_>) -> bool {
+        self.opens_term[item].is_some_and(|it| {
+            e.vote_verdict(it).is_some_and(|v| v.passes)
+                && e.meeting_date.is_none_or(|d| d <= self.today)
+        })
+    }
+
     fn fill(
         &mut self,
         entries: &[EntryFacts<'_>],
@@ -215,19 +252,21 @@ impl Table {
                 let at = slot_in_year(e.period) * n + item;
                 self.cells[at] = i as u32 + 1;
                 self.set.push(at);
+                self.term_opened |= self.opens(item, e);
             } else if let (code, occ) = crate::domain::template::split_occurrence(e.item)
                 && occ > 1
                 && let Some(&item) = code_index.get(code)
             {
                 self.extra
                     .push((slot_in_year(e.period) * n + item, i as u32));
+                self.term_opened |= self.opens(item, e);
             }
         }
     }
 
     /// What a cell counts: its entry (or nothing stored: a blank one, unless the cell
-    /// is optional — an item that arises, not registered), then any further
-    /// occurrences, each on its own.
+    /// is optional — an item that arises, not registered, and not due by a term the
+    /// unit's election opened this year), then any further occurrences, each on its own.
     fn instances<'e, 'f>(
         &self,
         entries: &'e [EntryFacts<'f>],
@@ -235,7 +274,7 @@ impl Table {
     ) -> Vec<Option<&'e EntryFacts<'f>>> {
         let mut v = Vec::new();
         let main = self.get(entries, cell);
-        if main.is_some() || !cell.optional {
+        if main.is_some() || !cell.optional || (cell.follows_term && self.term_opened) {
             v.push(main);
         }
         for (at, i) in &self.extra {
@@ -262,6 +301,7 @@ impl Table {
             self.cells[at] = 0;
         }
         self.extra.clear();
+        self.term_opened = false;
     }
 }
 
@@ -852,11 +892,7 @@ pub(crate) fn build_split<E: Send>(
     }
     let run = |part: &[usize], to: Option<GroupId>| -> Result<Gathered, E> {
         let mut g = fresh();
-        let mut table = Table {
-            cells: vec![0; 7 * template.items.len()],
-            set: Vec::new(),
-            extra: Vec::new(),
-        };
+        let mut table = Table::new(template, src.today);
         let from = part.first().map_or(0, |u| units[*u].id);
         for &year in &years {
             if part.len() <= 4 {

@@ -1226,6 +1226,20 @@ impl Service for LocalService {
             }
         }
         let today = self.today();
+        // With no term set, a tổ trưởng election the group held (a passing vote met by
+        // today; undated, with its entry) opens its term, and the Ban TTND member's
+        // election falls due that year (Luật 10/2022/QH15 Điều 36 khoản 2).
+        let elected: std::collections::HashSet<u16> = stored
+            .values()
+            .filter(|e| {
+                template.get(&e.item).is_some_and(|it| {
+                    it.opens_group_term()
+                        && e.vote_verdict(it).is_some_and(|v| v.passes)
+                        && e.evidence.meeting_date.is_none_or(|d| d <= today)
+                })
+            })
+            .map(|e| e.period.year())
+            .collect();
         let mut rows = Vec::new();
         for item in template.items.iter().filter(|i| i.scope == scope) {
             for slot in period.slots(item.recurrence.granularity()) {
@@ -1234,8 +1248,11 @@ impl Service for LocalService {
                     continue;
                 }
                 let stored_entry = stored.remove(&(item.code.clone(), slot));
-                let registered =
-                    stored_entry.is_some() || !item.needs_registration(slot, ward.term);
+                let registered = stored_entry.is_some()
+                    || !item.needs_registration(slot, ward.term)
+                    || (ward.term.is_none()
+                        && item.follows_group_term()
+                        && elected.contains(&slot.year()));
                 let entry = stored_entry.unwrap_or_else(|| Entry::new(group, &item.code, slot));
                 let mut warnings = entry.warnings(item, ward.steps, today);
                 if !registered {

@@ -42,7 +42,9 @@ pub struct ChecklistRow {
     pub warnings: Vec<Warning>,
     /// False for an item that arises (per event, or per term outside the term's last
     /// year) with nothing registered for the slot: shown so it can be registered, but
-    /// no duty yet — not counted, never overdue (issue 13).
+    /// no duty yet — not counted, never overdue (issue 13). True, though nothing is
+    /// stored, for the Ban TTND member's election in a year the group held its tổ
+    /// trưởng election while the ward has set no term (Điều 36 khoản 2).
     #[serde(default = "registered_default")]
     pub registered: bool,
 }

@@ -56,8 +56,44 @@ fn extras<'a>(inp: &'a ReportInput) -> HashMap<(GroupId, &'a str, Period), Vec<&
         .collect()
 }
 
+/// The groups that held a tổ trưởng election (an item cited Luật 10/2022/QH15 Điều 15
+/// khoản 4) in a year, by (group, year), read from every stored entry: a passing vote
+/// met by today (undated: with its entry). With no term set, it opens the group's term
+/// and the Ban TTND member's election is due that year (Điều 36 khoản 2).
+fn elections(inp: &ReportInput) -> std::collections::HashSet<(GroupId, u16)> {
+    let mut out = std::collections::HashSet::new();
+    for ((gid, key, slot), e) in inp.entries.iter() {
+        let Some(item) = inp.template.get(key) else {
+            continue;
+        };
+        let passes = e.vote_verdict(item).is_some_and(|v| v.passes);
+        let held = e.evidence.meeting_date.is_none_or(|d| d <= inp.today);
+        if item.opens_group_term() && passes && held {
+            out.insert((*gid, slot.year()));
+        }
+    }
+    out
+}
+
+/// Whether an item with nothing stored for (group, slot) is a duty there: not one that
+/// needs registering, or, with no term set, the Ban TTND member's election in a year
+/// the group elected its tổ trưởng (Điều 36 khoản 2).
+fn due_unregistered(
+    inp: &ReportInput,
+    held: &std::collections::HashSet<(GroupId, u16)>,
+    item: &Item,
+    gid: GroupId,
+    slot: Period,
+) -> bool {
+    !item.needs_registration(slot, inp.ward.term)
+        || (inp.ward.term.is_none()
+            && item.follows_group_term()
+            && held.contains(&(gid, slot.year())))
+}
+
 fn compute(inp: &ReportInput) -> Computed {
     let more = extras(inp);
+    let held = elections(inp);
     let set = inp.ward.steps;
     let mut groups: HashMap<GroupId, Acc> = HashMap::new();
     let mut ward_level = Acc::default();
@@ -108,7 +144,7 @@ fn compute(inp: &ReportInput) -> Computed {
                 match inp.entries.get(&key) {
                     Some(e) => insts.push(e),
                     // An event or off-term item not registered is no duty (issue 13).
-                    None if item.needs_registration(slot, inp.ward.term) => {}
+                    None if !due_unregistered(inp, &held, item, gid, slot) => {}
                     None => insts.push(&blank),
                 }
                 if let Some(m) = more.get(&(gid, item.code.as_str(), slot)) {
@@ -443,6 +479,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
     };
     let mut meetings: Vec<MeetingRow> = Vec::new();
     let more = extras(inp);
+    let held = elections(inp);
 
     for item in &inp.template.items {
         let slots: Vec<Period> = inp
@@ -491,7 +528,7 @@ pub fn build_detail(inp: &ReportInput) -> Detail {
                 let mut insts: Vec<&Entry> = Vec::new();
                 match inp.entries.get(&(*gid, item.code.clone(), *slot)) {
                     Some(e) => insts.push(e),
-                    None if item.needs_registration(*slot, inp.ward.term) => {}
+                    None if !due_unregistered(inp, &held, item, *gid, *slot) => {}
                     None => insts.push(&blank),
                 }
                 if let Some(m) = more.get(&(*gid, item.code.as_str(), *slot)) {
@@ -1330,6 +1367,128 @@ mod tests {
         assert!(late.contains(&"BQ-06#3"), "{late:?}");
         assert!(!late.contains(&"BQ-06#4"), "{late:?}");
         assert_agree(&svc);
+    }
+
+    /// Luật 10/2022/QH15 Điều 36 khoản 2: with no term set, a group's held tổ trưởng
+    /// election (Điều 15 khoản 4, BQ-04, any occurrence) opens its term, so the Ban TTND
+    /// member's election (Điều 15 khoản 5, BQ-05) is due that year unregistered — and
+    /// overdue once the year ends. A failed vote, a planned one and a group without an
+    /// election make nothing due. Engine and recomputation agree on all of it, and the
+    /// checklist says the same.
+    #[test]
+    fn with_no_term_a_held_election_makes_the_ban_ttnd_member_due_both_ways_dieu_36_khoan_2() {
+        let (_dir, svc, _, _) = demo();
+        assert!(
+            svc.store().ward().unwrap().term.is_none(),
+            "the demo sets no term"
+        );
+        let groups = svc.groups().unwrap();
+        let id = |name: &str| groups.iter().find(|g| g.name == name).unwrap().id;
+        let elect = |name: &str, key: &str, year: u16, day: (u32, u32), agree: u32| {
+            let mut e = Entry::new(id(name), key, Period::Year(year));
+            e.evidence.occurred = Some(Date::from_ymd_opt(year as i32, 5, 1).unwrap());
+            e.evidence.meeting_date = Some(Date::from_ymd_opt(year as i32, day.0, day.1).unwrap());
+            e.evidence.vote = Some(VoteCount {
+                total: 100,
+                present: 90,
+                agree,
+                form: VoteForm::Meeting,
+            });
+            svc.save_entry(EntryEdit {
+                entry: e,
+                base_version: Some(0),
+            })
+            .unwrap();
+        };
+        // Held in a past year: due then, and overdue now.
+        elect("Tổ dân phố 1", "BQ-04", 2025, (6, 1), 60);
+        // A second occurrence held this year (the first, registered, not voted).
+        svc.save_entry(EntryEdit {
+            entry: Entry::new(id("Tổ dân phố 2"), "BQ-04", Period::Year(2026)),
+            base_version: Some(0),
+        })
+        .unwrap();
+        elect("Tổ dân phố 2", "BQ-04#2", 2026, (3, 8), 70);
+        // A vote that fails, and one planned after today (22/11/2026): no term opened.
+        elect("Tổ dân phố 4", "BQ-04", 2026, (4, 12), 40);
+        elect("Tổ dân phố 6", "BQ-04", 2026, (12, 13), 80);
+        assert_agree(&svc);
+
+        let row = |period: Period| {
+            let r = svc.report_with(period, ReportOptions::all()).unwrap();
+            let item = r
+                .sections
+                .iter()
+                .flat_map(|s| &s.items)
+                .find(|i| i.code == "BQ-05")
+                .cloned()
+                .unwrap();
+            (r, item)
+        };
+        // 2026: the demo's Tổ 3 registered (and finished) its own; Tổ 5 (the demo's
+        // election of 14/6/2026, a replacement) marked it not applicable; Tổ 2 owes
+        // one; Tổ 4 and Tổ 6 do not.
+        let (_, bq05) = row(Period::Year(2026));
+        assert_eq!(bq05.pending, ["Tổ dân phố 2"]);
+        assert_eq!(
+            (
+                bq05.expected,
+                bq05.complete,
+                bq05.not_applicable,
+                bq05.overdue
+            ),
+            (2, 1, 1, 0)
+        );
+        // The half and the quarter views count the yearly cell as yearly items do.
+        let (_, h1) = row(Period::Half(2026, 1));
+        assert_eq!(h1.expected, 2);
+        // 2025 has ended: Tổ 1's is overdue, no other group's is counted.
+        let (r25, bq05) = row(Period::Year(2025));
+        assert_eq!((bq05.expected, bq05.overdue), (1, 1));
+        assert!(
+            r25.overdue
+                .iter()
+                .any(|o| o.item == "BQ-05" && o.group == "Tổ dân phố 1")
+        );
+        // The checklist (what `qcdc items`, the TUI and `qcdc due` read) agrees.
+        let registered = |name: &str, p: Period| {
+            svc.checklist(id(name), p)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.item.code == "BQ-05")
+                .map(|r| (r.registered, r.overdue))
+                .unwrap()
+        };
+        assert_eq!(registered("Tổ dân phố 1", Period::Year(2025)), (true, true));
+        assert!(!registered("Tổ dân phố 1", Period::Year(2026)).0);
+        assert_eq!(
+            registered("Tổ dân phố 2", Period::Quarter(2026, 3)),
+            (true, false)
+        );
+        assert!(!registered("Tổ dân phố 4", Period::Year(2026)).0);
+        assert!(!registered("Tổ dân phố 6", Period::Year(2026)).0);
+
+        // With a term set, its rule alone decides (Điều 36 khoản 2 through the ward's
+        // term): 2021-2026 makes every group's BQ-05 of 2026 due; 2026-2031 none
+        // unregistered, elections or not.
+        svc.set_term(Some(crate::domain::ward::Term {
+            start: 2026,
+            end: 2031,
+        }))
+        .unwrap();
+        assert_agree(&svc);
+        let (_, bq05) = row(Period::Year(2026));
+        assert_eq!((bq05.expected, bq05.pending.len()), (1, 0));
+        assert_eq!(row(Period::Year(2025)).1.expected, 0);
+        assert!(!registered("Tổ dân phố 2", Period::Year(2026)).0);
+        svc.set_term(Some(crate::domain::ward::Term {
+            start: 2021,
+            end: 2026,
+        }))
+        .unwrap();
+        assert_agree(&svc);
+        // Every group but Tổ 5, whose is not applicable.
+        assert_eq!(row(Period::Year(2026)).1.expected, groups.len() as u32 - 1);
     }
 
     proptest! {

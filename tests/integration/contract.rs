@@ -65,6 +65,10 @@ const SCRIPT: &[&[&str]] = &[
     &["report", "--branch", "dong tam", "--format", "json"],
     &["report", "--branch", "khu pho 404"],
     &["settings", "show"],
+    // The term each group follows (no term set: its latest held election, Điều 36
+    // khoản 2), in both languages and as JSON.
+    &["--lang", "en", "settings", "show"],
+    &["settings", "show", "--format", "json"],
     // Writing.
     &[
         "mark",
@@ -109,6 +113,8 @@ const SCRIPT: &[&[&str]] = &[
         "Phạm Thị Hoa",
     ],
     &["settings", "set", "signer-name", "Nguyễn Văn Bình"],
+    &["settings", "set", "term", "2021-2026"],
+    &["--lang", "en", "settings", "show", "--format", "json"],
     &["narrative", "set", "danh-gia", "--file", "@text"],
     &["narrative", "show"],
     &["narrative", "show", "--format", "json"],

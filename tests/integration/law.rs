@@ -253,6 +253,208 @@ fn per_term_items_fall_due_in_the_terms_last_year_dieu_36_khoan_2() {
     assert_eq!(expected(&w, "2026"), 0);
 }
 
+/// `settings show` names the term per-term items follow: unset, each group's latest
+/// held tổ trưởng election (Luật 10/2022/QH15 Điều 36 khoản 2); set, the ward's term.
+/// The JSON carries it too, stored as the ward's (`export`).
+#[test]
+fn settings_show_names_the_term_in_text_and_json_dieu_36_khoan_2() {
+    let w = small_ward();
+    let json = w.ok(&["settings", "show", "--format", "json"]).json();
+    let term = &json["term"];
+    assert_eq!(term["value"], Value::Null, "{json}");
+    assert_eq!(term["follows"], "group-election");
+    assert_eq!(term["article"], "Điều 36 khoản 2 Luật 10/2022/QH15");
+    assert!(
+        term["rule"]
+            .as_str()
+            .unwrap()
+            .contains("lần bầu Tổ trưởng tổ dân phố gần nhất"),
+        "{term}"
+    );
+    let en = w.ok(&["--lang", "en", "settings", "show"]).stdout;
+    let line = en.lines().find(|l| l.starts_with("term")).unwrap();
+    assert!(
+        line.contains("not set — each group's term follows its latest held election"),
+        "{line}"
+    );
+    assert!(line.contains("Điều 36 khoản 2"), "{line}");
+    // The document settings are still there, by their keys.
+    assert!(json.get("signer_name").is_some(), "{json}");
+
+    w.ok(&["settings", "set", "term", "2021-2026"]);
+    let term = w
+        .ok(&["--lang", "en", "settings", "show", "--format", "json"])
+        .json()["term"]
+        .clone();
+    assert_eq!(
+        (
+            &term["value"],
+            &term["start"],
+            &term["end"],
+            &term["follows"]
+        ),
+        (
+            &Value::from("2021-2026"),
+            &Value::from(2021),
+            &Value::from(2026),
+            &Value::from("ward")
+        )
+    );
+    assert!(
+        term["rule"].as_str().unwrap().contains("last year (2026)"),
+        "{term}"
+    );
+    let export = w.ok(&["export"]).json();
+    assert_eq!(
+        export["ward"]["term"],
+        serde_json::json!({"start": 2021, "end": 2026})
+    );
+}
+
+/// Luật 10/2022/QH15 Điều 36 khoản 2 (the Ban TTND's term follows the tổ trưởng's):
+/// with no term set, a group's held tổ trưởng election (Điều 15 khoản 4, BQ-04) opens
+/// its term, so its Ban TTND member's election (Điều 15 khoản 5, BQ-05) is due that
+/// year without being registered — in the report, `qcdc items` and `qcdc due` — and
+/// overdue once the year has ended. A group without an election, or whose vote
+/// failed, owes nothing. Nothing is stored for it until the team acts; a removal
+/// (also a passing vote) is answered by marking BQ-05 not applicable.
+#[test]
+fn no_term_set_a_held_election_makes_bq_05_due_that_year_dieu_36_khoan_2() {
+    let w = small_ward();
+    let elect = |period: &str, group: &str, agree: &str, date: &str| {
+        w.ok(&[
+            "--period",
+            period,
+            "vote",
+            group,
+            "BQ-04",
+            "--present",
+            "180",
+            "--agree",
+            agree,
+            "--date",
+            date,
+        ]);
+    };
+    // Tổ 1 (300 households) elects in June 2026; Tổ 2 (186) elected in 2025; Đồng Tâm's
+    // vote fails (60 of 245).
+    elect("2026", "Tổ dân phố 1", "170", "14/06/2026");
+    elect("2025", "Tổ dân phố 2", "120", "08/06/2025");
+    elect("2026", "Tổ dân phố Đồng Tâm", "60", "20/09/2026");
+    let report = |period: &str| {
+        w.ok(&["--period", period, "report", "--format", "json"])
+            .json()
+    };
+
+    let r26 = report("2026");
+    let bq05 = any_row(&r26, "BQ-05");
+    assert_eq!(bq05["expected"], 1, "{bq05}");
+    assert_eq!(bq05["pending"], serde_json::json!(["Tổ dân phố 1"]));
+    assert_eq!(bq05["overdue"], 0, "2026 has not ended (today 22/11/2026)");
+    // The half-year and quarter views count it as yearly items are counted.
+    let h2 = report("2026-H2");
+    assert_eq!(any_row(&h2, "BQ-05")["expected"], 1);
+    let q1 = report("2026-Q1");
+    assert_eq!(any_row(&q1, "BQ-05")["expected"], 1);
+
+    let r25 = report("2025");
+    let bq05 = any_row(&r25, "BQ-05");
+    assert_eq!(
+        (bq05["expected"].as_u64(), bq05["overdue"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let late: Vec<&Value> = r25["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["item"] == "BQ-05")
+        .collect();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0]["group"], "Tổ dân phố 2");
+    assert_eq!(late[0]["due"], "2025-12-31");
+
+    // The checklist: registered (counted) for Tổ 1, with nothing stored; not for the others.
+    let row = w.item("Tổ dân phố 1", "BQ-05");
+    assert_eq!(
+        (row["registered"].as_bool(), row["version"].as_u64()),
+        (Some(true), Some(0))
+    );
+    assert_eq!(w.item("Tổ dân phố 2", "BQ-05")["registered"], false);
+    assert_eq!(w.item("Tổ dân phố Đồng Tâm", "BQ-05")["registered"], false);
+    let y25 = w
+        .ok(&[
+            "--period",
+            "2025",
+            "items",
+            "Tổ dân phố 2",
+            "--format",
+            "json",
+        ])
+        .json();
+    let row25 = y25
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "BQ-05")
+        .unwrap();
+    assert_eq!(
+        (row25["registered"].as_bool(), row25["overdue"].as_bool()),
+        (Some(true), Some(true))
+    );
+    // The agenda: the year's end for Tổ 1 alone.
+    let due = w.ok(&["due", "--days", "40", "--format", "json"]).json();
+    let bq05_due: Vec<&Value> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["item"] == "BQ-05")
+        .collect();
+    assert_eq!(bq05_due.len(), 1, "{bq05_due:?}");
+    assert_eq!(bq05_due[0]["group"], "Tổ dân phố 1");
+    assert_eq!(bq05_due[0]["date"], "2026-12-31");
+    // Derived, not stored: the export holds the three elections and no BQ-05.
+    let export = w.ok(&["export"]).json();
+    let keys: Vec<&str> = export["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["item"].as_str())
+        .collect();
+    assert_eq!(keys, ["BQ-04", "BQ-04", "BQ-04"]);
+
+    // Tổ 1's vote was a removal, not a new term: the team marks BQ-05 not applicable
+    // and it leaves the denominator.
+    for step in ["biet", "ban", "kiemtra"] {
+        w.ok(&[
+            "--period",
+            "2026",
+            "mark",
+            "Tổ dân phố 1",
+            "BQ-05",
+            step,
+            "na",
+        ]);
+    }
+    let bq05 = any_row(&report("2026"), "BQ-05").clone();
+    assert_eq!(
+        (bq05["expected"].as_u64(), bq05["not_applicable"].as_u64()),
+        (Some(0), Some(1))
+    );
+
+    // With a term set, the term alone decides, as before: 2026-2031 makes nothing of
+    // 2025 due; 2021-2026 makes every group's 2026 election due.
+    w.ok(&["settings", "set", "term", "2026-2031"]);
+    assert_eq!(any_row(&report("2025"), "BQ-05")["expected"], 0);
+    assert_eq!(w.item("Tổ dân phố 2", "BQ-05")["registered"], false);
+    w.ok(&["settings", "set", "term", "2021-2026"]);
+    let bq05 = any_row(&report("2026"), "BQ-05").clone();
+    assert_eq!(
+        bq05["expected"], 2,
+        "Tổ 2 and Đồng Tâm; Tổ 1's is not applicable"
+    );
+    assert_eq!(w.item("Tổ dân phố Đồng Tâm", "BQ-05")["registered"], true);
+}
+
 /// Điều 19 khoản 1 điểm b; NĐ 61/2023 Điều 10 khoản 2 điểm a: a hương ước meeting
 /// (BQ-03) without representatives of more than half the households goes on to a
 /// household ballot. Both are kept, and the ballot decides.

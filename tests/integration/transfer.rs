@@ -152,3 +152,70 @@ fn an_export_of_schema_2_imports_into_schema_3() {
     );
     assert!(r.stderr.contains("cannot convert"), "{}", r.stderr);
 }
+
+/// Issue 13: only an item that arises (per event or per term) has further occurrences
+/// ("BQ-01#2"); the service refuses "CK-02#2" for a quarterly duty, and so does
+/// `import database`: the entry named, exit 65, nothing written. The same document with
+/// an occurrence of an event item (BQ-06, Điều 15 khoản 6) imports.
+#[test]
+fn import_refuses_an_occurrence_of_a_regular_item_and_writes_nothing() {
+    let w = small_ward();
+    w.ok(&["mark", "Tổ dân phố 1", "CK-02", "biet", "done"]);
+    w.ok(&[
+        "vote",
+        "Tổ dân phố 2",
+        "BQ-06",
+        "--present",
+        "150",
+        "--agree",
+        "120",
+        "--date",
+        "10/11/2026",
+    ]);
+    let doc = qcdc::transfer::ExportDoc::from_json(w.ok(&["export"]).stdout.as_bytes()).unwrap();
+    // A further occurrence right after its first (entries come sorted by key).
+    let with_occurrence = |code: &str| {
+        let mut d = doc.clone();
+        let at = d.entries.iter().position(|e| e.item == code).unwrap();
+        let mut more = d.entries[at].clone();
+        more.item = format!("{code}#2");
+        d.entries.insert(at + 1, more);
+        d.seal().to_json()
+    };
+    let file = w.dir.path().join("lan-2.json");
+    std::fs::write(&file, with_occurrence("CK-02")).unwrap();
+    let target = Ward::empty();
+    let r = target.fails(&["import", "database", file.to_str().unwrap()], 65);
+    assert!(r.stderr.contains("CK-02#2"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("lần phát sinh thứ 2 của CK-02, mục thực hiện hằng quý"),
+        "{}",
+        r.stderr
+    );
+    let r = target.fails(
+        &["--lang", "en", "import", "database", file.to_str().unwrap()],
+        65,
+    );
+    assert!(
+        r.stderr
+            .contains("occurrence #2 of CK-02, a quarterly item"),
+        "{}",
+        r.stderr
+    );
+    assert!(!target.db.exists(), "nothing was created");
+
+    std::fs::write(&file, with_occurrence("BQ-06")).unwrap();
+    target.ok(&["import", "database", file.to_str().unwrap()]);
+    let stored: Vec<String> = target.ok(&["export"]).json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["item"].as_str().unwrap().to_string())
+        .collect();
+    assert!(stored.contains(&"BQ-06#2".to_string()), "{stored:?}");
+    assert!(
+        !stored.iter().any(|k| k.starts_with("CK-02#")),
+        "{stored:?}"
+    );
+}
