@@ -396,6 +396,31 @@ impl EntryFacts<'_> {
         )
     }
 
+    /// The law's deadlines of this entry late on `today` that fall by `until`
+    /// ([`is_late`]; the entry is taken to have steps left).
+    pub fn late_deadlines(&self, item: &Item, until: Date, today: Date) -> Vec<Deadline> {
+        let keep = |code: DeadlineCode, date: Date, event: Option<Date>| {
+            date <= until
+                && code.can_be_late()
+                && date < today
+                && !self.is_met(code)
+                && (!code.prepares() || event.is_some_and(|e| e >= today))
+        };
+        deadlines_where(
+            item,
+            DeadlineInputs {
+                posted_from: self.posted_from,
+                meeting_date: self.meeting_date,
+                vote: self.vote,
+                occurred: self.occurred,
+            },
+            &keep,
+        )
+        .into_iter()
+        .filter(|d| is_late(d, self.is_met(d.code), false, today))
+        .collect()
+    }
+
     pub fn is_met(&self, code: DeadlineCode) -> bool {
         self.met & (1 << code.index()) != 0
     }
@@ -620,12 +645,24 @@ impl Entry {
 /// 2015 Điều 147); working days skip Saturdays and Sundays (public holidays are not
 /// known, so a working-day deadline is the earliest the law's can be).
 pub fn deadlines_of(item: &Item, e: DeadlineInputs) -> Vec<Deadline> {
+    deadlines_where(item, e, &|_, _, _| true)
+}
+
+/// [`deadlines_of`], keeping only the deadlines `keep` accepts (code, day, the day of
+/// what it prepares) — decided before any text is written, so a report that scans a
+/// city's entries for late ones builds the words of those alone.
+pub fn deadlines_where(
+    item: &Item,
+    e: DeadlineInputs,
+    keep: &dyn Fn(DeadlineCode, Date, Option<Date>) -> bool,
+) -> Vec<Deadline> {
     use super::template::{Law, Pillar};
     use super::vote::VoteForm;
     let mut out = Vec::new();
     let c = &item.citation;
     let luat = |art: u16| c.law == Law::Luat10_2022 && c.article == art;
     let clause15 = if luat(15) { c.clause } else { None };
+    let wanted = |code, d: Option<Date>, event| d.is_some_and(|d| keep(code, d, event));
     let mut push = |code: DeadlineCode,
                     event: Option<Date>,
                     d: Option<Date>,
@@ -647,7 +684,13 @@ pub fn deadlines_of(item: &Item, e: DeadlineInputs) -> Vec<Deadline> {
         }
     };
     // Posting or consultation for at least N days, the first day not counted.
-    if let (Some(min), Some(from)) = (item.min_days, e.posted_from) {
+    if let (Some(min), Some(from)) = (item.min_days, e.posted_from)
+        && wanted(
+            DeadlineCode::KeepPosted,
+            date::days_after(from, min.into()),
+            None,
+        )
+    {
         let article = match (item.pillar, c.law) {
             (Pillar::CongKhai, _) => "Điều 13 khoản 2 Luật 10/2022/QH15".to_string(),
             (Pillar::ThamGiaYKien, _) => "Điều 28 khoản 2 Luật 10/2022/QH15".to_string(),
@@ -811,6 +854,11 @@ pub fn deadlines_of(item: &Item, e: DeadlineInputs) -> Vec<Deadline> {
                 .zip(e.vote)
                 .and_then(|(rule, count)| vote::verdict(rule, &count).ok())
                 .is_some_and(|v| v.passes)
+            && wanted(
+                DeadlineCode::Recognition,
+                Some(date::add_working_days(m, 10)),
+                None,
+            )
         {
             let by = if clause15 == Some(5) {
                 "UB MTTQ"

@@ -574,27 +574,18 @@ impl Pass<'_> {
                 let Some(e) = entry else { continue };
                 // The law's deadlines passed by the period's end and not met (issue 13).
                 if c.applicable > 0 && !c.is_complete() && e.has_dates() {
-                    for d in e.deadlines(item) {
-                        if d.date <= self.now.period.end()
-                            && crate::domain::entry::is_late(
-                                &d,
-                                e.is_met(d.code),
-                                false,
-                                self.today,
-                            )
-                        {
-                            g.late.push(LateCand {
-                                due: d.date,
-                                rank: unit.rank,
-                                code_rank: self.code_rank[cell.item],
-                                occurrence: crate::domain::template::split_occurrence(e.item).1,
-                                unit: u as u32,
-                                item: cell.item as u32,
-                                key: e.item.to_string(),
-                                slot: cell.slot,
-                                deadline: d,
-                            });
-                        }
+                    for d in e.late_deadlines(item, self.now.period.end(), self.today) {
+                        g.late.push(LateCand {
+                            due: d.date,
+                            rank: unit.rank,
+                            code_rank: self.code_rank[cell.item],
+                            occurrence: crate::domain::template::split_occurrence(e.item).1,
+                            unit: u as u32,
+                            item: cell.item as u32,
+                            key: e.item.to_string(),
+                            slot: cell.slot,
+                            deadline: d,
+                        });
                     }
                 }
                 if let Some(v) = e.vote_verdict(item)
