@@ -10,6 +10,7 @@ use super::template::Item;
 use super::vote::{self, VoteCount, VoteVerdict};
 use super::ward::GroupId;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// What shows an item was carried out.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -493,17 +494,17 @@ impl Warning {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     pub code: DeadlineCode,
-    pub what_vi: String,
-    pub what_en: String,
+    pub what_vi: Cow<'static, str>,
+    pub what_en: Cow<'static, str>,
     pub date: Date,
     /// How it is counted ("05 ngày làm việc kể từ ngày họp …").
     #[serde(default)]
-    pub rule_vi: String,
+    pub rule_vi: Cow<'static, str>,
     #[serde(default)]
-    pub rule_en: String,
+    pub rule_en: Cow<'static, str>,
     /// "Điều 20 khoản 3 Luật 10/2022/QH15".
     #[serde(default)]
-    pub article: String,
+    pub article: Cow<'static, str>,
     /// For a deadline that prepares something: the day of that meeting, election or
     /// supervision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -663,26 +664,6 @@ pub fn deadlines_where(
     let luat = |art: u16| c.law == Law::Luat10_2022 && c.article == art;
     let clause15 = if luat(15) { c.clause } else { None };
     let wanted = |code, d: Option<Date>, event| d.is_some_and(|d| keep(code, d, event));
-    let mut push = |code: DeadlineCode,
-                    event: Option<Date>,
-                    d: Option<Date>,
-                    what: (&str, &str),
-                    rule: (&str, &str),
-                    article: &str| {
-        if let Some(date) = d {
-            out.push(Deadline {
-                code,
-                event,
-                done: None,
-                what_vi: what.0.to_string(),
-                what_en: what.1.to_string(),
-                date,
-                rule_vi: rule.0.to_string(),
-                rule_en: rule.1.to_string(),
-                article: article.to_string(),
-            });
-        }
-    };
     // Posting or consultation for at least N days, the first day not counted.
     if let (Some(min), Some(from)) = (item.min_days, e.posted_from)
         && wanted(
@@ -697,26 +678,30 @@ pub fn deadlines_where(
             (_, Law::Nd61_2023) => "Điều 9 Nghị định 61/2023/NĐ-CP".to_string(),
             _ => c.to_string(),
         };
-        push(
+        put(
+            &mut out,
+            keep,
             DeadlineCode::KeepPosted,
             None,
             date::days_after(from, min.into()),
             (
-                &format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
-                &format!("Keep posted/open for {min} days, not before"),
+                format!("Niêm yết/lấy ý kiến đủ {min} ngày, không gỡ trước"),
+                format!("Keep posted/open for {min} days, not before"),
             ),
             (
-                &format!("{min} ngày, không tính ngày bắt đầu (Điều 147 Bộ luật Dân sự 2015)"),
-                &format!("{min} days, the first day not counted (Civil Code 2015 Art. 147)"),
+                format!("{min} ngày, không tính ngày bắt đầu (Điều 147 Bộ luật Dân sự 2015)"),
+                format!("{min} days, the first day not counted (Civil Code 2015 Art. 147)"),
             ),
-            &article,
+            article,
         );
     }
     // Disclosure within 5 working days of the decision (Điều 12 khoản 3).
     if item.pillar == Pillar::CongKhai
         && let Some(d) = e.occurred
     {
-        push(
+        put(
+            &mut out,
+            keep,
             DeadlineCode::Disclose,
             None,
             Some(date::add_working_days(d, 5)),
@@ -731,7 +716,9 @@ pub fn deadlines_where(
     if let Some(m) = e.meeting_date {
         let form = e.vote.map(|v| v.form);
         if luat(33) {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::AnnualNotice,
                 Some(m),
                 date::days_before(m, 5),
@@ -746,7 +733,9 @@ pub fn deadlines_where(
                 "Điều 11 khoản 1 điểm c Nghị định 59/2023/NĐ-CP",
             );
         } else if clause15 == Some(4) {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::ElectionPlan,
                 Some(m),
                 date::days_before(m, 20),
@@ -760,7 +749,9 @@ pub fn deadlines_where(
                 ),
                 "Điều 6 khoản 1 điểm a Nghị định 59/2023/NĐ-CP",
             );
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::Candidates,
                 Some(m),
                 date::days_before(m, 15),
@@ -774,7 +765,9 @@ pub fn deadlines_where(
                 ),
                 "Điều 6 khoản 2 Nghị định 59/2023/NĐ-CP",
             );
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::ElectionTeam,
                 Some(m),
                 date::days_before(m, 10),
@@ -788,7 +781,9 @@ pub fn deadlines_where(
                 ),
                 "Điều 6 khoản 1 điểm b Nghị định 59/2023/NĐ-CP",
             );
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::ElectionPosting,
                 Some(m),
                 date::days_before(m, 7),
@@ -803,7 +798,9 @@ pub fn deadlines_where(
                 "Điều 6 khoản 1 Nghị định 59/2023/NĐ-CP",
             );
         } else if form == Some(VoteForm::Ballot) {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::BallotNotice,
                 Some(m),
                 date::days_before(m, 2),
@@ -818,7 +815,9 @@ pub fn deadlines_where(
                 "Điều 19 khoản 2 Luật 10/2022/QH15",
             );
         } else {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::MeetingNotice,
                 Some(m),
                 date::days_before(m, 2),
@@ -831,7 +830,9 @@ pub fn deadlines_where(
             );
         }
         if item.vote.is_some() {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::SendResult,
                 None,
                 Some(date::add_working_days(m, 5)),
@@ -865,13 +866,15 @@ pub fn deadlines_where(
             } else {
                 "UBND"
             };
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::Recognition,
                 None,
                 Some(date::add_working_days(m, 10)),
                 (
-                    &format!("{by} phường công nhận chậm nhất (nếu nhận ngày cuối)"),
-                    &format!("Ward {by} recognises by (if received on the last day)"),
+                    format!("{by} phường công nhận chậm nhất (nếu nhận ngày cuối)"),
+                    format!("Ward {by} recognises by (if received on the last day)"),
                 ),
                 (
                     "05 ngày làm việc kể từ ngày nhận quyết định (trừ thứ Bảy, Chủ nhật)",
@@ -883,7 +886,9 @@ pub fn deadlines_where(
     }
     if let Some(d) = e.occurred {
         if luat(21) {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::RecogniseOrAnswer,
                 None,
                 Some(date::add_working_days(d, 5)),
@@ -899,7 +904,9 @@ pub fn deadlines_where(
             );
         }
         if luat(40) {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::Answer,
                 None,
                 date::days_after(d, 15),
@@ -915,7 +922,9 @@ pub fn deadlines_where(
             );
         }
         if luat(45) {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::Investor,
                 Some(d),
                 date::days_before(d, 45),
@@ -931,7 +940,9 @@ pub fn deadlines_where(
             );
         }
         if c.law == Law::Nd59_2023 && c.article == 14 {
-            push(
+            put(
+                &mut out,
+                keep,
                 DeadlineCode::InspectionPlan,
                 Some(d),
                 Some(date::sub_working_days(d, 5)),
@@ -949,6 +960,36 @@ pub fn deadlines_where(
     }
     out.sort_by_key(|d| d.date);
     out
+}
+
+/// One deadline into `out`, when it has a day and `keep` wants it: the words are made
+/// only then, and borrowed when they are the law's fixed text.
+#[allow(clippy::too_many_arguments)]
+fn put(
+    out: &mut Vec<Deadline>,
+    keep: &dyn Fn(DeadlineCode, Date, Option<Date>) -> bool,
+    code: DeadlineCode,
+    event: Option<Date>,
+    d: Option<Date>,
+    what: (impl Into<Cow<'static, str>>, impl Into<Cow<'static, str>>),
+    rule: (impl Into<Cow<'static, str>>, impl Into<Cow<'static, str>>),
+    article: impl Into<Cow<'static, str>>,
+) {
+    if let Some(date) = d
+        && keep(code, date, event)
+    {
+        out.push(Deadline {
+            code,
+            event,
+            done: None,
+            what_vi: what.0.into(),
+            what_en: what.1.into(),
+            date,
+            rule_vi: rule.0.into(),
+            rule_en: rule.1.into(),
+            article: article.into(),
+        });
+    }
 }
 
 /// The fields of an entry as the audit trail names them. Diff and undo both go through
@@ -1279,12 +1320,12 @@ mod tests {
     fn is_late_follows_the_kind_of_deadline_dieu_20_khoan_3_nd_59_dieu_3_khoan_3() {
         let mk = |code, date: &str, event: Option<&str>| Deadline {
             code,
-            what_vi: String::new(),
-            what_en: String::new(),
+            what_vi: "".into(),
+            what_en: "".into(),
             date: day(date),
-            rule_vi: String::new(),
-            rule_en: String::new(),
-            article: String::new(),
+            rule_vi: "".into(),
+            rule_en: "".into(),
+            article: "".into(),
             event: event.map(day),
             done: None,
         };

@@ -50,9 +50,9 @@ pub fn row_deadlines(r: &ChecklistRow) -> Vec<crate::domain::entry::Deadline> {
             what_vi: "Hoàn thành các bước của kỳ".into(),
             what_en: PERIOD_END.into(),
             date: r.slot.end(),
-            rule_vi: format!("hết kỳ {} ({})", r.slot, r.item.recurrence.name_vi()),
-            rule_en: format!("end of {} ({})", r.slot, r.item.recurrence.name_en()),
-            article: r.item.citation.to_string(),
+            rule_vi: format!("hết kỳ {} ({})", r.slot, r.item.recurrence.name_vi()).into(),
+            rule_en: format!("end of {} ({})", r.slot, r.item.recurrence.name_en()).into(),
+            article: r.item.citation.to_string().into(),
         });
     }
     out
@@ -138,11 +138,11 @@ pub fn agenda(
                         key: r.entry.item.clone(),
                         title: r.item.title.clone(),
                         period: r.slot,
-                        what_vi: d.what_vi,
-                        what_en: d.what_en,
-                        rule_vi: d.rule_vi,
-                        rule_en: d.rule_en,
-                        article: d.article,
+                        what_vi: d.what_vi.into_owned(),
+                        what_en: d.what_en.into_owned(),
+                        rule_vi: d.rule_vi.into_owned(),
+                        rule_en: d.rule_en.into_owned(),
+                        article: d.article.into_owned(),
                     });
                 }
             }

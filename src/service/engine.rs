@@ -331,7 +331,6 @@ struct LateCand {
     occurrence: u32,
     unit: u32,
     item: u32,
-    key: String,
     slot: Period,
     deadline: crate::domain::entry::Deadline,
 }
@@ -582,7 +581,6 @@ impl Pass<'_> {
                             occurrence: crate::domain::template::split_occurrence(e.item).1,
                             unit: u as u32,
                             item: cell.item as u32,
-                            key: e.item.to_string(),
                             slot: cell.slot,
                             deadline: d,
                         });
@@ -1059,7 +1057,7 @@ pub(crate) fn build_split<E: Send>(
     .map(|l| LateDeadlineRow {
         group: units[l.unit as usize].name.clone(),
         branch: units[l.unit as usize].branch.clone(),
-        item: l.key,
+        item: crate::domain::template::occurrence_key(&item_code(l.item), l.occurrence),
         title: item_title(l.item),
         period: l.slot,
         due: l.due,
@@ -1068,13 +1066,15 @@ pub(crate) fn build_split<E: Send>(
             l.deadline.what_en
         } else {
             l.deadline.what_vi
-        },
+        }
+        .into_owned(),
         rule: if en {
             l.deadline.rule_en
         } else {
             l.deadline.rule_vi
-        },
-        article: l.deadline.article,
+        }
+        .into_owned(),
+        article: l.deadline.article.into_owned(),
     })
     .collect();
 

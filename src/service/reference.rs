@@ -195,9 +195,9 @@ fn compute(inp: &ReportInput) -> Computed {
                                     period: slot,
                                     due: d.date,
                                     code: d.code,
-                                    what: if inp.en { d.what_en } else { d.what_vi },
-                                    rule: if inp.en { d.rule_en } else { d.rule_vi },
-                                    article: d.article,
+                                    what: if inp.en { d.what_en } else { d.what_vi }.into_owned(),
+                                    rule: if inp.en { d.rule_en } else { d.rule_vi }.into_owned(),
+                                    article: d.article.into_owned(),
                                 });
                             }
                         }
