@@ -653,9 +653,11 @@ impl App {
                     } else {
                         p.name_vi()
                     };
+                    // As the report counts: a row of an item that arises and was not
+                    // registered is shown (to register it) but is no duty (issue 13).
                     let c: Completion = rows
                         .iter()
-                        .filter(|x| x.item.pillar == *p)
+                        .filter(|x| x.item.pillar == *p && x.registered)
                         .map(|x| x.completion)
                         .sum();
                     Paragraph::new(Span::styled(

@@ -1196,3 +1196,33 @@ fn m_on_the_agenda_records_send_result_done_and_u_undoes_it_dieu_20_khoan_3() {
     assert!(back.iter().any(|r| is_it(r) && r.late));
     assert_eq!(back.len(), rows.len());
 }
+
+/// Issue 13: the checklist's pillar headings count as the report does — an item that
+/// arises and was not registered is listed (to be registered) but is no duty — so the
+/// group's pillar percentages on screen are the report's for that group and period.
+#[test]
+fn the_checklist_pillar_headings_are_the_reports_for_the_group() {
+    use crate::service::engine::ReportOptions;
+    use crate::tui::view::pct_text;
+    let mut f = Fixture::demo();
+    let r = f
+        .svc()
+        .report_with(f.app.period(), ReportOptions::default())
+        .unwrap();
+    let gid = f.app.sel.group;
+    let g = r
+        .branches
+        .iter()
+        .flat_map(|b| &b.groups)
+        .find(|g| g.id == gid)
+        .expect("the group on screen is in the report");
+    let s = f.screen(120, 60);
+    for p in &g.by_pillar {
+        let want = format!(
+            "── {} {}",
+            p.name,
+            pct_text(p.completion.completion()).trim()
+        );
+        assert!(s.contains(&want), "{want}\n{s}");
+    }
+}
