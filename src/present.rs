@@ -205,6 +205,7 @@ pub fn field_name(field: &str, lang: Lang) -> String {
         ),
         "group_votes" => ("Kết quả từng tổ", "Each group's result"),
         "met" => ("Hạn luật định đã làm", "Law deadlines done"),
+        "removal" => ("Cho thôi (không phải bầu)", "Removal (not an election)"),
         other => return other.to_string(),
     };
     lang.t(vi, en).to_string()

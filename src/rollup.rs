@@ -606,6 +606,7 @@ fn report_of(r: WardReader, c: &Counting) -> Result<Report, Problem> {
                     occurred: None,
                     met: 0,
                     rounds: crate::domain::entry::Rounds::None,
+                    removal: false,
                 });
                 i += 1;
             }

@@ -426,6 +426,11 @@ pub struct EventAddArgs {
     /// Tên việc, ví dụ "Đường hẻm 12" / what it is
     #[arg(long)]
     pub title: Option<String>,
+    /// (BQ-04, BQ-05) Cho thôi, không phải bầu: sau khi cho thôi Tổ trưởng, UBND phường
+    /// quyết định bầu mới trong 60 ngày (NĐ 59/2023 Điều 9 khoản 3) / a removal, not an
+    /// election
+    #[arg(long)]
+    pub removal: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

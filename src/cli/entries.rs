@@ -78,6 +78,7 @@ fn row_json(r: &ChecklistRow, ward: &Ward, today: date::Date) -> serde_json::Val
             "note": e.note,
             "occurred": date_json(e.occurred),
             "title": e.title,
+            "removal": e.removal,
             "rounds": e.rounds.iter().map(|r| serde_json::json!({
                 "total": r.count.total, "present": r.count.present, "agree": r.count.agree,
                 "form": r.count.form.code(), "date": date_json(r.date), "minutes": r.minutes,
@@ -501,14 +502,20 @@ pub fn event_add(cx: &Ctx, a: EventAddArgs) -> CliResult {
     let mut entry = crate::domain::entry::Entry::new(gid, &key, slot);
     entry.evidence.occurred = Some(d);
     entry.evidence.title = a.title.unwrap_or_default();
+    entry.evidence.removal = a.removal;
     svc.save_entry(crate::service::EntryEdit {
         entry,
         base_version: Some(0),
     })
     .map_err(cx.svc_err())?;
     cx.out().line(&format!(
-        "{}: {gname} · {} · {} ({} {})",
+        "{}{}: {gname} · {} · {} ({} {})",
         cx.t("Đã đăng ký", "Registered"),
+        if a.removal {
+            cx.t(" việc cho thôi", " a removal")
+        } else {
+            ""
+        },
         key,
         date::format_vi(d),
         cx.t("tính trong năm", "counted in"),

@@ -45,6 +45,12 @@ pub struct Evidence {
     /// off the agenda and the report's list of late deadlines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub met: Vec<DeadlineMet>,
+    /// For an occurrence of "bầu, cho thôi" (Điều 15 khoản 4, 5): this one removes the
+    /// person (cho thôi) rather than electing one. A removed tổ trưởng's successor is to
+    /// be elected (NĐ 59/2023 Điều 9 khoản 3: the ward decides within 60 days), and a
+    /// removal opens no new term.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removal: bool,
 }
 
 /// A deadline recorded as done.
@@ -91,10 +97,13 @@ pub enum DeadlineCode {
     InspectionPlan,
     /// The end of the entry's period with steps left.
     PeriodEnd,
+    /// After a tổ trưởng is removed, the ward decides the new election within 60 days
+    /// (NĐ 59/2023 Điều 9 khoản 3).
+    Reelect,
 }
 
 impl DeadlineCode {
-    pub const ALL: [DeadlineCode; 16] = [
+    pub const ALL: [DeadlineCode; 17] = [
         DeadlineCode::KeepPosted,
         DeadlineCode::Disclose,
         DeadlineCode::AnnualNotice,
@@ -111,6 +120,7 @@ impl DeadlineCode {
         DeadlineCode::Investor,
         DeadlineCode::InspectionPlan,
         DeadlineCode::PeriodEnd,
+        DeadlineCode::Reelect,
     ];
 
     pub fn code(self) -> &'static str {
@@ -131,6 +141,7 @@ impl DeadlineCode {
             DeadlineCode::Investor => "investor",
             DeadlineCode::InspectionPlan => "inspection-plan",
             DeadlineCode::PeriodEnd => "period-end",
+            DeadlineCode::Reelect => "reelect",
         }
     }
 
@@ -270,6 +281,8 @@ pub struct EntryFacts<'a> {
     pub met: u32,
     /// The decision's earlier meetings or ballots (issue 13), each a meeting held.
     pub rounds: Rounds<'a>,
+    /// [`Evidence::removal`].
+    pub removal: bool,
 }
 
 /// The earlier rounds of a decision as a report reads them: an entry's own list, or
@@ -393,15 +406,23 @@ impl EntryFacts<'_> {
                 meeting_date: self.meeting_date,
                 vote: self.vote,
                 occurred: self.occurred,
+                removal: self.removal,
             },
         )
     }
 
     /// The law's deadlines of this entry late on `today` that fall by `until`
-    /// ([`is_late`]; the entry is taken to have steps left).
-    pub fn late_deadlines(&self, item: &Item, until: Date, today: Date) -> Vec<Deadline> {
+    /// ([`is_late`]; `complete`: the entry has no steps left).
+    pub fn late_deadlines(
+        &self,
+        item: &Item,
+        until: Date,
+        today: Date,
+        complete: bool,
+    ) -> Vec<Deadline> {
         let keep = |code: DeadlineCode, date: Date, event: Option<Date>| {
             date <= until
+                && (!complete || code == DeadlineCode::Reelect)
                 && code.can_be_late()
                 && date < today
                 && !self.is_met(code)
@@ -414,11 +435,12 @@ impl EntryFacts<'_> {
                 meeting_date: self.meeting_date,
                 vote: self.vote,
                 occurred: self.occurred,
+                removal: self.removal,
             },
             &keep,
         )
         .into_iter()
-        .filter(|d| is_late(d, self.is_met(d.code), false, today))
+        .filter(|d| is_late(d, self.is_met(d.code), complete, today))
         .collect()
     }
 
@@ -440,7 +462,8 @@ impl EntryFacts<'_> {
 pub fn is_late(d: &Deadline, met: bool, complete: bool, today: Date) -> bool {
     d.code.can_be_late()
         && !met
-        && !complete
+        // The new election after a removal is another act than the removal's steps.
+        && (!complete || d.code == DeadlineCode::Reelect)
         && d.date < today
         && (!d.code.prepares() || d.event.is_some_and(|e| e >= today))
 }
@@ -521,6 +544,7 @@ pub struct DeadlineInputs {
     pub meeting_date: Option<Date>,
     pub vote: Option<VoteCount>,
     pub occurred: Option<Date>,
+    pub removal: bool,
 }
 
 impl Entry {
@@ -551,6 +575,7 @@ impl Entry {
             occurred: self.evidence.occurred,
             met: met_mask(&self.evidence.met),
             rounds: Rounds::List(&self.evidence.rounds),
+            removal: self.evidence.removal,
         }
     }
 
@@ -622,6 +647,7 @@ impl Entry {
                 meeting_date: e.meeting_date,
                 vote: e.vote,
                 occurred: e.occurred,
+                removal: e.removal,
             },
         );
         for d in &mut out {
@@ -732,7 +758,7 @@ pub fn deadlines_where(
                 ),
                 "Điều 11 khoản 1 điểm c Nghị định 59/2023/NĐ-CP",
             );
-        } else if clause15 == Some(4) {
+        } else if clause15 == Some(4) && !e.removal {
             put(
                 &mut out,
                 keep,
@@ -883,6 +909,34 @@ pub fn deadlines_where(
                 "Điều 21 khoản 2 Luật 10/2022/QH15",
             );
         }
+        // A tổ trưởng removed: the ward decides the new election within 60 days of
+        // recognising the removal (NĐ 59/2023 Điều 9 khoản 3). The day of recognition
+        // is not known here; counted from the meeting, the earliest it can be.
+        if clause15 == Some(4)
+            && e.removal
+            && item
+                .vote
+                .zip(e.vote)
+                .and_then(|(rule, count)| vote::verdict(rule, &count).ok())
+                .is_some_and(|v| v.passes)
+        {
+            put(
+                &mut out,
+                keep,
+                DeadlineCode::Reelect,
+                None,
+                date::days_after(m, 60),
+                (
+                    "UBND phường quyết định bầu Tổ trưởng mới chậm nhất",
+                    "Ward UBND decides the new leader's election by",
+                ),
+                (
+                    "trong 60 ngày kể từ ngày công nhận cho thôi; tính từ ngày họp (ngày công nhận không sớm hơn)",
+                    "within 60 days of recognising the removal; counted from the meeting (recognition is not earlier)",
+                ),
+                "Điều 9 khoản 3 Nghị định 59/2023/NĐ-CP",
+            );
+        }
     }
     if let Some(d) = e.occurred {
         if luat(21) {
@@ -1012,6 +1066,7 @@ pub fn fields(set_steps: &[Step]) -> Vec<String> {
         "rounds",
         "group_votes",
         "met",
+        "removal",
     ] {
         f.push(name.to_string());
     }
@@ -1067,6 +1122,7 @@ impl Entry {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
+            "removal" => if e.removal { "1" } else { "" }.to_string(),
             "met" => e
                 .met
                 .iter()
@@ -1158,6 +1214,13 @@ impl Entry {
                     .filter(|l| !l.is_empty())
                     .map(VoteRound::from_text)
                     .collect::<Result<_, _>>()?
+            }
+            "removal" => {
+                e.removal = match value {
+                    "" | "0" => false,
+                    "1" => true,
+                    other => return Err(format!("bad removal flag {other:?}")),
+                }
             }
             "met" => {
                 e.met = value
@@ -1413,6 +1476,69 @@ mod tests {
         for n in 0..packed.len() {
             assert!(Rounds::Packed(&packed[..n]).iter().count() <= 2);
         }
+    }
+
+    /// NĐ 59/2023 Điều 9 khoản 3: a tổ trưởng removed at a meeting on Monday
+    /// 02/03/2026 — the ward decides the new election within 60 days (counted from the
+    /// meeting, the first day not counted: Friday 01/05/2026). A removal meeting has the
+    /// ordinary notice (Điều 3 khoản 3), not the election timetable of Điều 6; the new
+    /// election stays due when the removal's own steps are done.
+    #[test]
+    fn a_removal_has_the_60_days_to_the_new_election_nd_59_dieu_9_khoan_3() {
+        let mut it = item(vec![Step::Biet, Step::Ban]);
+        it.citation.clause = Some(4);
+        it.vote = Some(crate::domain::VoteRule::Majority);
+        let mut e = Entry::new(1, "BQ-04#2", Period::Year(2026));
+        e.evidence.removal = true;
+        e.evidence.meeting_date = Some(day("2026-03-02"));
+        e.evidence.vote = Some(VoteCount {
+            total: 300,
+            present: 250,
+            agree: 200,
+            form: crate::domain::VoteForm::Meeting,
+        });
+        let ds = e.deadlines(&it);
+        let r = ds
+            .iter()
+            .find(|d| d.code == DeadlineCode::Reelect)
+            .expect("the new election's deadline");
+        assert_eq!(r.date, day("2026-05-01"));
+        assert!(r.article.starts_with("Điều 9 khoản 3"), "{}", r.article);
+        assert!(ds.iter().any(|d| d.code == DeadlineCode::MeetingNotice));
+        assert!(!ds.iter().any(|d| matches!(
+            d.code,
+            DeadlineCode::ElectionPlan
+                | DeadlineCode::Candidates
+                | DeadlineCode::ElectionTeam
+                | DeadlineCode::ElectionPosting
+        )));
+        assert!(is_late(r, false, true, day("2026-05-02")), "steps done");
+        assert!(!is_late(r, true, true, day("2026-05-02")), "recorded done");
+        // An election (not a removal) has no such deadline; a failed removal neither.
+        e.evidence.removal = false;
+        assert!(
+            !e.deadlines(&it)
+                .iter()
+                .any(|d| d.code == DeadlineCode::Reelect)
+        );
+        e.evidence.removal = true;
+        e.evidence.vote = Some(VoteCount {
+            total: 300,
+            present: 250,
+            agree: 100,
+            form: crate::domain::VoteForm::Meeting,
+        });
+        assert!(
+            !e.deadlines(&it)
+                .iter()
+                .any(|d| d.code == DeadlineCode::Reelect)
+        );
+        // The flag goes through the audit text and back.
+        let mut back = Entry::new(1, "BQ-04#2", Period::Year(2026));
+        back.set_field("removal", "1").unwrap();
+        assert!(back.evidence.removal);
+        assert_eq!(back.field_value("removal"), "1");
+        assert!(back.set_field("removal", "yes").is_err());
     }
 
     #[test]

@@ -232,7 +232,8 @@ impl<'t> Table<'t> {
     /// reported).
     fn opens(&self, item: usize, e: &EntryFacts<'_>) -> bool {
         self.opens_term[item].is_some_and(|it| {
-            e.vote_verdict(it).is_some_and(|v| v.passes)
+            !e.removal
+                && e.vote_verdict(it).is_some_and(|v| v.passes)
                 && e.meeting_date.is_none_or(|d| d <= self.today)
         })
     }
@@ -572,8 +573,10 @@ impl Pass<'_> {
                 }
                 let Some(e) = entry else { continue };
                 // The law's deadlines passed by the period's end and not met (issue 13).
-                if c.applicable > 0 && !c.is_complete() && e.has_dates() {
-                    for d in e.late_deadlines(item, self.now.period.end(), self.today) {
+                // A removal's new election is due whatever its own steps (is_late).
+                if c.applicable > 0 && (!c.is_complete() || e.removal) && e.has_dates() {
+                    let complete = c.is_complete();
+                    for d in e.late_deadlines(item, self.now.period.end(), self.today, complete) {
                         g.late.push(LateCand {
                             due: d.date,
                             rank: unit.rank,

@@ -432,6 +432,19 @@ impl LocalService {
         )?;
         check_len("Ghi chú", "Note", &ev.note, MAX_NOTE_CHARS)?;
         check_len("Tên việc", "Title", &ev.title, MAX_NAME_CHARS)?;
+        // Only "bầu, cho thôi" (Điều 15 khoản 4, 5) has a removal to record.
+        if ev.removal && !matches!(dieu_15_clause(item), Some(4 | 5)) {
+            return Err(ServiceError::invalid(
+                format!(
+                    "Mục {} không phải việc bầu, cho thôi (Điều 15 khoản 4, 5): không ghi được \"cho thôi\".",
+                    item.code
+                ),
+                format!(
+                    "Item {} is not an election or removal (Điều 15 khoản 4, 5): it has no removal to record.",
+                    item.code
+                ),
+            ));
+        }
         for d in [ev.posted_from, ev.posted_to, ev.meeting_date, ev.occurred] {
             check_date(d)?;
         }
@@ -1234,6 +1247,7 @@ impl Service for LocalService {
             .filter(|e| {
                 template.get(&e.item).is_some_and(|it| {
                     it.opens_group_term()
+                        && !e.evidence.removal
                         && e.vote_verdict(it).is_some_and(|v| v.passes)
                         && e.evidence.meeting_date.is_none_or(|d| d <= today)
                 })

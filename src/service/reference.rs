@@ -68,7 +68,8 @@ fn elections(inp: &ReportInput) -> std::collections::HashSet<(GroupId, u16)> {
         };
         let passes = e.vote_verdict(item).is_some_and(|v| v.passes);
         let held = e.evidence.meeting_date.is_none_or(|d| d <= inp.today);
-        if item.opens_group_term() && passes && held {
+        // A removal (cho thôi) opens no term.
+        if item.opens_group_term() && passes && held && !e.evidence.removal {
             out.insert((*gid, slot.year()));
         }
     }
@@ -177,13 +178,13 @@ fn compute(inp: &ReportInput) -> Computed {
                     }
                     // The law's deadlines passed by the period's end and not recorded
                     // done, while steps are left (issue 13).
-                    if c.applicable > 0 && !c.is_complete() {
+                    if c.applicable > 0 {
                         for d in entry.deadlines(item) {
                             if d.date <= inp.period.end()
                                 && crate::domain::entry::is_late(
                                     &d,
                                     d.done.is_some(),
-                                    false,
+                                    c.is_complete(),
                                     inp.today,
                                 )
                             {

@@ -243,6 +243,7 @@ impl EntryV1 {
                 rounds: Vec::new(),
                 group_votes: Vec::new(),
                 met: Vec::new(),
+                removal: false,
             },
             version: self.version,
         }
@@ -390,6 +391,7 @@ impl EntryV2 {
                     })
                     .collect(),
                 met: Vec::new(),
+                removal: false,
             },
             version: self.version,
         }
@@ -403,6 +405,8 @@ impl EntryV2 {
 pub struct EntryV3 {
     pub base: EntryV2,
     pub met: Vec<(u8, i32)>,
+    /// An occurrence that removes a person rather than electing one.
+    pub removal: bool,
 }
 
 impl From<&Entry> for EntryV3 {
@@ -415,6 +419,7 @@ impl From<&Entry> for EntryV3 {
                 .iter()
                 .map(|m| (m.code.index(), m.date.num_days_from_ce()))
                 .collect(),
+            removal: e.evidence.removal,
         }
     }
 }
@@ -424,6 +429,7 @@ impl From<EntryV2> for EntryV3 {
         EntryV3 {
             base,
             met: Vec::new(),
+            removal: false,
         }
     }
 }
@@ -441,6 +447,7 @@ impl EntryV3 {
                 })
             })
             .collect();
+        e.evidence.removal = self.removal;
         e
     }
 }
@@ -683,6 +690,7 @@ impl<'a> TallyRowRef<'a> {
             occurred: None,
             met: 0,
             rounds: crate::domain::entry::Rounds::None,
+            removal: false,
         })
     }
 }
@@ -727,6 +735,7 @@ pub struct TallyRowV2 {
     pub met: u32,
     /// The decision's earlier rounds, packed ([`crate::domain::entry::pack_rounds`]).
     pub rounds: Vec<u8>,
+    pub removal: bool,
 }
 
 impl TallyRowV2 {
@@ -750,6 +759,7 @@ impl TallyRowV2 {
                     })
                     .collect::<Vec<_>>(),
             ),
+            removal: e.removal,
         }
     }
 
@@ -780,6 +790,7 @@ impl From<TallyV1> for TallyV2 {
                     occurred: None,
                     met: 0,
                     rounds: Vec::new(),
+                    removal: false,
                 })
                 .collect(),
         }
@@ -801,6 +812,7 @@ pub struct TallyRowRefV2<'a> {
     pub met: u32,
     #[serde(borrow)]
     pub rounds: &'a [u8],
+    pub removal: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -816,6 +828,7 @@ impl<'a> TallyRowRefV2<'a> {
         f.occurred = date_from(self.occurred);
         f.met = self.met;
         f.rounds = crate::domain::entry::Rounds::Packed(self.rounds);
+        f.removal = self.removal;
         Some(f)
     }
 }

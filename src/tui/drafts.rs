@@ -29,6 +29,9 @@ pub struct Draft {
     pub base_version: u64,
     pub steps: [StepStatus; 6],
     pub vote_form: VoteForm,
+    /// Drafts kept before the removal flag existed read as "not a removal".
+    #[serde(default)]
+    pub removal: bool,
     pub texts: Vec<(Field, String)>,
     pub sel: usize,
 }
@@ -151,6 +154,7 @@ mod tests {
             base_version: 3,
             steps: [StepStatus::Done; 6],
             vote_form: VoteForm::Ballot,
+            removal: false,
             texts: vec![(Field::Note, "Ghi chú có dấu".into())],
             sel: 2,
         }

@@ -23,6 +23,8 @@ pub enum Field {
     Present,
     Agree,
     Form,
+    /// "Bầu, cho thôi" (Điều 15 khoản 4, 5): this occurrence removes the person.
+    Removal,
     Minutes,
     Responsible,
     Note,
@@ -46,6 +48,7 @@ impl Field {
             Field::Present => ("Số hộ dự (phiếu về)", "Households present"),
             Field::Agree => ("Số hộ đồng ý", "Households agreeing"),
             Field::Form => ("Hình thức", "Form"),
+            Field::Removal => ("Cho thôi (không bầu)", "Removal, not election"),
             Field::Minutes => ("Số biên bản / văn bản", "Minutes reference"),
             Field::Responsible => ("Người phụ trách", "Responsible person"),
             Field::Note => ("Ghi chú", "Note"),
@@ -54,7 +57,7 @@ impl Field {
     }
 
     pub fn is_text(self) -> bool {
-        !matches!(self, Field::Step(_) | Field::Form)
+        !matches!(self, Field::Step(_) | Field::Form | Field::Removal)
     }
 
     fn max_chars(self) -> usize {
@@ -87,6 +90,8 @@ pub struct EntryForm {
     pub base: Entry,
     pub steps: [StepStatus; 6],
     pub vote_form: VoteForm,
+    /// [`crate::domain::entry::Evidence::removal`], for "bầu, cho thôi" items.
+    pub removal: bool,
     /// The fields this item has, in order: its steps, then its evidence.
     pub fields: Vec<Field>,
     pub sel: usize,
@@ -129,6 +134,14 @@ impl EntryForm {
         if item.vote.is_some() {
             fields.extend([Field::Households, Field::Present, Field::Agree, Field::Form]);
         }
+        // Electing or removing (Điều 15 khoản 4, 5): which one this occurrence is.
+        let c = &item.citation;
+        if c.law == crate::domain::template::Law::Luat10_2022
+            && c.article == 15
+            && matches!(c.clause, Some(4 | 5))
+        {
+            fields.push(Field::Removal);
+        }
         fields.extend([Field::Minutes, Field::Responsible, Field::Note]);
         let e = &entry.evidence;
         let v = e.vote;
@@ -148,7 +161,7 @@ impl EntryForm {
                     Field::Minutes => e.minutes.clone(),
                     Field::Responsible => e.responsible.clone(),
                     Field::Note => e.note.clone(),
-                    Field::Step(_) | Field::Form => String::new(),
+                    Field::Step(_) | Field::Form | Field::Removal => String::new(),
                 };
                 (*f, TextInput::new(&value, f.max_chars()))
             })
@@ -159,6 +172,7 @@ impl EntryForm {
             base: entry.clone(),
             steps: entry.steps,
             vote_form: v.map(|v| v.form).unwrap_or_default(),
+            removal: e.removal,
             fields,
             sel: 0,
             inputs,
@@ -180,6 +194,7 @@ impl EntryForm {
             base_version: self.base.version,
             steps: self.steps,
             vote_form: self.vote_form,
+            removal: self.removal,
             texts: self
                 .inputs
                 .iter()
@@ -194,6 +209,7 @@ impl EntryForm {
     pub fn apply_draft(&mut self, d: &Draft) {
         self.steps = d.steps;
         self.vote_form = d.vote_form;
+        self.removal = d.removal;
         for (f, v) in &d.texts {
             if let Some(i) = self.input_mut(*f) {
                 i.clear();
@@ -265,6 +281,7 @@ impl EntryForm {
                 let i = order.iter().position(|x| *x == self.vote_form).unwrap_or(0);
                 self.vote_form = order[if back { (i + 2) % 3 } else { (i + 1) % 3 }];
             }
+            Field::Removal => self.removal = !self.removal,
             _ => {}
         }
     }
@@ -382,6 +399,9 @@ impl EntryForm {
         let mut errs = Vec::new();
         let mut e = self.base.clone();
         e.steps = self.steps;
+        if self.has(Field::Removal) {
+            e.evidence.removal = self.removal;
+        }
         let date_of = |f: Field, errs: &mut Vec<(Field, String)>| {
             if !self.has(f) {
                 return None;

@@ -1525,3 +1525,108 @@ fn due_done_on_an_occurrence_and_an_upcoming_notice_nd_59_dieu_3_khoan_3() {
     // The sending of that decision, Tuesday 08/12, is still ahead, on the agenda.
     assert!(agenda_row(&w, "BQ-01", "send-result").is_some_and(|r| r["late"] == false));
 }
+
+/// NĐ 59/2023 Điều 9 khoản 3: after the residents remove their tổ trưởng, the ward
+/// decides the new election within 60 days. Registered as a removal (`--removal`), the
+/// occurrence carries that deadline — late in the report once passed, even with the
+/// removal's own steps done, until recorded done — and, being no election, it opens no
+/// term: the Ban TTND member's election (Điều 36 khoản 2) is not made due by it. Only
+/// "bầu, cho thôi" items take `--removal`.
+#[test]
+fn a_removal_makes_the_new_election_due_in_60_days_nd_59_dieu_9_khoan_3() {
+    let w = small_ward();
+    w.ok(&[
+        "event",
+        "add",
+        "Tổ dân phố 1",
+        "BQ-04",
+        "--date",
+        "2026-03-02",
+        "--title",
+        "Cho thôi ông A",
+        "--removal",
+    ]);
+    w.ok(&[
+        "--period",
+        "2026",
+        "vote",
+        "Tổ dân phố 1",
+        "BQ-04",
+        "--present",
+        "200",
+        "--agree",
+        "180",
+        "--date",
+        "2026-03-02",
+    ]);
+    let row = w.item("Tổ dân phố 1", "BQ-04");
+    assert_eq!(row["evidence"]["removal"], true, "{row}");
+    let late = |w: &Ward| {
+        late_rows(
+            &w.ok(&[
+                "--period", "2026-Q2", "report", "--format", "json", "--limit", "0",
+            ])
+            .json(),
+        )
+    };
+    let want = (
+        "Tổ dân phố 1".to_string(),
+        "BQ-04".to_string(),
+        "reelect".to_string(),
+        "2026-05-01".to_string(),
+    );
+    assert!(late(&w).contains(&want), "{:?}", late(&w));
+    for step in ["biet", "ban", "kiemtra"] {
+        w.ok(&[
+            "--period",
+            "2026",
+            "mark",
+            "Tổ dân phố 1",
+            "BQ-04",
+            step,
+            "done",
+        ]);
+    }
+    assert!(
+        late(&w).contains(&want),
+        "the removal's steps are not the new election"
+    );
+    // No term opened: the group's Ban TTND member election is not due for it.
+    let rep = w
+        .ok(&[
+            "--period", "2026", "report", "--format", "json", "--limit", "0",
+        ])
+        .json();
+    assert_eq!(
+        any_row(&rep, "BQ-05")["expected"],
+        0,
+        "{}",
+        any_row(&rep, "BQ-05")
+    );
+    w.ok(&[
+        "--period",
+        "2026",
+        "due",
+        "done",
+        "Tổ dân phố 1",
+        "BQ-04",
+        "reelect",
+        "--date",
+        "2026-04-20",
+    ]);
+    assert!(!late(&w).contains(&want));
+    // A removal is only for "bầu, cho thôi": refused elsewhere, nothing written.
+    let before = w.ok(&["export"]).stdout;
+    let out = w.run(&[
+        "event",
+        "add",
+        "Tổ dân phố 2",
+        "BQ-01",
+        "--date",
+        "2026-03-02",
+        "--removal",
+    ]);
+    assert_eq!(out.code, 65, "{}", out.stderr);
+    assert!(out.stderr.contains("cho thôi"), "{}", out.stderr);
+    assert_eq!(w.ok(&["export"]).stdout, before);
+}

@@ -284,6 +284,19 @@ impl App {
                     };
                     Span::styled(format!("[{}]", vote_form_label(f.vote_form, lang)), style)
                 }
+                Field::Removal => {
+                    let style = if selected {
+                        self.theme.selected
+                    } else {
+                        Style::new()
+                    };
+                    let v = if f.removal {
+                        self.t("có — hạn bầu mới 60 ngày", "yes — new election in 60 days")
+                    } else {
+                        self.t("không — bầu", "no — an election")
+                    };
+                    Span::styled(format!("[{v}]"), style)
+                }
                 other => {
                     // Drawn below with the cursor and sideways scrolling; a placeholder
                     // here for an empty field.

@@ -1226,3 +1226,54 @@ fn the_checklist_pillar_headings_are_the_reports_for_the_group() {
         assert!(s.contains(&want), "{want}\n{s}");
     }
 }
+
+/// Issue 13 (NĐ 59/2023 Điều 9 khoản 3): in the form of "bầu, cho thôi làm Tổ trưởng"
+/// the cadre says the meeting removed the tổ trưởng; saved, the stored entry is a
+/// removal and carries the 60 days to the new election.
+#[test]
+fn the_form_records_a_removal_and_its_new_election_deadline() {
+    let mut f = Fixture::demo();
+    f.go_to("Tổ dân phố 4");
+    f.key(KeyCode::Tab);
+    f.select_item("BQ-04");
+    f.key(KeyCode::Enter);
+    let i = f
+        .form()
+        .fields
+        .iter()
+        .position(|x| *x == Field::Removal)
+        .expect("a removal choice in the form of Điều 15 khoản 4");
+    for _ in 0..40 {
+        if f.form().sel == i {
+            break;
+        }
+        f.key(KeyCode::Tab);
+    }
+    f.key(KeyCode::Char(' '));
+    assert!(f.form().removal);
+    assert!(
+        f.screen(80, 24).contains("Cho thôi"),
+        "{}",
+        f.screen(80, 24)
+    );
+    f.fill(Field::MeetingDate, "02/03/2026");
+    f.fill(Field::Present, "200");
+    f.fill(Field::Agree, "180");
+    f.send(ctrl('s'));
+    assert!(f.app.popup.is_none(), "{:?}", f.app.status);
+    let slot = f.app.selected_row().unwrap().slot;
+    let e = f.stored("Tổ dân phố 4", "BQ-04", slot);
+    assert!(e.evidence.removal, "stored as a removal");
+    let item = f.svc().template().unwrap().get("BQ-04").cloned().unwrap();
+    let d = e
+        .deadlines(&item)
+        .into_iter()
+        .find(|d| d.code == crate::domain::entry::DeadlineCode::Reelect)
+        .expect("the new election's deadline");
+    assert_eq!(d.date, crate::domain::date::parse("2026-05-01").unwrap());
+    // An item that is no election has no such choice.
+    f.key(KeyCode::Esc);
+    f.select_item("BQ-01");
+    f.key(KeyCode::Enter);
+    assert!(!f.form().fields.contains(&Field::Removal));
+}
