@@ -175,6 +175,27 @@ const SCRIPT: &[&[&str]] = &[
     ],
     &["due", "undo", "Tổ dân phố 3", "BQ-01", "send-result"],
     &["due", "done", "Tổ dân phố 3", "BQ-01", "period-end"],
+    // A removal (NĐ 59/2023 Điều 9 khoản 3), and one refused on an item that is no election.
+    &[
+        "event",
+        "add",
+        "Tổ dân phố 3",
+        "BQ-04",
+        "--date",
+        "02/03/2026",
+        "--removal",
+    ],
+    &[
+        "--lang",
+        "en",
+        "event",
+        "add",
+        "Tổ dân phố 3",
+        "BQ-01",
+        "--date",
+        "02/03/2026",
+        "--removal",
+    ],
     &["mark", "Tổ dân phố 3", "XX-99", "biet", "done"],
     &[
         "--lang",
