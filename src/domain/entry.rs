@@ -421,12 +421,7 @@ impl EntryFacts<'_> {
         complete: bool,
     ) -> Vec<Deadline> {
         let keep = |code: DeadlineCode, date: Date, event: Option<Date>| {
-            date <= until
-                && (!complete || code == DeadlineCode::Reelect)
-                && code.can_be_late()
-                && date < today
-                && !self.is_met(code)
-                && (!code.prepares() || event.is_some_and(|e| e >= today))
+            date <= until && is_late_at(code, date, event, self.is_met(code), complete, today)
         };
         deadlines_where(
             item,
@@ -439,9 +434,6 @@ impl EntryFacts<'_> {
             },
             &keep,
         )
-        .into_iter()
-        .filter(|d| is_late(d, self.is_met(d.code), complete, today))
-        .collect()
     }
 
     pub fn is_met(&self, code: DeadlineCode) -> bool {
@@ -460,12 +452,25 @@ impl EntryFacts<'_> {
 /// prepares a meeting, an election or a supervision — that is still to come (once it
 /// has happened, its preparation can no longer be made good).
 pub fn is_late(d: &Deadline, met: bool, complete: bool, today: Date) -> bool {
-    d.code.can_be_late()
+    is_late_at(d.code, d.date, d.event, met, complete, today)
+}
+
+/// [`is_late`] from a deadline's code, day and the day of what it prepares, before any
+/// of its words are made.
+pub fn is_late_at(
+    code: DeadlineCode,
+    date: Date,
+    event: Option<Date>,
+    met: bool,
+    complete: bool,
+    today: Date,
+) -> bool {
+    code.can_be_late()
         && !met
         // The new election after a removal is another act than the removal's steps.
-        && (!complete || d.code == DeadlineCode::Reelect)
-        && d.date < today
-        && (!d.code.prepares() || d.event.is_some_and(|e| e >= today))
+        && (!complete || code == DeadlineCode::Reelect)
+        && date < today
+        && (!code.prepares() || event.is_some_and(|e| e >= today))
 }
 
 /// Something about an entry that needs a cadre's attention.

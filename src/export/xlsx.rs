@@ -834,7 +834,6 @@ pub fn report_xlsx(
 
     // ---- The law's deadlines passed and not met (issue 13) -----------------------------
     {
-        let ws = new_sheet(&mut wb, t("Hạn luật định", "Law deadlines"))?;
         let cols = [
             col(t("STT", "No."), 5.0),
             col(t("Chi bộ", "Branch"), 16.0),
@@ -846,17 +845,6 @@ pub fn report_xlsx(
             col(t("Cách tính", "How counted"), 30.0),
             col(t("Căn cứ", "Article"), 28.0),
         ];
-        let at = title(
-            ws,
-            &fm,
-            0,
-            cols.len() as u16,
-            t(
-                "HẠN LUẬT ĐỊNH ĐÃ QUA, CHƯA GHI NHẬN THỰC HIỆN",
-                "LAW DEADLINES PASSED, NOT RECORDED DONE",
-            ),
-            &as_of,
-        )?;
         let rows: Vec<Row> = r
             .late_deadlines
             .iter()
@@ -875,25 +863,29 @@ pub fn report_xlsx(
                 ])
             })
             .collect();
-        let head = at + 1;
-        let next = table(ws, &fm, head, &cols, &rows)?;
-        if rows.is_empty() {
-            put_text(
-                ws,
-                next,
-                2,
-                t(
-                    "Không có hạn luật định nào đã qua mà chưa thực hiện.",
-                    "No law deadline passed without being met.",
-                ),
-                &fm.subtitle,
-            )?;
-        }
-        if let Some(m) = super::more(rows.len(), r.late_deadlines_total as usize, en) {
-            put_text(ws, next, 2, &m, &fm.subtitle)?;
-        }
-        widths(ws, &cols.iter().map(|c| c.width).collect::<Vec<_>>())?;
-        print_setup(ws, true, Some(head), &footer, !en)?;
+        let page = Page {
+            fm: &fm,
+            as_of: &as_of,
+            footer: &footer,
+            en,
+        };
+        page.sheet(
+            &mut wb,
+            t("Hạn luật định", "Law deadlines"),
+            t(
+                "HẠN LUẬT ĐỊNH ĐÃ QUA, CHƯA GHI NHẬN THỰC HIỆN",
+                "LAW DEADLINES PASSED, NOT RECORDED DONE",
+            ),
+            None,
+            None,
+            &cols,
+            &rows,
+            Some(t(
+                "Không có hạn luật định nào đã qua mà chưa thực hiện.",
+                "No law deadline passed without being met.",
+            )),
+            super::more(rows.len(), r.late_deadlines_total as usize, en),
+        )?;
     }
 
     // ---- Trend -------------------------------------------------------------------------

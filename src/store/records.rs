@@ -279,6 +279,16 @@ pub struct RoundV1 {
     pub minutes: String,
 }
 
+impl RoundV1 {
+    pub fn to_domain(&self) -> crate::domain::entry::VoteRound {
+        crate::domain::entry::VoteRound {
+            count: self.vote.count(),
+            date: date_from(self.date),
+            minutes: self.minutes.clone(),
+        }
+    }
+}
+
 fn vote_v1(v: &VoteCount) -> VoteV1 {
     VoteV1 {
         total: v.total,
@@ -373,15 +383,7 @@ impl EntryV2 {
                 note: self.note,
                 occurred: date_from(self.occurred),
                 title: self.title,
-                rounds: self
-                    .rounds
-                    .iter()
-                    .map(|r| crate::domain::entry::VoteRound {
-                        count: r.vote.count(),
-                        date: date_from(r.date),
-                        minutes: r.minutes.clone(),
-                    })
-                    .collect(),
+                rounds: self.rounds.iter().map(RoundV1::to_domain).collect(),
                 group_votes: self
                     .group_votes
                     .iter()
@@ -752,11 +754,7 @@ impl TallyRowV2 {
                 &e.base
                     .rounds
                     .iter()
-                    .map(|r| crate::domain::entry::VoteRound {
-                        count: r.vote.count(),
-                        date: date_from(r.date),
-                        minutes: r.minutes.clone(),
-                    })
+                    .map(RoundV1::to_domain)
                     .collect::<Vec<_>>(),
             ),
             removal: e.removal,
