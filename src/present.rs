@@ -214,6 +214,15 @@ pub fn field_name(field: &str, lang: Lang) -> String {
 /// A stored field value as people read it: statuses by name, dates as dd/mm/yyyy,
 /// a vote as "65/96 hộ đồng ý (70 dự), họp", empty as "trống".
 pub fn field_value(field: &str, value: &str, lang: Lang) -> String {
+    // A removal or an election (issue 13): yes or no, never "empty".
+    if field == "removal" {
+        return if value == "1" {
+            lang.t("có", "yes")
+        } else {
+            lang.t("không", "no")
+        }
+        .to_string();
+    }
     if value.is_empty() {
         return lang.t("trống", "empty").to_string();
     }
@@ -224,7 +233,7 @@ pub fn field_value(field: &str, value: &str, lang: Lang) -> String {
             .unwrap_or_else(|_| value.to_string());
     }
     match field {
-        "posted_from" | "posted_to" | "meeting_date" => date::parse(value)
+        "posted_from" | "posted_to" | "meeting_date" | "occurred" => date::parse(value)
             .map(date::format_vi)
             .unwrap_or_else(|_| value.to_string()),
         "vote" => {
@@ -380,6 +389,18 @@ mod tests {
         assert_eq!(width(&f), 16);
         assert_eq!(fit("abc", 5), "abc  ");
         assert_eq!(fit("abcdef", 4), "abc…");
+    }
+
+    /// The audit trail reads issue 13's fields as people say them.
+    #[test]
+    fn a_removal_and_an_occurrence_day_read_as_words() {
+        assert_eq!(field_value("removal", "1", Lang::Vi), "có");
+        assert_eq!(field_value("removal", "", Lang::Vi), "không");
+        assert_eq!(field_value("removal", "1", Lang::En), "yes");
+        assert_eq!(
+            field_value("occurred", "2026-03-02", Lang::Vi),
+            "02/03/2026"
+        );
     }
 
     #[test]
